@@ -1,0 +1,11 @@
+class RuleViolation(Exception):
+    """A command the rules forbid now. `code` is stable (clients match on it); `message` says
+    which rule, in words staff understand."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def __reduce__(self):  # keep code and message when pickled (tests, process pools)
+        return (type(self), (self.code, self.message))

@@ -1,0 +1,227 @@
+"""Events: what happened, named in the past tense. The event store keeps `type` and the fields
+as JSON; `parse_event` turns a stored pair back into the typed event."""
+
+from datetime import date
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from .model import Category, ConsentKind, Framework, StudyStatus
+
+
+class Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def payload(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude={"type"})
+
+
+class StudyCreated(Event):
+    type: Literal["StudyCreated"] = "StudyCreated"
+    study_id: str
+    title: str
+    category: Category
+    investigator: str
+    framework: Framework = Framework.JARDE
+
+
+class StudyStatusChanged(Event):
+    type: Literal["StudyStatusChanged"] = "StudyStatusChanged"
+    from_status: StudyStatus
+    to_status: StudyStatus
+    cause: str
+
+
+class ProtocolSubmitted(Event):
+    type: Literal["ProtocolSubmitted"] = "ProtocolSubmitted"
+    version: str
+    document_sha256: str
+
+
+class SponsorAssigned(Event):
+    type: Literal["SponsorAssigned"] = "SponsorAssigned"
+    sponsor: str
+
+
+class InsuranceRecorded(Event):
+    type: Literal["InsuranceRecorded"] = "InsuranceRecorded"
+    insurer: str
+    policy: str
+
+
+class EthicsSubmitted(Event):
+    type: Literal["EthicsSubmitted"] = "EthicsSubmitted"
+    committee: str
+    submitted_on: date
+    second_review: bool = False
+
+
+class EthicsCompletenessRecorded(Event):
+    type: Literal["EthicsCompletenessRecorded"] = "EthicsCompletenessRecorded"
+    notified_on: date
+
+
+class EthicsInformationRequested(Event):
+    type: Literal["EthicsInformationRequested"] = "EthicsInformationRequested"
+    requested_on: date
+    questions: str
+
+
+class EthicsInformationSupplied(Event):
+    type: Literal["EthicsInformationSupplied"] = "EthicsInformationSupplied"
+    supplied_on: date
+
+
+class EthicsOpinionRecorded(Event):
+    type: Literal["EthicsOpinionRecorded"] = "EthicsOpinionRecorded"
+    opinion: Literal["favourable", "unfavourable"]
+    opinion_on: date
+    tacit: bool = False
+    amendment_id: str | None = None
+
+
+class SecondReviewRequested(Event):
+    type: Literal["SecondReviewRequested"] = "SecondReviewRequested"
+    committee: str
+    requested_on: date
+
+
+class CnilRecorded(Event):
+    type: Literal["CnilRecorded"] = "CnilRecorded"
+    route: str
+    reference: str
+
+
+class AnsmSubmitted(Event):
+    type: Literal["AnsmSubmitted"] = "AnsmSubmitted"
+    submitted_on: date
+    express_authorization: bool = False
+
+
+class AnsmDecisionRecorded(Event):
+    type: Literal["AnsmDecisionRecorded"] = "AnsmDecisionRecorded"
+    decision: Literal["authorized", "refused"]
+    decision_on: date
+    tacit: bool = False
+    amendment_id: str | None = None
+
+
+class AnsmNotified(Event):
+    type: Literal["AnsmNotified"] = "AnsmNotified"
+    sent_on: date
+
+
+class AmendmentSubmitted(Event):
+    type: Literal["AmendmentSubmitted"] = "AmendmentSubmitted"
+    amendment_id: str
+    substantial: bool
+    description: str
+    protocol_version: str
+    submitted_on: date
+
+
+class AmendmentDecided(Event):
+    """A substantial amendment has all its decisions: it takes effect, or it is rejected."""
+
+    type: Literal["AmendmentDecided"] = "AmendmentDecided"
+    amendment_id: str
+    outcome: Literal["approved", "rejected"]
+
+
+class SafetyEventReported(Event):
+    type: Literal["SafetyEventReported"] = "SafetyEventReported"
+    event_id: str
+    kind: Literal["susar", "sae", "urgent_safety_measure"]
+    occurred_on: date
+    fatal_or_life_threatening: bool
+
+
+class SafetyEventDeclared(Event):
+    type: Literal["SafetyEventDeclared"] = "SafetyEventDeclared"
+    event_id: str
+    declared_on: date
+
+
+class AnnualSafetyReportSubmitted(Event):
+    type: Literal["AnnualSafetyReportSubmitted"] = "AnnualSafetyReportSubmitted"
+    submitted_on: date
+
+
+class EndDeclared(Event):
+    type: Literal["EndDeclared"] = "EndDeclared"
+    ended_on: date
+    early: bool
+
+
+class EndDeclarationSubmitted(Event):
+    type: Literal["EndDeclarationSubmitted"] = "EndDeclarationSubmitted"
+    declared_on: date
+
+
+class ResultsReported(Event):
+    type: Literal["ResultsReported"] = "ResultsReported"
+    reported_on: date
+
+
+class DeadlineReminderDue(Event):
+    type: Literal["DeadlineReminderDue"] = "DeadlineReminderDue"
+    deadline: str
+    due_on: date
+    days_before: int
+
+
+class DeadlineMissed(Event):
+    type: Literal["DeadlineMissed"] = "DeadlineMissed"
+    deadline: str
+    due_on: date
+    consequence: str
+
+
+class ParticipantRegistered(Event):
+    type: Literal["ParticipantRegistered"] = "ParticipantRegistered"
+    code: str
+
+
+class ConsentRecorded(Event):
+    type: Literal["ConsentRecorded"] = "ConsentRecorded"
+    code: str
+    kind: ConsentKind
+    consent_form_version: str
+    consented_on: date
+
+
+class ConsentWithdrawn(Event):
+    type: Literal["ConsentWithdrawn"] = "ConsentWithdrawn"
+    code: str
+    withdrawn_on: date
+    data_kept_until: date  # data collected before withdrawal stays (L1122-1-1, last al.)
+
+
+class DataUseObjected(Event):
+    type: Literal["DataUseObjected"] = "DataUseObjected"
+    code: str
+    objected_on: date | None = None
+
+
+class ParticipationCompleted(Event):
+    type: Literal["ParticipationCompleted"] = "ParticipationCompleted"
+    code: str
+
+
+DomainEvent = Annotated[
+    Union[  # noqa: UP007
+        StudyCreated, StudyStatusChanged, ProtocolSubmitted, SponsorAssigned, InsuranceRecorded,
+        EthicsSubmitted, EthicsCompletenessRecorded, EthicsInformationRequested,
+        EthicsInformationSupplied, EthicsOpinionRecorded, SecondReviewRequested, CnilRecorded,
+        AnsmSubmitted, AnsmDecisionRecorded, AnsmNotified, AmendmentSubmitted, AmendmentDecided,
+        SafetyEventReported, SafetyEventDeclared, AnnualSafetyReportSubmitted, EndDeclared,
+        EndDeclarationSubmitted, ResultsReported, DeadlineReminderDue, DeadlineMissed, ParticipantRegistered,
+        ConsentRecorded, ConsentWithdrawn, DataUseObjected, ParticipationCompleted,
+    ],
+    Field(discriminator="type"),
+]
+_ADAPTER: TypeAdapter[Event] = TypeAdapter(DomainEvent)
+
+
+def parse_event(type_: str, data: dict[str, Any]) -> Event:
+    return _ADAPTER.validate_python({**data, "type": type_})

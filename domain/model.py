@@ -1,0 +1,113 @@
+"""Vocabulary of the domain: enumerations and the small value objects the state is made of."""
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Category(StrEnum):
+    RIPH1 = "RIPH1"  # interventional (L1121-1 1°)
+    RIPH2 = "RIPH2"  # minimal risks and constraints (L1121-1 2°)
+    RIPH3 = "RIPH3"  # observational / non-interventional (L1121-1 3°)
+    NON_RIPH = "NON_RIPH"  # reuse of existing data, outside the Jardé law
+
+
+class Framework(StrEnum):
+    JARDE = "JARDE"
+
+
+class Role(StrEnum):
+    investigator = "investigator"
+    coordinator = "coordinator"
+    regulatory = "regulatory"
+    auditor = "auditor"
+    admin = "admin"
+
+
+class StudyStatus(StrEnum):
+    draft = "draft"
+    in_review = "in_review"
+    ready = "ready"
+    recruiting = "recruiting"
+    follow_up = "follow_up"
+    ended = "ended"
+    results_reported = "results_reported"
+    archived = "archived"
+    suspended = "suspended"
+    rejected = "rejected"
+    terminated = "terminated"
+
+
+class Step(StrEnum):
+    protocol = "protocol"
+    sponsor = "sponsor"
+    insurance = "insurance"
+    ethics = "ethics"
+    cnil = "cnil"
+    ansm = "ansm"
+
+
+class StepStatus(StrEnum):
+    pending = "pending"
+    in_progress = "in_progress"
+    done = "done"
+    not_required = "not_required"
+    rejected = "rejected"
+
+
+class DeadlineStatus(StrEnum):
+    open = "open"
+    met = "met"
+    overdue = "overdue"
+    stopped = "stopped"
+
+
+class Consequence(StrEnum):
+    """What the law attaches to a clock running out."""
+
+    escalate = "escalate"  # someone is late: urgent task and notification
+    tacit_rejection = "tacit_rejection"  # CPP silence
+    tacit_authorization = "tacit_authorization"  # ANSM silence, most products
+    tacit_refusal = "tacit_refusal"  # ANSM silence, products needing express authorization
+    window_closes = "window_closes"  # an option lapses (second review)
+
+
+class ConsentKind(StrEnum):
+    written = "written"
+    express = "express"
+    non_opposition = "non_opposition"
+
+
+class ParticipantStatus(StrEnum):
+    registered = "registered"
+    consented = "consented"
+    needs_reconsent = "needs_reconsent"
+    withdrawn = "withdrawn"
+    objected = "objected"
+    completed = "completed"
+
+
+class Actor(Frozen):
+    name: str
+    role: Role
+
+
+class Deadline(Frozen):
+    """One running legal clock of a study. `name` is unique in the study; `clock` keys the
+    deadline table."""
+
+    name: str
+    clock: str
+    starts_on: date
+    due_on: date
+    status: DeadlineStatus = DeadlineStatus.open
+    stopped_on: date | None = None
+    stopped_days: int = 0
+    closed_on: date | None = None
+    alarms_sent: tuple[str, ...] = ()
+    subject: str | None = None  # the amendment or safety event it belongs to

@@ -1,0 +1,127 @@
+"""What staff see of a study: the JSON view the API answers with and the read models store,
+the inbox tasks, and the notifications an event calls for. Pure: computed from the state."""
+
+from collections import Counter
+from datetime import date
+from typing import Any
+
+from . import clocks
+from . import events as ev
+from .decide import steps
+from .model import Frozen, Role, StudyStatus
+from .regulation import CLOCKS
+from .state import Participant, StudyState
+
+
+class Task(Frozen):
+    role: Role
+    kind: str  # deadline | action
+    title: str
+    due_on: date | None = None
+    deadline: str | None = None
+    overdue: bool = False
+
+
+class Notification(Frozen):
+    role: Role
+    kind: str  # reminder | escalation | decision
+    message: str
+    urgent: bool
+    deadline: str | None = None
+
+
+def deadline_view(d: Any) -> dict[str, Any]:
+    clock = CLOCKS[d.clock]
+    return {
+        "name": d.name, "label": clock.label, "clock": d.clock, "starts_on": d.starts_on,
+        "due_on": d.due_on, "status": d.status.value, "stopped_on": d.stopped_on,
+        "stopped_days": d.stopped_days, "closed_on": d.closed_on, "role": clock.role.value,
+        "at_expiry": clock.at_expiry.value, "source": clock.source,
+        "waiting": clocks.is_waiting(d),
+    }
+
+
+def participant_view(p: Participant) -> dict[str, Any]:
+    return p.model_dump(mode="json")
+
+
+def tasks(s: StudyState) -> list[Task]:
+    out = [
+        Task(role=CLOCKS[d.clock].role, kind="deadline", deadline=d.name, due_on=d.due_on,
+             title=f"{CLOCKS[d.clock].label}: due {d.due_on}", overdue=clocks.is_overdue(d))
+        for d in s.deadlines.values() if clocks.is_waiting(d)
+    ]
+    if s.status is StudyStatus.ready:
+        out.append(Task(role=Role.coordinator, kind="action",
+                        title="Every approval is in: open recruitment"))
+    return sorted(out, key=lambda t: (not t.overdue, t.due_on or date.max, t.title))
+
+
+def view(s: StudyState) -> dict[str, Any]:
+    """The study as the contract shows it (GET /api/studies/{id})."""
+    deadlines = sorted(s.deadlines.values(), key=lambda d: (d.starts_on, d.due_on, d.name))
+    waiting = [d.due_on for d in deadlines if clocks.is_waiting(d)]
+    st = steps(s)
+    details: dict[str, dict[str, Any]] = {
+        "protocol": {"version": s.protocol_version, "document_sha256": s.document_sha256},
+        "sponsor": {"sponsor": s.sponsor},
+        "insurance": {"insurer": s.insurer, "policy": s.policy},
+        "ethics": s.ethics.model_dump(mode="json"),
+        "cnil": {"route": s.cnil_route, "reference": s.cnil_reference},
+        "ansm": s.ansm.model_dump(mode="json"),
+    }
+    return {
+        "id": s.id, "title": s.title, "category": s.category.value,
+        "framework": s.framework.value, "investigator": s.investigator,
+        "state": s.status.value, "version": s.version, "protocol_version": s.protocol_version,
+        "sponsor": s.sponsor,
+        "steps": {k.value: {"status": v.value, **details[k.value]} for k, v in st.items()},
+        "deadlines": [deadline_view(d) for d in deadlines],
+        "participants": dict(Counter(p.status.value for p in s.participants.values())),
+        "amendments": [a.model_dump(mode="json") for a in s.amendments.values()],
+        "safety_events": [e.model_dump(mode="json") for e in s.safety_events.values()],
+        "overdue": any(clocks.is_overdue(d) for d in deadlines),
+        "next_due_on": min(waiting, default=None),
+        "tasks": [t.model_dump(mode="json") for t in tasks(s)],
+        "suspended_from": s.suspended_from.value if s.suspended_from else None,
+        "ended_on": s.ended_on, "results_reported_on": s.results_reported_on,
+    }
+
+
+def notifications_for(s: StudyState, events: list[ev.Event]) -> list[Notification]:
+    """Who must hear of these events. Reminders are routine (digest); escalations, tacit
+    decisions and fatal SUSARs are urgent."""
+    out: list[Notification] = []
+    for e in events:
+        match e:
+            case ev.DeadlineReminderDue():
+                clock = CLOCKS[s.deadlines[e.deadline].clock]
+                out.append(Notification(role=clock.role, kind="reminder", urgent=False,
+                                        deadline=e.deadline, message=(
+                    f"{s.title}: {clock.label} due on {e.due_on} ({e.days_before} day"
+                    f"{'s' if e.days_before > 1 else ''} left)")))
+            case ev.DeadlineMissed():
+                clock = CLOCKS[s.deadlines[e.deadline].clock]
+                for role in sorted({clock.role, Role.coordinator}):
+                    out.append(Notification(role=role, kind="escalation", urgent=True,
+                                            deadline=e.deadline, message=(
+                        f"{s.title}: {clock.label} fell due on {e.due_on} "
+                        f"({e.consequence.replace('_', ' ')}; {clock.source})")))
+            case ev.EthicsOpinionRecorded(tacit=True) | ev.AnsmDecisionRecorded(tacit=True):
+                what = getattr(e, "opinion", None) or getattr(e, "decision", "")
+                body = "CPP silence: unfavourable opinion" if isinstance(
+                    e, ev.EthicsOpinionRecorded) else f"ANSM silence: {what}"
+                for role in (Role.coordinator, Role.regulatory, Role.investigator):
+                    out.append(Notification(role=role, kind="decision", urgent=True,
+                                            message=f"{s.title}: {body}"))
+            case ev.SafetyEventReported(fatal_or_life_threatening=True):
+                out.append(Notification(role=Role.regulatory, kind="escalation", urgent=True,
+                                        deadline=f"safety.{e.event_id}", message=(
+                    f"{s.title}: fatal or life-threatening {e.kind.upper()} {e.event_id}: "
+                    "declare without delay (R1123-54)")))
+            case ev.StudyStatusChanged(to_status=StudyStatus.ready | StudyStatus.rejected):
+                for role in (Role.coordinator, Role.investigator):
+                    out.append(Notification(role=role, kind="decision", urgent=False,
+                                            message=f"{s.title}: now {e.to_status.value} "
+                                                    f"({e.cause})"))
+    return out
