@@ -1,0 +1,46 @@
+"""The event store's data: what is appended and what comes back. Pydantic only (no asyncpg),
+so that workflow code can import it inside Temporal's sandbox."""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class NewEvent(BaseModel):
+    type: str
+    data: dict[str, Any]
+
+
+class AppendRequest(BaseModel):
+    stream_id: str
+    expected_version: int  # the stream's version before these events (0 for a new stream)
+    events: list[NewEvent]
+    actor: str
+    role: str
+    reason: str
+    recorded_at: datetime  # UTC, the workflow's clock
+    idempotency_key: str  # per batch; event i is stored under f"{key}:{i}"
+    study: dict[str, Any] | None = None  # domain.view after the events -> read models
+    participants: list[dict[str, Any]] = []
+    notifications: list[dict[str, Any]] = []
+
+
+class StoredEvent(BaseModel):
+    seq: int
+    stream_id: str
+    version: int
+    type: str
+    data: dict[str, Any]
+    actor: str
+    role: str
+    reason: str
+    recorded_at: datetime
+    idempotency_key: str
+    prev_hash: str
+    hash: str
+
+
+class AppendResult(BaseModel):
+    events: list[StoredEvent]
+    duplicate: bool = False
