@@ -1,0 +1,21 @@
+"""The event-store activity: makes a batch of events durable, with the read models, in one
+PostgreSQL transaction. Idempotent: a retry with the same key returns the first write."""
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from store import ConcurrencyError, EventStore
+from store.models import AppendRequest, AppendResult
+
+
+class StoreActivities:
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
+
+    @activity.defn(name="append_events")
+    async def append_events(self, request: AppendRequest) -> AppendResult:
+        try:
+            return await self.store.append(request)
+        except ConcurrencyError as e:
+            # Another writer holds this version: retrying cannot help, the workflow must know.
+            raise ApplicationError(str(e), type="ConcurrencyError", non_retryable=True) from e

@@ -1,0 +1,65 @@
+"""Replays workflow histories recorded from earlier versions of the code: a change to the
+workflow that is not deterministic (a new command or timer without `workflow.patched`) fails
+here, in CI, before it can break running studies.
+
+To record new histories: RECORD_HISTORIES=1 pytest tests/workflows/test_replay.py"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from workflows.study import StudyWorkflow
+
+HISTORIES = Path(__file__).parent / "histories"
+
+
+def recorded() -> list[Path]:
+    return sorted(HISTORIES.glob("*.json"))
+
+
+@pytest.mark.parametrize("path", recorded(), ids=lambda p: p.stem)
+async def test_recorded_history_replays_deterministically(path: Path):
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    replayer = Replayer(workflows=[StudyWorkflow], data_converter=pydantic_data_converter)
+    await replayer.replay_workflow(history)
+
+
+def test_histories_are_present():
+    assert len(recorded()) >= 3, "record histories with RECORD_HISTORIES=1"
+
+
+@pytest.mark.skipif(not os.environ.get("RECORD_HISTORIES"), reason="records on demand only")
+async def test_record_histories(harness):
+    HISTORIES.mkdir(exist_ok=True)
+    day0 = await harness.today()
+    scenarios = {}
+
+    sid = await harness.create()
+    await harness.walk(sid, until="-", on=day0)
+    scenarios["riph1_to_recruiting"] = sid
+
+    sid = await harness.create()
+    await harness.walk(sid, until="submit_to_ansm", on=day0)
+    await harness.skip(5)
+    await harness.send(sid, {"type": "ethics_request_information",
+                             "requested_on": (day0 + timedelta(days=5)).isoformat(),
+                             "questions": "Randomisation?"})
+    await harness.skip(20)
+    await harness.send(sid, {"type": "ethics_information_supplied",
+                             "supplied_on": (day0 + timedelta(days=25)).isoformat()})
+    await harness.skip(90)
+    scenarios["cpp_clock_stop_then_silence"] = sid
+
+    sid = await harness.create()
+    await harness.walk(sid, until="record_ansm_decision", on=day0)
+    await harness.skip(62)
+    scenarios["ansm_tacit_authorization"] = sid
+
+    for name, sid in scenarios.items():
+        history = await harness.client.get_workflow_handle(sid).fetch_history()
+        (HISTORIES / f"{name}.json").write_text(history.to_json())

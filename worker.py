@@ -1,0 +1,68 @@
+"""Wiring: the Temporal client (pydantic data converter), the store pool, the activity objects,
+and the worker that runs StudyWorkflow. `python worker.py` runs a worker from the environment."""
+
+import asyncio
+import signal
+
+import asyncpg
+import structlog
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Worker
+
+from activities.store import StoreActivities
+from settings import Settings, get_settings
+from store import EventStore, create_pool, migrate
+from workflows.study import StudyWorkflow
+
+log = structlog.get_logger()
+
+
+async def connect_temporal(settings: Settings) -> Client:
+    return await Client.connect(
+        settings.temporal_address or "127.0.0.1:7233",
+        namespace=settings.temporal_namespace,
+        api_key=settings.temporal_api_key or None,
+        tls=bool(settings.temporal_tls or settings.temporal_api_key),
+        data_converter=pydantic_data_converter,
+    )
+
+
+def build_worker(settings: Settings, client: Client, pool: asyncpg.Pool) -> Worker:
+    store_activities = StoreActivities(EventStore(pool))
+    return Worker(
+        client,
+        task_queue=settings.temporal_task_queue,
+        workflows=[StudyWorkflow],
+        activities=[store_activities.append_events],
+    )
+
+
+async def run_worker(settings: Settings, client: Client, pool: asyncpg.Pool,
+                     stop: asyncio.Event) -> None:
+    worker = build_worker(settings, client, pool)
+    log.info("worker started", task_queue=settings.temporal_task_queue)
+    async with worker:
+        await stop.wait()
+    log.info("worker stopped")
+
+
+async def main() -> None:
+    settings = get_settings()
+    if not settings.database_url:
+        raise SystemExit("DATABASE_URL is not set")
+    await migrate(settings.database_url)
+    pool = await create_pool(settings.database_url)
+    client = await connect_temporal(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await run_worker(settings, client, pool, stop)
+    finally:
+        await pool.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,163 @@
+"""StudyWorkflow: one durable workflow per study. It coordinates and nothing else: commands
+arrive as updates, the domain decides, an activity makes the events durable (event store +
+read models in one transaction), then the state evolves. Legal clocks are one timer, set to
+the next alarm the domain computes."""
+
+import asyncio
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from pydantic import TypeAdapter, ValidationError
+
+    import domain
+    from domain.events import Event
+    from store.models import AppendRequest, AppendResult, NewEvent
+    from workflows.models import (
+        SYSTEM_ACTOR, SYSTEM_ROLE, CommandInput, CommandResult, StudyInput,
+    )
+
+_COMMANDS: TypeAdapter[Any] = TypeAdapter(domain.AnyCommand)
+# The server refuses more than 2,000 updates per run (STACK-NOTES): start afresh well before.
+MAX_UPDATES_PER_RUN = 1000
+APPEND_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), backoff_coefficient=2,
+                           maximum_interval=timedelta(seconds=10),
+                           non_retryable_error_types=["ConcurrencyError"])
+FINAL = {domain.StudyStatus.archived, domain.StudyStatus.terminated}
+
+
+def _rule_error(code: str, message: str) -> ApplicationError:
+    return ApplicationError(message, code, type="RuleViolation", non_retryable=True)
+
+
+@workflow.defn
+class StudyWorkflow:
+    @workflow.init
+    def __init__(self, inp: StudyInput) -> None:
+        self.study_id = inp.study_id
+        self.state: domain.StudyState | None = (
+            domain.StudyState.model_validate(inp.carried_state) if inp.carried_state else None)
+        self.lock = asyncio.Lock()
+        self.updates = 0
+        self.changed = False
+
+    @workflow.run
+    async def run(self, inp: StudyInput) -> dict[str, Any]:
+        while True:
+            self.changed = False
+            try:
+                await workflow.wait_condition(lambda: self.changed or self._should_renew(),
+                                              timeout=self._until_next_alarm())
+            except TimeoutError:
+                pass
+            if self._should_renew():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(StudyInput(
+                    study_id=self.study_id,
+                    carried_state=self.state.model_dump(mode="json") if self.state else None))
+            async with self.lock:
+                if self.state is not None:
+                    await self._advance_clocks()
+                    if self.state.status in FINAL:
+                        await workflow.wait_condition(workflow.all_handlers_finished)
+                        return domain.view(self.state)
+
+    # --- commands -------------------------------------------------------------------------
+    @workflow.update
+    async def command(self, inp: CommandInput) -> CommandResult:
+        self.updates += 1
+        async with self.lock:
+            try:
+                events = self._decide(inp)
+            except domain.RuleViolation as e:
+                raise _rule_error(e.code, e.message) from None
+            after = domain.fold(self.state, events)
+            assert after is not None
+            # a legal date recorded late may put a clock past its alarms at once
+            events += domain.tick(after, self._today())
+            seqs = await self._persist(events, inp.actor, inp.role, inp.reason,
+                                       f"{self.study_id}:{inp.idempotency_key}")
+            assert self.state is not None
+            workflow.logger.info("study command applied", extra={
+                "study_id": self.study_id, "command": inp.command.get("type"),
+                "actor": inp.actor})
+            return CommandResult(study=domain.view(self.state), seqs=seqs, extra=_ids(events))
+
+    @command.validator
+    def validate_command(self, inp: CommandInput) -> None:
+        # A refused command is rejected here and never enters the workflow history.
+        try:
+            self._decide(inp)
+        except domain.RuleViolation as e:
+            raise _rule_error(e.code, e.message) from None
+
+    @workflow.query
+    def study(self) -> dict[str, Any] | None:
+        return domain.view(self.state) if self.state else None
+
+    def _decide(self, inp: CommandInput) -> list[Event]:
+        try:
+            command = _COMMANDS.validate_python(inp.command)
+            actor = domain.Actor(name=inp.actor, role=inp.role)  # type: ignore[arg-type]
+        except ValidationError as e:
+            raise domain.RuleViolation("invalid_command", str(e)) from None
+        return domain.decide(self.state, command, actor, self._today(), study_id=self.study_id)
+
+    # --- clocks -------------------------------------------------------------------------------
+    def _today(self):  # type: ignore[no-untyped-def]
+        return workflow.now().astimezone(UTC).date()
+
+    def _until_next_alarm(self) -> timedelta | None:
+        day = domain.next_alarm_on(self.state) if self.state else None
+        if day is None:
+            return None
+        wake = datetime.combine(day, time(0), tzinfo=UTC)
+        return max(wake - workflow.now(), timedelta(milliseconds=1))
+
+    async def _advance_clocks(self) -> None:
+        assert self.state is not None
+        events = domain.tick(self.state, self._today())
+        if events:
+            await self._persist(events, SYSTEM_ACTOR, SYSTEM_ROLE, "legal clock",
+                                f"{self.study_id}:clock:{self.state.version}")
+
+    def _should_renew(self) -> bool:
+        return (self.updates >= MAX_UPDATES_PER_RUN
+                or workflow.info().is_continue_as_new_suggested())
+
+    # --- persistence --------------------------------------------------------------------------
+    async def _persist(self, events: list[Event], actor: str, role: str, reason: str,
+                       key: str) -> list[int]:
+        new_state = domain.fold(self.state, events)
+        assert new_state is not None
+        codes = dict.fromkeys(c for e in events if (c := getattr(e, "code", None)))
+        request = AppendRequest(
+            stream_id=self.study_id,
+            expected_version=self.state.version if self.state else 0,
+            events=[NewEvent(type=e.type, data=e.payload()) for e in events],  # type: ignore[attr-defined]
+            actor=actor, role=role, reason=reason, recorded_at=workflow.now(),
+            idempotency_key=key,
+            study=domain.view(new_state),
+            participants=[domain.participant_view(new_state.participants[c]) for c in codes],
+            notifications=[n.model_dump(mode="json")
+                           for n in domain.notifications_for(new_state, events)],
+        )
+        result = await workflow.execute_activity(
+            "append_events", request, result_type=AppendResult,
+            start_to_close_timeout=timedelta(seconds=30), retry_policy=APPEND_RETRY)
+        self.state = new_state
+        self.changed = True
+        return [e.seq for e in result.events]
+
+
+def _ids(events: list[Event]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for e in events:
+        for field in ("amendment_id", "event_id"):
+            if e.type in ("AmendmentSubmitted", "SafetyEventReported") and hasattr(e, field):
+                out[field] = getattr(e, field)
+    return out
