@@ -1,0 +1,12 @@
+"""PostgreSQL: the event store (the audit record) and the read models."""
+
+from .db import connect, create_pool, migrate
+from .eventstore import ConcurrencyError, EventStore, VerifyResult
+from .models import AppendRequest, AppendResult, NewEvent, StoredEvent
+from .readmodels import ReadModels, token_hash
+
+__all__ = [
+    "AppendRequest", "AppendResult", "ConcurrencyError", "EventStore", "NewEvent",
+    "ReadModels", "StoredEvent", "VerifyResult", "connect", "create_pool", "migrate",
+    "token_hash",
+]

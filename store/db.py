@@ -1,0 +1,64 @@
+"""One asyncpg pool per process, numbered migrations applied at start-up, SQL loaded by name
+from `.sql` files."""
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+
+import asyncpg
+
+HERE = Path(__file__).parent
+MIGRATIONS = HERE / "migrations"
+MIGRATION_LOCK = 7_401_230  # pg_advisory_lock key: one migrator at a time
+
+
+@cache
+def queries() -> dict[str, str]:
+    text = (HERE / "sql" / "queries.sql").read_text()
+    parts = re.split(r"^-- name: (\w+)\n", text, flags=re.M)
+    return {name: body.strip() for name, body in zip(parts[1::2], parts[2::2], strict=True)}
+
+
+def q(name: str) -> str:
+    return queries()[name]
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    await conn.set_type_codec("jsonb", encoder=lambda v: json.dumps(v, default=str),
+                              decoder=json.loads, schema="pg_catalog")
+
+
+async def create_pool(dsn: str, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size,
+                                     init=_init_connection)
+    assert pool is not None
+    return pool
+
+
+async def connect(dsn: str) -> asyncpg.Connection:
+    conn = await asyncpg.connect(dsn)
+    await _init_connection(conn)
+    return conn
+
+
+async def migrate(dsn: str) -> list[str]:
+    """Apply the migrations not yet applied, in order; returns their names."""
+    conn = await asyncpg.connect(dsn)
+    applied: list[str] = []
+    try:
+        await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
+        await conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                           "name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
+        done = {r["name"] for r in await conn.fetch("SELECT name FROM schema_migrations")}
+        for path in sorted(MIGRATIONS.glob("[0-9][0-9][0-9]_*.sql")):
+            if path.name in done:
+                continue
+            async with conn.transaction():
+                await conn.execute(path.read_text())
+                await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", path.name)
+            applied.append(path.name)
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK)
+        await conn.close()
+    return applied

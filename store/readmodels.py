@@ -1,0 +1,108 @@
+"""What the API and the CLI read: studies, their audit trail, participants, inboxes, tokens,
+stored HTTP answers. Every query is in sql/queries.sql."""
+
+import csv
+import hashlib
+import io
+import json
+import secrets
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from .db import q
+from .eventstore import stored, timestamp
+
+
+def audit_row(row: asyncpg.Record) -> dict[str, Any]:
+    """An event as the contract shows it (GET /api/studies/{id}/events)."""
+    e = stored(row)
+    return {"seq": e.seq, "study_id": e.stream_id, "version": e.version, "type": e.type,
+            "actor": e.actor, "role": e.role, "at": timestamp(e.recorded_at),
+            "reason": e.reason, "data": e.data, "prev_hash": e.prev_hash, "hash": e.hash}
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ReadModels:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def list_studies(self, *, state: str | None = None, category: str | None = None,
+                           overdue: bool | None = None, q_text: str | None = None,
+                           limit: int = 50, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+        rows = await self.pool.fetch(q("list_studies"), state, category, overdue, q_text,
+                                     limit, offset)
+        total = rows[0]["total"] if rows else 0
+        return [{k: r[k] for k in r.keys() if k != "total"} for r in rows], total
+
+    async def counts_by_state(self) -> dict[str, int]:
+        return {r["state"]: r["n"] for r in await self.pool.fetch(q("count_by_state"))}
+
+    async def get_study(self, study_id: str) -> dict[str, Any] | None:
+        return await self.pool.fetchval(q("get_study"), study_id)
+
+    async def study_exists(self, study_id: str) -> bool:
+        return bool(await self.pool.fetchval(q("study_exists"), study_id))
+
+    async def study_events(self, study_id: str) -> list[dict[str, Any]]:
+        return [audit_row(r) for r in await self.pool.fetch(q("read_stream"), study_id)]
+
+    async def participants(self, study_id: str) -> list[dict[str, Any]]:
+        return [r["view"] for r in await self.pool.fetch(q("participants"), study_id)]
+
+    async def tasks_for_role(self, role: str, limit: int = 200) -> list[dict[str, Any]]:
+        return [dict(r) for r in await self.pool.fetch(q("tasks_for_role"), role, limit)]
+
+    async def notifications(self, role: str | None = None, study_id: str | None = None,
+                            limit: int = 200) -> list[dict[str, Any]]:
+        return [dict(r) for r in await self.pool.fetch(q("notifications"), role, study_id,
+                                                       limit)]
+
+    # --- tokens -----------------------------------------------------------------------------
+    async def create_token(self, actor: str, role: str,
+                           expires_at: datetime | None = None) -> str:
+        token = secrets.token_urlsafe(32)
+        await self.pool.execute(q("insert_token"), token_hash(token), actor, role, expires_at)
+        return token
+
+    async def resolve_token(self, token: str) -> tuple[str, str] | None:
+        row = await self.pool.fetchrow(q("resolve_token"), token_hash(token))
+        return (row["actor"], row["role"]) if row else None
+
+    async def revoke_token(self, token: str) -> bool:
+        return (await self.pool.execute(q("revoke_token"), token_hash(token))) != "UPDATE 0"
+
+    # --- HTTP idempotency ----------------------------------------------------------------------
+    async def stored_answer(self, actor: str, key: str) -> tuple[int, Any] | None:
+        row = await self.pool.fetchrow(q("get_idempotent"), actor, key)
+        return (row["status"], row["body"]) if row else None
+
+    async def store_answer(self, actor: str, key: str, status: int, body: Any) -> None:
+        await self.pool.execute(q("put_idempotent"), actor, key, status,
+                                json.loads(json.dumps(body, default=str)))
+
+    # --- export -----------------------------------------------------------------------------------
+    async def export(self, study_id: str | None = None, fmt: str = "jsonl") -> str:
+        rows: list[dict[str, Any]] = []
+        after = 0
+        while True:
+            batch = await self.pool.fetch(q("events_after"), after, study_id, 5000)
+            if not batch:
+                break
+            rows.extend(audit_row(r) for r in batch)
+            after = batch[-1]["global_seq"]
+        if fmt == "jsonl":
+            return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows)
+        out = io.StringIO()
+        fields = ["seq", "study_id", "version", "type", "actor", "role", "at", "reason", "data",
+                  "prev_hash", "hash"]
+        writer = csv.DictWriter(out, fieldnames=fields)
+        writer.writeheader()
+        for r in rows:
+            writer.writerow({**r, "data": json.dumps(r["data"], ensure_ascii=False,
+                                                     sort_keys=True)})
+        return out.getvalue()

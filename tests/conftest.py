@@ -1,0 +1,66 @@
+"""Shared fixtures: one embedded PostgreSQL for the whole session; each test gets a fresh,
+migrated database cloned from a template (fast), and an event store on it."""
+
+import asyncio
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from stack import postgres
+from store import EventStore, ReadModels, create_pool, migrate
+
+TEMPLATE = "studyflow_template"
+
+
+def _with_db(dsn: str, name: str) -> str:
+    base, _, query = dsn.partition("?")
+    return f"{base.rsplit('/', 1)[0]}/{name}?{query}"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """DSN of the session's server (database `postgres`, superuser)."""
+    data_dir = Path(tempfile.mkdtemp(prefix="studyflow-test-pg-"))
+    dsn = postgres.start(data_dir)
+
+    async def make_template() -> None:
+        conn = await asyncpg.connect(dsn)
+        await conn.execute(f"DROP DATABASE IF EXISTS {TEMPLATE}")
+        await conn.execute(f"CREATE DATABASE {TEMPLATE}")
+        await conn.close()
+        await migrate(_with_db(dsn, TEMPLATE))
+
+    asyncio.run(make_template())
+    yield dsn
+    postgres.stop(data_dir)
+
+
+@pytest.fixture
+async def pg_dsn(pg_server: str) -> str:
+    """A fresh migrated database for one test."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(pg_server)
+    await conn.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+    await conn.close()
+    return _with_db(pg_server, name)
+
+
+@pytest.fixture
+async def pool(pg_dsn: str) -> AsyncIterator[asyncpg.Pool]:
+    p = await create_pool(pg_dsn, min_size=1, max_size=5)
+    yield p
+    await p.close()
+
+
+@pytest.fixture
+def store(pool: asyncpg.Pool) -> EventStore:
+    return EventStore(pool)
+
+
+@pytest.fixture
+def read_models(pool: asyncpg.Pool) -> ReadModels:
+    return ReadModels(pool)

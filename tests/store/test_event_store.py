@@ -1,0 +1,141 @@
+"""The event store on a real PostgreSQL: concurrency, idempotency, tamper evidence, and read
+models written with the events or not at all."""
+
+from datetime import UTC, date, datetime
+
+import asyncpg
+import pytest
+
+from store import AppendRequest, ConcurrencyError, EventStore, NewEvent, ReadModels
+
+
+def study_view(sid: str, version: int, **over) -> dict:
+    return {"id": sid, "title": f"Title {sid}", "category": "RIPH1", "state": "draft",
+            "investigator": "Dr A", "version": version, "overdue": False,
+            "next_due_on": None, "deadlines": [], "tasks": [], **over}
+
+
+def request(sid: str, expected: int, n: int = 1, key: str | None = None, **over) -> AppendRequest:
+    return AppendRequest(
+        stream_id=sid, expected_version=expected,
+        events=[NewEvent(type="Something", data={"i": i, "day": "2026-01-02"}) for i in range(n)],
+        actor="alice", role="coordinator", reason="because",
+        recorded_at=datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC),
+        idempotency_key=key or f"{sid}:{expected}",
+        **{"study": study_view(sid, expected + n), **over})
+
+
+async def test_append_then_read_back_in_version_order(store: EventStore):
+    result = await store.append(request("s1", 0, n=3))
+    assert [e.version for e in result.events] == [1, 2, 3]
+    assert result.events[0].prev_hash == "0" * 64
+    assert result.events[1].prev_hash == result.events[0].hash
+    back = await store.read_stream("s1")
+    assert [e.hash for e in back] == [e.hash for e in result.events]
+
+
+async def test_wrong_expected_version_is_a_concurrency_error_and_writes_nothing(store):
+    await store.append(request("s1", 0))
+    with pytest.raises(ConcurrencyError):
+        await store.append(request("s1", 0, key="other"))
+    assert len(await store.read_stream("s1")) == 1
+
+
+async def test_retry_with_the_same_key_returns_the_first_write(store):
+    first = await store.append(request("s1", 0, n=2, key="k"))
+    again = await store.append(request("s1", 0, n=2, key="k"))
+    assert again.duplicate and [e.seq for e in again.events] == [e.seq for e in first.events]
+    assert len(await store.read_stream("s1")) == 2
+
+
+async def test_chain_verifies_and_survives_the_jsonb_round_trip(store):
+    for sid in ("a", "b"):
+        await store.append(request(sid, 0, n=2))
+        await store.append(request(sid, 2, n=1))
+    result = await store.verify()
+    assert result.ok and result.events == 6 and result.streams == 2
+
+
+async def test_updates_deletes_and_truncates_are_refused(store, pool):
+    await store.append(request("s1", 0))
+    for sql in ("UPDATE events SET reason = 'x'", "DELETE FROM events", "TRUNCATE events"):
+        with pytest.raises(asyncpg.PostgresError, match="append-only"):
+            await pool.execute(sql)
+
+
+async def _as_superuser_without_trigger(pool, sql: str) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("ALTER TABLE events DISABLE TRIGGER USER")
+        await conn.execute(sql)
+        await conn.execute("ALTER TABLE events ENABLE TRIGGER USER")
+
+
+async def test_verify_names_the_first_altered_event(store, pool):
+    await store.append(request("s1", 0, n=3))
+    await _as_superuser_without_trigger(
+        pool, "UPDATE events SET reason = 'rewritten' WHERE stream_id = 's1' AND version = 2")
+    result = await store.verify()
+    assert not result.ok
+    assert (result.first_broken.stream_id, result.first_broken.version) == ("s1", 2)
+    assert "altered" in result.first_broken.problem
+
+
+async def test_verify_finds_a_deleted_event_as_a_gap(store, pool):
+    await store.append(request("s1", 0, n=3))
+    await _as_superuser_without_trigger(
+        pool, "DELETE FROM events WHERE stream_id = 's1' AND version = 2")
+    result = await store.verify()
+    assert not result.ok and result.first_broken.version == 3
+    assert "gap" in result.first_broken.problem
+
+
+async def test_a_failed_append_leaves_no_read_model_behind(store, read_models: ReadModels):
+    bad = request("s1", 0)
+    bad.study["deadlines"] = [{"name": "x"}]  # malformed: the projection fails
+    with pytest.raises(KeyError):
+        await store.append(bad)
+    assert await read_models.get_study("s1") is None
+    assert await store.read_stream("s1") == []
+
+
+async def test_read_models_follow_the_events(store, read_models: ReadModels):
+    view = study_view("s1", 1, overdue=True, next_due_on="2026-01-10", deadlines=[{
+        "name": "cpp_opinion", "clock": "cpp_opinion", "label": "CPP opinion",
+        "role": "regulatory", "starts_on": "2026-01-01", "due_on": "2026-01-10",
+        "status": "overdue", "waiting": True, "closed_on": None}],
+        tasks=[{"role": "regulatory", "kind": "deadline", "title": "CPP opinion",
+                "due_on": "2026-01-10", "deadline": "cpp_opinion", "overdue": True}])
+    await store.append(request("s1", 0, study=view, notifications=[
+        {"role": "regulatory", "kind": "escalation", "message": "late", "urgent": True}]))
+    await store.append(request("s2", 0))
+    studies, total = await read_models.list_studies(overdue=True)
+    assert total == 1 and studies[0]["id"] == "s1"
+    everything, total = await read_models.list_studies()
+    assert [s["id"] for s in everything] == ["s1", "s2"]  # overdue first
+    assert (await read_models.tasks_for_role("regulatory"))[0]["deadline"] == "cpp_opinion"
+    assert (await read_models.notifications(role="regulatory"))[0]["urgent"] is True
+    assert (await read_models.get_study("s1"))["deadlines"][0]["due_on"] == "2026-01-10"
+    found, _ = await read_models.list_studies(q_text="TITLE S2")
+    assert [s["id"] for s in found] == ["s2"]
+
+
+async def test_tokens_are_stored_hashed_and_can_be_revoked(read_models: ReadModels, pool):
+    token = await read_models.create_token("alice", "coordinator")
+    assert await read_models.resolve_token(token) == ("alice", "coordinator")
+    stored = await pool.fetchval("SELECT token_hash FROM tokens")
+    assert token not in stored and len(stored) == 64
+    assert await read_models.revoke_token(token)
+    assert await read_models.resolve_token(token) is None
+    expired = await read_models.create_token("bob", "auditor",
+                                             expires_at=datetime(2000, 1, 1, tzinfo=UTC))
+    assert await read_models.resolve_token(expired) is None
+
+
+async def test_export_jsonl_and_csv(store, read_models: ReadModels):
+    await store.append(request("s1", 0, n=2))
+    await store.append(request("s2", 0, n=1))
+    jsonl = await read_models.export(study_id="s1")
+    assert len(jsonl.splitlines()) == 2 and '"study_id": "s1"' in jsonl
+    csv_text = await read_models.export(fmt="csv")
+    assert csv_text.splitlines()[0].startswith("seq,study_id") and len(csv_text.splitlines()) == 4
+    _ = date
