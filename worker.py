@@ -7,6 +7,7 @@ import signal
 import asyncpg
 import structlog
 from temporalio.client import Client
+from temporalio.service import TLSConfig
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
@@ -18,12 +19,15 @@ from workflows.study import StudyWorkflow
 log = structlog.get_logger()
 
 
-async def connect_temporal(settings: Settings) -> Client:
+async def connect_temporal(settings: Settings, address: str | None = None) -> Client:
+    tls: bool | TLSConfig = bool(settings.temporal_tls or settings.temporal_api_key)
+    if settings.temporal_tls_cert and settings.temporal_tls_key:
+        tls = TLSConfig(client_cert=settings.temporal_tls_cert.read_bytes(),
+                        client_private_key=settings.temporal_tls_key.read_bytes())
+    api_key = settings.temporal_api_key.get_secret_value() if settings.temporal_api_key else None
     return await Client.connect(
-        settings.temporal_address or "127.0.0.1:7233",
-        namespace=settings.temporal_namespace,
-        api_key=settings.temporal_api_key or None,
-        tls=bool(settings.temporal_tls or settings.temporal_api_key),
+        address or settings.temporal_address or "127.0.0.1:7233",
+        namespace=settings.temporal_namespace, api_key=api_key, tls=tls,
         data_converter=pydantic_data_converter,
     )
 

@@ -1,6 +1,7 @@
 """Workflow tests: Temporal's time-skipping test server (45-day clocks in milliseconds) and a
 real PostgreSQL event store behind the activity. Nothing is mocked."""
 
+import contextlib
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 from temporalio.client import Client
+from temporalio.service import RPCError
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -37,6 +39,7 @@ class Harness:
     def __init__(self, env: WorkflowEnvironment, store: EventStore, task_queue: str) -> None:
         self.env, self.store, self.task_queue = env, store, task_queue
         self.client: Client = env.client
+        self.started: list[str] = []
 
     async def today(self) -> date:
         return (await self.env.get_current_time()).date()
@@ -46,6 +49,7 @@ class Harness:
         await engine.create_study(self.client, study_id, {
             "title": f"Study {study_id}", "category": category, "investigator": "Dr Martin",
         }, actor="alice", role=role, reason="new study", task_queue=self.task_queue)
+        self.started.append(study_id)
         return study_id
 
     async def send(self, study_id: str, command: dict[str, Any],
@@ -96,3 +100,7 @@ async def harness(env: WorkflowEnvironment, store: EventStore) -> AsyncIterator[
                       activities=[activities.append_events]):
         h = Harness(env, store, task_queue)
         yield h
+        # A workflow left running without its worker would hold the test server's clock.
+        for study_id in h.started:
+            with contextlib.suppress(RPCError):
+                await env.client.get_workflow_handle(study_id).terminate("test over")

@@ -89,18 +89,19 @@ async def test_reminders_fall_7_days_and_1_day_before_and_reach_the_inbox(harnes
     await harness.walk(sid, until="record_ethics_opinion", on=day0)
     due = day0 + timedelta(days=CLOCKS["ansm_authorization"].days)
     first, second = sorted(REMINDER_DAYS_BEFORE, reverse=True)
+
+    async def ansm_reminders() -> list:
+        return [e for e in await harness.store.read_stream(sid)
+                if e.type == "DeadlineReminderDue" and e.data["deadline"] == "ansm_authorization"]
+
     await harness.skip((due - day0).days - first - 0.5)
-    assert "DeadlineReminderDue" not in await harness.event_types(sid)
+    assert await ansm_reminders() == []
     await harness.skip(1)
-    events = await harness.store.read_stream(sid)
-    reminders = [e for e in events if e.type == "DeadlineReminderDue"
-                 and e.data["deadline"] == "ansm_authorization"]
+    reminders = await ansm_reminders()
     assert [r.data["days_before"] for r in reminders] == [first]
     assert reminders[0].recorded_at.date() == due - timedelta(days=first)
     await harness.skip(first - second)
-    events = await harness.store.read_stream(sid)
-    reminders = [e for e in events if e.type == "DeadlineReminderDue"
-                 and e.data["deadline"] == "ansm_authorization"]
+    reminders = await ansm_reminders()
     assert [r.data["days_before"] for r in reminders] == [first, second]
     tasks = await harness.store.pool.fetch("SELECT role FROM tasks WHERE study_id = $1", sid)
     assert "regulatory" in {t["role"] for t in tasks}

@@ -1,0 +1,30 @@
+"""Every setting in one model, read from the environment (and a .env file if present)."""
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    temporal_address: str | None = Field(None, validation_alias="TEMPORAL_ADDRESS")
+    temporal_namespace: str = Field("default", validation_alias="TEMPORAL_NAMESPACE")
+    temporal_task_queue: str = Field("studyflow", validation_alias="TEMPORAL_TASK_QUEUE")
+    temporal_api_key: SecretStr | None = Field(None, validation_alias="TEMPORAL_API_KEY")
+    temporal_tls: bool = Field(False, validation_alias="TEMPORAL_TLS")
+    temporal_tls_cert: Path | None = Field(None, validation_alias="TEMPORAL_TLS_CERT")
+    temporal_tls_key: Path | None = Field(None, validation_alias="TEMPORAL_TLS_KEY")
+    database_url: str | None = Field(None, validation_alias="DATABASE_URL")
+    data_dir: Path = Field(Path(".studyflow"), validation_alias="STUDYFLOW_DATA_DIR")
+    log_format: Literal["console", "json"] = Field("console", validation_alias="LOG_FORMAT")
+    host: str = Field("127.0.0.1", validation_alias="STUDYFLOW_HOST")
+    port: int = Field(8000, validation_alias="STUDYFLOW_PORT")
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()
