@@ -56,7 +56,7 @@ async def test_record_histories(harness):
     scenarios["cpp_clock_stop_then_silence"] = sid
 
     sid = await harness.create()
-    await harness.walk(sid, until="record_ansm_decision", on=day0)
+    await harness.walk(sid, until="record_ansm_decision", on=await harness.today())
     await harness.skip(62)
     scenarios["ansm_tacit_authorization"] = sid
 
