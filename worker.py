@@ -7,8 +7,8 @@ import signal
 import asyncpg
 import structlog
 from temporalio.client import Client
-from temporalio.service import TLSConfig
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import TLSConfig
 from temporalio.worker import Worker
 
 from activities.store import StoreActivities

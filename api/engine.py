@@ -6,7 +6,10 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio.client import (
-    Client, RPCError, WithStartWorkflowOperation, WorkflowUpdateFailedError,
+    Client,
+    RPCError,
+    WithStartWorkflowOperation,
+    WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.common import WorkflowIDConflictPolicy
@@ -16,7 +19,6 @@ from temporalio.service import RPCStatusCode
 from domain import RuleViolation
 from workflows.models import TASK_QUEUE, CommandInput, CommandResult, StudyInput
 from workflows.study import StudyWorkflow
-
 
 
 class StudyNotFound(Exception):
@@ -54,7 +56,7 @@ def _refusal(err: WorkflowUpdateFailedError) -> Exception:
 
 async def create_study(client: Client, study_id: str, command: dict[str, Any], actor: str,
                        role: str, reason: str, idempotency_key: str | None = None,
-                       task_queue: str = TASK_QUEUE, timeout: float = 30) -> CommandResult:
+                       task_queue: str = TASK_QUEUE, rpc_seconds: float = 30) -> CommandResult:
     inp, key = _input({**command, "type": "create_study"}, actor, role, reason, idempotency_key)
     start = WithStartWorkflowOperation(
         StudyWorkflow.run, StudyInput(study_id=study_id), id=study_id, task_queue=task_queue,
@@ -62,7 +64,7 @@ async def create_study(client: Client, study_id: str, command: dict[str, Any], a
     try:
         return await client.execute_update_with_start_workflow(
             StudyWorkflow.command, inp, start_workflow_operation=start, id=f"create-{key}",
-            rpc_timeout=timedelta(seconds=timeout))
+            rpc_timeout=timedelta(seconds=rpc_seconds))
     except WorkflowUpdateFailedError as e:
         raise _refusal(e) from None
     except (WorkflowUpdateRPCTimeoutOrCancelledError, RPCError) as e:
@@ -71,12 +73,12 @@ async def create_study(client: Client, study_id: str, command: dict[str, Any], a
 
 async def send_command(client: Client, study_id: str, command: dict[str, Any], actor: str,
                        role: str, reason: str, idempotency_key: str | None = None,
-                       timeout: float = 30) -> CommandResult:
+                       rpc_seconds: float = 30) -> CommandResult:
     inp, key = _input(command, actor, role, reason, idempotency_key)
     handle = client.get_workflow_handle(study_id)
     try:
         return await handle.execute_update(StudyWorkflow.command, inp, id=key,
-                                           rpc_timeout=timedelta(seconds=timeout))
+                                           rpc_timeout=timedelta(seconds=rpc_seconds))
     except WorkflowUpdateFailedError as e:
         raise _refusal(e) from None
     except RPCError as e:

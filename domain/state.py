@@ -3,7 +3,13 @@
 from datetime import date
 
 from .model import (
-    Category, ConsentKind, Deadline, Framework, Frozen, ParticipantStatus, StudyStatus,
+    Category,
+    ConsentKind,
+    Deadline,
+    Framework,
+    Frozen,
+    ParticipantStatus,
+    StudyStatus,
 )
 
 

@@ -80,13 +80,15 @@ class EventStore:
             for key, event in zip(keys, req.events, strict=True):
                 version += 1
                 data = json.loads(canonical(event.data))  # exactly what jsonb gives back
+                actor, role = event.actor or req.actor, event.role or req.role
+                reason = event.reason or req.reason
                 h = event_hash(prev, stream_id=req.stream_id, version=version, type=event.type,
-                               data=data, actor=req.actor, role=req.role, reason=req.reason,
+                               data=data, actor=actor, role=role, reason=reason,
                                recorded_at=req.recorded_at, idempotency_key=key)
                 try:
                     rows.append(await conn.fetchrow(
-                        q("insert_event"), req.stream_id, version, event.type, data, req.actor,
-                        req.role, req.reason, req.recorded_at, key, prev, h))
+                        q("insert_event"), req.stream_id, version, event.type, data, actor,
+                        role, reason, req.recorded_at, key, prev, h))
                 except asyncpg.UniqueViolationError as e:
                     raise ConcurrencyError(str(e)) from e
                 prev = h

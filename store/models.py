@@ -10,6 +10,11 @@ from pydantic import BaseModel
 class NewEvent(BaseModel):
     type: str
     data: dict[str, Any]
+    # Who caused this one event, when it is not the batch's actor (a legal clock that fell due
+    # while a command was applied).
+    actor: str | None = None
+    role: str | None = None
+    reason: str | None = None
 
 
 class AppendRequest(BaseModel):

@@ -18,7 +18,11 @@ with workflow.unsafe.imports_passed_through():
     from domain.events import Event
     from store.models import AppendRequest, AppendResult, NewEvent
     from workflows.models import (
-        SYSTEM_ACTOR, SYSTEM_ROLE, CommandInput, CommandResult, StudyInput,
+        SYSTEM_ACTOR,
+        SYSTEM_ROLE,
+        CommandInput,
+        CommandResult,
+        StudyInput,
     )
 
 _COMMANDS: TypeAdapter[Any] = TypeAdapter(domain.AnyCommand)
@@ -28,6 +32,7 @@ APPEND_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), backoff
                            maximum_interval=timedelta(seconds=10),
                            non_retryable_error_types=["ConcurrencyError"])
 FINAL = {domain.StudyStatus.archived, domain.StudyStatus.terminated}
+CLOCK = {"actor": SYSTEM_ACTOR, "role": SYSTEM_ROLE, "reason": "legal clock"}
 
 
 def _rule_error(code: str, message: str) -> ApplicationError:
@@ -78,9 +83,10 @@ class StudyWorkflow:
             after = domain.fold(self.state, events)
             assert after is not None
             # a legal date recorded late may put a clock past its alarms at once
-            events += domain.tick(after, self._today())
-            seqs = await self._persist(events, inp.actor, inp.role, inp.reason,
-                                       f"{self.study_id}:{inp.idempotency_key}")
+            clock_events = domain.tick(after, self._today())
+            seqs = await self._persist(events + clock_events, inp.actor, inp.role, inp.reason,
+                                       f"{self.study_id}:{inp.idempotency_key}",
+                                       by_clock=len(clock_events))
             assert self.state is not None
             workflow.logger.info("study command applied", extra={
                 "study_id": self.study_id, "command": inp.command.get("type"),
@@ -131,14 +137,16 @@ class StudyWorkflow:
 
     # --- persistence --------------------------------------------------------------------------
     async def _persist(self, events: list[Event], actor: str, role: str, reason: str,
-                       key: str) -> list[int]:
+                       key: str, by_clock: int = 0) -> list[int]:
+        """Append `events` (the last `by_clock` of them raised by the legal clocks)."""
         new_state = domain.fold(self.state, events)
         assert new_state is not None
         codes = dict.fromkeys(c for e in events if (c := getattr(e, "code", None)))
         request = AppendRequest(
             stream_id=self.study_id,
             expected_version=self.state.version if self.state else 0,
-            events=[NewEvent(type=e.type, data=e.payload()) for e in events],  # type: ignore[attr-defined]
+            events=[NewEvent(type=e.type, data=e.payload(), **(  # type: ignore[attr-defined]
+                CLOCK if i >= len(events) - by_clock else {})) for i, e in enumerate(events)],
             actor=actor, role=role, reason=reason, recorded_at=workflow.now(),
             idempotency_key=key,
             study=domain.view(new_state),

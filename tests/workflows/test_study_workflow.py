@@ -131,6 +131,8 @@ async def test_a_submission_recorded_50_days_late_is_overdue_at_once(harness):
     assert deadline(view, "cpp_completeness")["status"] == "overdue"
     row = await harness.store.pool.fetchrow("SELECT overdue FROM studies WHERE id = $1", sid)
     assert row["overdue"] is True
+    missed = [e for e in await harness.store.read_stream(sid) if e.type == "DeadlineMissed"]
+    assert [(e.actor, e.reason) for e in missed] == [("studyflow-clock", "legal clock")]
 
 
 async def test_the_same_update_id_takes_effect_once(harness):

@@ -1,0 +1,57 @@
+"""The FastAPI application: JSON API under /api, OpenAPI at /docs."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+from fastapi import FastAPI, Request
+from starlette.responses import Response
+from temporalio.client import Client
+
+from settings import Settings
+from store import EventStore, ReadModels, create_pool
+
+from . import errors
+from .routes import audit, inbox, studies
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+                               "style-src 'self' 'unsafe-inline'; script-src 'self' "
+                               "https://cdn.jsdelivr.net 'unsafe-inline'",
+}
+
+
+def create_app(settings: Settings, pool: asyncpg.Pool | None = None,
+               client: Client | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from worker import connect_temporal
+
+        own_pool = pool is None
+        app.state.pool = pool or await create_pool(settings.database_url or "")
+        app.state.temporal = client or await connect_temporal(settings)
+        app.state.settings = settings
+        app.state.read_models = ReadModels(app.state.pool)
+        app.state.event_store = EventStore(app.state.pool)
+        yield
+        if own_pool:
+            await app.state.pool.close()
+
+    app = FastAPI(title="StudyFlow", version="0.1.0", lifespan=lifespan,
+                  description="Clinical studies through the Jardé law, on Temporal and "
+                              "PostgreSQL. Every /api call takes `Authorization: Bearer TOKEN`.")
+    errors.install(app)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        if not request.url.path.startswith("/docs"):
+            response.headers.update(SECURITY_HEADERS)
+        return response
+
+    for router in (studies.router, inbox.router, audit.router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,71 @@
+"""Dependencies of the routes: the services on app.state, the caller from the bearer token,
+the role check against the domain's table."""
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from temporalio.client import Client
+
+from domain import Actor, Role, may_send
+from settings import Settings
+from store import EventStore, ReadModels
+
+from .errors import ApiError
+
+
+def read_models(request: Request) -> ReadModels:
+    return request.app.state.read_models
+
+
+def event_store(request: Request) -> EventStore:
+    return request.app.state.event_store
+
+
+def temporal(request: Request) -> Client:
+    return request.app.state.temporal
+
+
+def settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+async def token_actor(token: str, read: ReadModels) -> Actor | None:
+    resolved = await read.resolve_token(token)
+    if not resolved:
+        return None
+    name, role = resolved
+    return Actor(name=name, role=Role(role))
+
+
+async def current_actor(request: Request,
+                        read: Annotated[ReadModels, Depends(read_models)],
+                        authorization: Annotated[str | None, Header()] = None) -> Actor:
+    scheme, _, token = (authorization or "").partition(" ")
+    actor = await token_actor(token.strip(), read) if scheme.lower() == "bearer" else None
+    if actor is None:
+        actor = getattr(request.state, "cookie_actor", None)
+    if actor is None:
+        raise ApiError(401, "unauthorized", "a valid bearer token is required "
+                       "(Authorization: Bearer TOKEN)")
+    return actor
+
+
+def require_may_send(actor: Actor, command_type: str) -> None:
+    if not may_send(actor.role, command_type):
+        raise ApiError(403, "forbidden", f"a {actor.role.value} may not send {command_type}")
+
+
+def require_reason(body: dict[str, Any]) -> str:
+    reason = body.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise ApiError(422, "reason_required",
+                       "a state-changing call needs a non-empty reason (it goes to the audit)")
+    return reason.strip()
+
+
+Reader = Annotated[ReadModels, Depends(read_models)]
+Store = Annotated[EventStore, Depends(event_store)]
+Temporal = Annotated[Client, Depends(temporal)]
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+AppSettings = Annotated[Settings, Depends(settings)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]

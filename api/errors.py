@@ -1,0 +1,76 @@
+"""One place maps failures to HTTP: a broken rule -> 409, malformed input -> 422, an unknown
+study -> 404, a server we depend on down -> 503. Every error has the same shape:
+{"error": {"code", "message"}}."""
+
+from typing import Any
+
+import asyncpg
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain import RuleViolation
+
+from .engine import EngineUnavailable, StudyNotFound
+
+log = structlog.get_logger()
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.extra = status, code, message, extra
+
+
+def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, **extra}}
+
+
+def _json(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse(error_body(code, message, **extra), status_code=status)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, e: ApiError) -> JSONResponse:
+        return _json(e.status, e.code, e.message, **e.extra)
+
+    @app.exception_handler(RuleViolation)
+    async def rule(_: Request, e: RuleViolation) -> JSONResponse:
+        return _json(409, e.code, e.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, e: RequestValidationError) -> JSONResponse:
+        details = [{"loc": list(err.get("loc", ())), "msg": err.get("msg")} for err in e.errors()]
+        return _json(422, "invalid_input", "; ".join(
+            f"{'.'.join(str(x) for x in d['loc'])}: {d['msg']}" for d in details), details=details)
+
+    @app.exception_handler(StudyNotFound)
+    async def not_found(_: Request, e: StudyNotFound) -> JSONResponse:
+        return _json(404, "study_not_found", f"no study {e}")
+
+    @app.exception_handler(EngineUnavailable)
+    async def engine_down(_: Request, e: EngineUnavailable) -> JSONResponse:
+        log.warning("engine unavailable", error=str(e))
+        return _json(503, "engine_unavailable", "the workflow engine did not answer in time; "
+                     "retry with the same Idempotency-Key")
+
+    @app.exception_handler(asyncpg.PostgresConnectionError)
+    @app.exception_handler(OSError)
+    async def database_down(_: Request, e: Exception) -> JSONResponse:
+        log.warning("database unavailable", error=str(e))
+        return _json(503, "database_unavailable", "the database is not reachable; retry later")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http(_: Request, e: StarletteHTTPException) -> JSONResponse:
+        code = {401: "unauthorized", 403: "forbidden", 404: "not_found",
+                405: "method_not_allowed"}.get(e.status_code, "http_error")
+        return JSONResponse(error_body(code, str(e.detail)), status_code=e.status_code,
+                            headers=getattr(e, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def bug(_: Request, e: Exception) -> JSONResponse:
+        log.exception("unhandled error", error=repr(e))
+        return _json(500, "internal_error", "an unexpected error occurred; it has been logged")

@@ -1,0 +1,116 @@
+"""/api/studies: create, list, read, send commands, audit trail, participants."""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Query, Response
+from pydantic import BaseModel, Field
+
+from .. import commands
+from ..deps import AppSettings, CurrentActor, IdempotencyKey, Reader, Temporal
+from ..engine import StudyNotFound
+from ..errors import ApiError
+
+router = APIRouter(prefix="/api/studies", tags=["studies"])
+
+COMMAND_EXAMPLE = {"type": "assign_sponsor", "sponsor": "AP-HP", "reason": "sponsor agreed"}
+
+
+class NewStudy(BaseModel):
+    title: str = Field(min_length=1, max_length=500)
+    category: Literal["RIPH1", "RIPH2", "RIPH3", "NON_RIPH"]
+    investigator: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+
+
+class NewParticipant(BaseModel):
+    code: str = Field(description="pseudonymous code such as P-0001; never a name")
+    reason: str = Field(min_length=1)
+
+
+def _reply(response: Response, status_body: tuple[int, dict[str, Any]]) -> dict[str, Any]:
+    response.status_code = status_body[0]
+    return status_body[1]
+
+
+@router.post("", status_code=201, summary="Create a study (draft)",
+             openapi_extra={"requestBody": {"content": {"application/json": {
+                 "schema": NewStudy.model_json_schema()}}, "required": True}})
+async def create_study(actor: CurrentActor, read: Reader, client: Temporal,
+                       settings: AppSettings, response: Response,
+                       body: Annotated[dict[str, Any], Body()],
+                       idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+    return _reply(response, await commands.create_study(
+        client, read, actor, body, idempotency_key, settings.temporal_task_queue))
+
+
+@router.get("", summary="List studies, overdue first")
+async def list_studies(actor: CurrentActor, read: Reader, state: str | None = None,
+                       overdue: bool | None = None, category: str | None = None,
+                       q: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                       offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+    items, total = await read.list_studies(state=state, category=category, overdue=overdue,
+                                           q_text=q, limit=limit, offset=offset)
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+async def _study(read: Reader, study_id: str) -> dict[str, Any]:
+    study = await read.get_study(study_id)
+    if study is None:
+        raise StudyNotFound(study_id)
+    return study
+
+
+@router.get("/{study_id}", summary="A study: state, steps, deadlines, participants")
+async def get_study(study_id: str, actor: CurrentActor, read: Reader) -> dict[str, Any]:
+    return await _study(read, study_id)
+
+
+@router.post("/{study_id}/commands", summary="Send a study command",
+             openapi_extra={"requestBody": {"content": {"application/json": {
+                 "example": COMMAND_EXAMPLE}}, "required": True}})
+async def study_command(study_id: str, actor: CurrentActor, read: Reader, client: Temporal,
+                        response: Response, body: Annotated[dict[str, Any], Body()],
+                        idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+    return _reply(response, await commands.study_command(client, read, actor, study_id, body,
+                                                         idempotency_key))
+
+
+@router.get("/{study_id}/events", summary="The study's audit trail, oldest first")
+async def study_events(study_id: str, actor: CurrentActor, read: Reader) -> list[dict[str, Any]]:
+    await _study(read, study_id)
+    return await read.study_events(study_id)
+
+
+@router.post("/{study_id}/participants", status_code=201, summary="Register a participant",
+             openapi_extra={"requestBody": {"content": {"application/json": {
+                 "schema": NewParticipant.model_json_schema()}}, "required": True}})
+async def register_participant(study_id: str, actor: CurrentActor, read: Reader,
+                               client: Temporal, response: Response,
+                               body: Annotated[dict[str, Any], Body()],
+                               idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+    code = body.get("code")
+    if not isinstance(code, str) or not code:
+        raise ApiError(422, "invalid_input", "code: a pseudonymous participant code is required")
+    status, answer = await commands.study_command(
+        client, read, actor, study_id, {**body, "type": "register_participant"},
+        idempotency_key, participant=code)
+    response.status_code = 201 if status == 200 else status
+    return answer
+
+
+@router.get("/{study_id}/participants", summary="The study's participants")
+async def participants(study_id: str, actor: CurrentActor, read: Reader) -> list[dict[str, Any]]:
+    await _study(read, study_id)
+    return await read.participants(study_id)
+
+
+@router.post("/{study_id}/participants/{code}/commands", summary="Send a participant command")
+async def participant_command(study_id: str, code: str, actor: CurrentActor, read: Reader,
+                              client: Temporal, response: Response,
+                              body: Annotated[dict[str, Any], Body()],
+                              idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+    if await read.study_exists(study_id) and code not in {
+            p["code"] for p in await read.participants(study_id)}:
+        raise ApiError(404, "participant_not_found", f"no participant {code} in {study_id}")
+    return _reply(response, await commands.study_command(client, read, actor, study_id, body,
+                                                         idempotency_key, participant=code))

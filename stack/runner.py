@@ -1,0 +1,99 @@
+"""The whole stack for one data dir: PostgreSQL, Temporal, the worker and the web app, started
+in that order and stopped in reverse. Servers named by DATABASE_URL / TEMPORAL_ADDRESS are used
+as they are; only what the stack started is stopped."""
+
+import asyncio
+import contextlib
+import json
+from pathlib import Path
+from typing import Any
+
+import structlog
+import uvicorn
+
+from settings import Settings
+from store import create_pool, migrate
+
+from . import postgres
+from .temporal import DevServer, free_port
+
+log = structlog.get_logger()
+
+
+def read_stack_file(data_dir: Path) -> dict[str, Any] | None:
+    path = data_dir / "stack.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+class Stack:
+    def __init__(self, settings: Settings, data_dir: Path, host: str = "127.0.0.1",
+                 port: int = 8000, worker: bool = True, ui: bool = True) -> None:
+        self.settings, self.data_dir = settings, data_dir.resolve()
+        self.host, self.port, self.with_worker, self.ui = host, port, worker, ui
+        self.temporal: DevServer | None = None
+        self.own_postgres = False
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._stop_worker = asyncio.Event()
+        self.info: dict[str, Any] = {}
+
+    async def __aenter__(self) -> "Stack":
+        from api.app import create_app
+        from worker import connect_temporal, run_worker
+
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            dsn = self.settings.database_url
+            if not dsn:
+                dsn, self.own_postgres = postgres.start(self.data_dir), True
+            await migrate(dsn)
+            self.pool = await create_pool(dsn)
+            address, ui_url = self.settings.temporal_address, None
+            if not address:
+                self.temporal = DevServer(self.data_dir / "temporal", ui=self.ui)
+                address, ui_url = await self.temporal.start(), self.temporal.ui_url
+            self.client = await connect_temporal(self.settings, address)
+            if self.with_worker:
+                self._tasks.append(asyncio.create_task(
+                    run_worker(self.settings, self.client, self.pool, self._stop_worker)))
+            port = free_port(self.port, self.host) if self.port == 0 else self.port
+            config = uvicorn.Config(create_app(self.settings, self.pool, self.client),
+                                    host=self.host, port=port, log_level="warning",
+                                    lifespan="on")
+            self.server = uvicorn.Server(config)
+            self._tasks.append(asyncio.create_task(self.server.serve()))
+            while not self.server.started:
+                if self._tasks[-1].done():
+                    self._tasks[-1].result()
+                    raise RuntimeError(f"the web app could not start on {self.host}:{port}")
+                await asyncio.sleep(0.05)
+        except BaseException:
+            await self.__aexit__(None, None, None)
+            raise
+        self.info = {"web_url": f"http://{self.host}:{port}", "temporal_address": address,
+                     "temporal_namespace": self.settings.temporal_namespace,
+                     "temporal_ui_url": ui_url, "database_url": dsn}
+        (self.data_dir / "stack.json").write_text(json.dumps(self.info, indent=2))
+        log.info("stack ready", **self.info)
+        return self
+
+    @property
+    def web_url(self) -> str:
+        return str(self.info["web_url"])
+
+    async def __aexit__(self, *exc: object) -> None:
+        if server := getattr(self, "server", None):
+            server.should_exit = True
+        self._stop_worker.set()
+        for task in self._tasks:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(task, 20)
+        if pool := getattr(self, "pool", None):
+            with contextlib.suppress(Exception):
+                await pool.close()
+        if self.temporal:
+            self.temporal.stop()
+        if self.own_postgres:
+            postgres.stop(self.data_dir)
+        with contextlib.suppress(FileNotFoundError):
+            (self.data_dir / "stack.json").unlink()
+        log.info("stack stopped")

