@@ -66,6 +66,8 @@ class Stack:
                     self._tasks[-1].result()
                     raise RuntimeError(f"the web app could not start on {self.host}:{port}")
                 await asyncio.sleep(0.05)
+            if self.with_worker:
+                await self._wait_healthy()
         except BaseException:
             await self.__aexit__(None, None, None)
             raise
@@ -75,6 +77,17 @@ class Stack:
         (self.data_dir / "stack.json").write_text(json.dumps(self.info, indent=2))
         log.info("stack ready", **self.info)
         return self
+
+    async def _wait_healthy(self, timeout: float = 60) -> None:
+        from api.health import checks
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not all((result := await checks(self.pool, self.client,
+                                              self.settings.temporal_task_queue)).values()):
+            if loop.time() > deadline:
+                raise RuntimeError(f"the stack did not become healthy: {result}")
+            await asyncio.sleep(0.1)
 
     @property
     def web_url(self) -> str:

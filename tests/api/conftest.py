@@ -1,0 +1,89 @@
+"""API tests drive the real stack: the Temporal dev server, an embedded PostgreSQL, the worker
+and the web app on a free port, started once for the session (stack/runner.py, as `up` does)."""
+
+import tempfile
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from settings import Settings
+from stack.runner import Stack
+from store import ReadModels
+
+ROLES = ("investigator", "coordinator", "regulatory", "auditor", "admin")
+
+
+@pytest.fixture(scope="session")
+async def stack() -> AsyncIterator[Stack]:
+    data_dir = Path(tempfile.mkdtemp(prefix="studyflow-api-"))
+    settings = Settings(TEMPORAL_ADDRESS=None, DATABASE_URL=None)  # type: ignore[call-arg]
+    async with Stack(settings, data_dir, port=0, ui=False) as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+async def tokens(stack: Stack) -> dict[str, str]:
+    read = ReadModels(stack.pool)
+    return {role: await read.create_token(f"{role}-user", role) for role in ROLES}
+
+
+class Api:
+    def __init__(self, http: httpx.AsyncClient, tokens: dict[str, str]) -> None:
+        self.http, self.tokens = http, tokens
+
+    def auth(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+    async def post(self, path: str, body: Any, role: str = "coordinator",
+                   **headers: str) -> httpx.Response:
+        return await self.http.post(path, json=body, headers={**self.auth(role), **headers})
+
+    async def get(self, path: str, role: str = "coordinator") -> httpx.Response:
+        return await self.http.get(path, headers=self.auth(role))
+
+    async def create(self, category: str = "RIPH1", title: str = "ASPIRE") -> str:
+        r = await self.post("/api/studies", {"title": title, "category": category,
+                                             "investigator": "Dr Martin", "reason": "new"})
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    async def command(self, sid: str, kind: str, role: str = "coordinator",
+                      **fields: Any) -> httpx.Response:
+        return await self.post(f"/api/studies/{sid}/commands",
+                               {"type": kind, "reason": f"test {kind}", **fields}, role)
+
+    async def walk(self, sid: str, until: str = "-", on: str | None = None) -> dict[str, Any]:
+        day = on or datetime.now(UTC).date().isoformat()
+        steps = [
+            ("investigator", "submit_protocol", {"version": "1.0", "document_sha256": "ab" * 32}),
+            ("coordinator", "assign_sponsor", {"sponsor": "AP-HP"}),
+            ("regulatory", "record_insurance", {"insurer": "SHAM", "policy": "P-1"}),
+            ("regulatory", "submit_to_ethics", {"committee": "CPP Ouest", "submitted_on": day}),
+            ("regulatory", "submit_to_ansm", {"submitted_on": day}),
+            ("regulatory", "record_ethics_opinion", {"opinion": "favourable", "opinion_on": day}),
+            ("coordinator", "record_cnil", {"route": "MR-001", "reference": "R-1"}),
+            ("regulatory", "record_ansm_decision", {"decision": "authorized", "decision_on": day}),
+            ("coordinator", "open_recruitment", {}),
+        ]
+        body: dict[str, Any] = {}
+        for role, kind, fields in steps:
+            if kind == until:
+                break
+            r = await self.command(sid, kind, role, **fields)
+            assert r.status_code == 200, r.text
+            body = r.json()
+        return body
+
+
+@pytest.fixture
+async def api(stack: Stack, tokens: dict[str, str]) -> AsyncIterator[Api]:
+    async with httpx.AsyncClient(base_url=stack.web_url, timeout=60) as http:
+        yield Api(http, tokens)
+
+
+def days_ago(n: int) -> str:
+    return (datetime.now(UTC).date() - timedelta(days=n)).isoformat()
