@@ -28,15 +28,18 @@ def canonical(value: Any) -> str:
                       default=str)
 
 
-def event_hash(prev_hash: str, *, stream_id: str, version: int, type: str, data: Any,
-               actor: str, role: str, reason: str, recorded_at: datetime,
-               idempotency_key: str) -> str:
-    body = canonical({
+def event_body(*, stream_id: str, version: int, type: str, data: Any, actor: str, role: str,
+               reason: str, recorded_at: datetime, idempotency_key: str) -> str:
+    """The canonical JSON of an event's content: what its hash covers, after prev_hash."""
+    return canonical({
         "stream_id": stream_id, "version": version, "type": type, "data": data,
         "actor": actor, "role": role, "reason": reason, "recorded_at": timestamp(recorded_at),
         "idempotency_key": idempotency_key,
     })
-    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+
+
+def event_hash(prev_hash: str, **content: Any) -> str:
+    return hashlib.sha256((prev_hash + event_body(**content)).encode()).hexdigest()
 
 
 def stored(row: asyncpg.Record) -> StoredEvent:
@@ -64,36 +67,36 @@ class EventStore:
         self.pool = pool
 
     async def append(self, req: AppendRequest) -> AppendResult:
+        """One statement (the `append_batch` function): head check, hash chain, events and
+        read models together, or nothing."""
         keys = [f"{req.idempotency_key}:{i}" for i in range(len(req.events))]
-        async with self.pool.acquire() as conn, conn.transaction():
-            # One writer per stream at a time; a retried batch finds its first write.
-            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", req.stream_id)
-            existing = await conn.fetch(q("events_by_keys"), keys)
-            if existing:
-                return AppendResult(events=[stored(r) for r in existing], duplicate=True)
-            head = await conn.fetchrow(q("stream_head"), req.stream_id)
-            version, prev = (head["version"], head["hash"]) if head else (0, GENESIS)
-            if version != req.expected_version:
-                raise ConcurrencyError(f"{req.stream_id} is at version {version}, "
-                                       f"not {req.expected_version}")
-            rows = []
-            for key, event in zip(keys, req.events, strict=True):
-                version += 1
-                data = json.loads(canonical(event.data))  # exactly what jsonb gives back
-                actor, role = event.actor or req.actor, event.role or req.role
-                reason = event.reason or req.reason
-                h = event_hash(prev, stream_id=req.stream_id, version=version, type=event.type,
-                               data=data, actor=actor, role=role, reason=reason,
-                               recorded_at=req.recorded_at, idempotency_key=key)
-                try:
-                    rows.append(await conn.fetchrow(
-                        q("insert_event"), req.stream_id, version, event.type, data, actor,
-                        role, reason, req.recorded_at, key, prev, h))
-                except asyncpg.UniqueViolationError as e:
-                    raise ConcurrencyError(str(e)) from e
-                prev = h
-            await _project(conn, req, rows[-1]["global_seq"] if rows else 0)
-        return AppendResult(events=[stored(r) for r in rows])
+        cols: list[list[Any]] = [[] for _ in range(6)]
+        for i, (key, event) in enumerate(zip(keys, req.events, strict=True)):
+            data = canonical(event.data)
+            actor, role = event.actor or req.actor, event.role or req.role
+            reason = event.reason or req.reason
+            body = event_body(stream_id=req.stream_id, version=req.expected_version + i + 1,
+                              type=event.type, data=json.loads(data), actor=actor, role=role,
+                              reason=reason, recorded_at=req.recorded_at, idempotency_key=key)
+            for col, value in zip(cols, (event.type, data, actor, role, reason, body),
+                                  strict=True):
+                col.append(value)
+        try:
+            rows = await self.pool.fetch(
+                q("append_batch"), req.stream_id, req.expected_version, req.recorded_at, keys,
+                *cols, _json(req.study), _json(req.participants), _json(req.notifications))
+        except asyncpg.PostgresError as e:
+            if getattr(e, "sqlstate", None) == "SF409":
+                raise ConcurrencyError(str(e)) from e
+            if isinstance(e, asyncpg.UniqueViolationError):
+                # a concurrent attempt of the same batch won the race: answer with its write
+                rows = await self.pool.fetch(q("events_by_keys"), keys)
+                if rows:
+                    return AppendResult(events=[stored(r) for r in rows], duplicate=True)
+                raise ConcurrencyError(str(e)) from e
+            raise
+        return AppendResult(events=[stored(r) for r in rows],
+                            duplicate=bool(rows) and rows[0]["duplicate"])
 
     async def read_stream(self, stream_id: str) -> list[StoredEvent]:
         async with self.pool.acquire() as conn:
@@ -134,37 +137,6 @@ class EventStore:
         return VerifyResult(ok=True, events=events, streams=streams)
 
 
-async def _project(conn: asyncpg.Connection, req: AppendRequest, last_seq: int) -> None:
-    """The read models, in the append's transaction: the page never shows what the audit
-    does not hold."""
-    sid, at = req.stream_id, req.recorded_at
-    if req.study is not None:
-        v = json.loads(canonical(req.study))
-        await conn.execute(q("upsert_study"), sid, v["title"], v["category"], v["state"],
-                           v["investigator"], v["version"], v["overdue"],
-                           _day(v.get("next_due_on")), v, at)
-        await conn.execute(q("delete_study_deadlines"), sid)
-        await conn.executemany(q("insert_deadline"), [
-            (sid, d["name"], d["clock"], d["label"], d["role"], _day(d["starts_on"]),
-             _day(d["due_on"]), d["status"], d["waiting"], _day(d.get("closed_on")))
-            for d in v["deadlines"]])
-        await conn.execute(q("delete_study_tasks"), sid)
-        await conn.executemany(q("insert_task"), [
-            (sid, t["role"], t["kind"], t["title"], _day(t.get("due_on")), t.get("deadline"),
-             t.get("overdue", False)) for t in v.get("tasks", [])])
-    if req.participants:
-        await conn.executemany(q("upsert_participant"), [
-            (sid, p["code"], p["status"], p.get("consent_form_version"),
-             json.loads(canonical(p))) for p in req.participants])
-    if req.notifications:
-        await conn.executemany(q("insert_notification"), [
-            (sid, n["role"], n["kind"], n["message"], n["urgent"], n.get("deadline"), last_seq,
-             at) for n in req.notifications])
 
-
-def _day(value: Any):  # type: ignore[no-untyped-def]
-    from datetime import date
-
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(value)
+def _json(value: Any) -> Any:
+    return None if value is None else json.loads(canonical(value))

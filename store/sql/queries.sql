@@ -1,14 +1,9 @@
 -- name: events_by_keys
 SELECT * FROM events WHERE idempotency_key = ANY($1::text[]) ORDER BY global_seq;
 
--- name: stream_head
-SELECT version, hash FROM events WHERE stream_id = $1 ORDER BY version DESC LIMIT 1;
-
--- name: insert_event
-INSERT INTO events (stream_id, version, type, data, actor, role, reason, recorded_at,
-                    idempotency_key, prev_hash, hash)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-RETURNING *;
+-- name: append_batch
+SELECT duplicate, (event).* FROM append_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb,
+                           $13::jsonb);
 
 -- name: read_stream
 SELECT * FROM events WHERE stream_id = $1 ORDER BY version;
@@ -19,43 +14,6 @@ SELECT * FROM events ORDER BY stream_id, version;
 -- name: events_after
 SELECT * FROM events WHERE global_seq > $1 AND ($2::text IS NULL OR stream_id = $2)
 ORDER BY global_seq LIMIT $3;
-
--- name: upsert_study
-INSERT INTO studies (id, title, category, state, investigator, version, overdue, next_due_on,
-                     view, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
-ON CONFLICT (id) DO UPDATE SET
-    title = EXCLUDED.title, category = EXCLUDED.category, state = EXCLUDED.state,
-    investigator = EXCLUDED.investigator, version = EXCLUDED.version,
-    overdue = EXCLUDED.overdue, next_due_on = EXCLUDED.next_due_on, view = EXCLUDED.view,
-    updated_at = EXCLUDED.updated_at;
-
--- name: delete_study_deadlines
-DELETE FROM deadlines WHERE study_id = $1;
-
--- name: insert_deadline
-INSERT INTO deadlines (study_id, name, clock, label, role, starts_on, due_on, status, waiting,
-                       closed_on)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10);
-
--- name: delete_study_tasks
-DELETE FROM tasks WHERE study_id = $1;
-
--- name: insert_task
-INSERT INTO tasks (study_id, role, kind, title, due_on, deadline, overdue)
-VALUES ($1, $2, $3, $4, $5, $6, $7);
-
--- name: upsert_participant
-INSERT INTO participants (study_id, code, status, consent_form_version, view)
-VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (study_id, code) DO UPDATE SET
-    status = EXCLUDED.status, consent_form_version = EXCLUDED.consent_form_version,
-    view = EXCLUDED.view;
-
--- name: insert_notification
-INSERT INTO notifications (study_id, role, kind, message, urgent, deadline, channel, seq,
-                           created_at)
-VALUES ($1, $2, $3, $4, $5, $6, 'in_app', $7, $8);
 
 -- name: list_studies
 -- Overdue first (a missed clock, or a waiting one past its day), then by next due date.

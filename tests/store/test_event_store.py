@@ -92,7 +92,7 @@ async def test_verify_finds_a_deleted_event_as_a_gap(store, pool):
 async def test_a_failed_append_leaves_no_read_model_behind(store, read_models: ReadModels):
     bad = request("s1", 0)
     bad.study["deadlines"] = [{"name": "x"}]  # malformed: the projection fails
-    with pytest.raises(KeyError):
+    with pytest.raises(asyncpg.PostgresError):
         await store.append(bad)
     assert await read_models.get_study("s1") is None
     assert await store.read_stream("s1") == []
