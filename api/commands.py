@@ -14,7 +14,6 @@ from store import ReadModels
 
 from . import engine
 from .deps import require_may_send, require_reason
-from .engine import StudyNotFound
 from .errors import ApiError
 
 log = structlog.get_logger()
@@ -87,8 +86,6 @@ async def study_command(client: Client, read: ReadModels, actor: Actor, study_id
     else:
         kind = _command_type(body, PARTICIPANT_COMMAND_TYPES)
     require_may_send(actor, kind)
-    if not await read.study_exists(study_id):
-        raise StudyNotFound(study_id)
     if participant is None:
         command = _validate(_STUDY, body)
     elif kind == "register_participant":

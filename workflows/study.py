@@ -46,6 +46,7 @@ class StudyWorkflow:
         self.study_id = inp.study_id
         self.state: domain.StudyState | None = (
             domain.StudyState.model_validate(inp.carried_state) if inp.carried_state else None)
+        self.view: dict[str, Any] = domain.view(self.state) if self.state else {}
         self.lock = asyncio.Lock()
         self.updates = 0
         self.changed = False
@@ -87,11 +88,10 @@ class StudyWorkflow:
             seqs = await self._persist(events + clock_events, inp.actor, inp.role, inp.reason,
                                        f"{self.study_id}:{inp.idempotency_key}",
                                        by_clock=len(clock_events))
-            assert self.state is not None
             workflow.logger.info("study command applied", extra={
                 "study_id": self.study_id, "command": inp.command.get("type"),
                 "actor": inp.actor})
-            return CommandResult(study=domain.view(self.state), seqs=seqs, extra=_ids(events))
+            return CommandResult(study=self.view, seqs=seqs, extra=_ids(events))
 
     @command.validator
     def validate_command(self, inp: CommandInput) -> None:
@@ -141,6 +141,7 @@ class StudyWorkflow:
         """Append `events` (the last `by_clock` of them raised by the legal clocks)."""
         new_state = domain.fold(self.state, events)
         assert new_state is not None
+        new_view = domain.view(new_state)
         codes = dict.fromkeys(c for e in events if (c := getattr(e, "code", None)))
         request = AppendRequest(
             stream_id=self.study_id,
@@ -149,7 +150,7 @@ class StudyWorkflow:
                 CLOCK if i >= len(events) - by_clock else {})) for i, e in enumerate(events)],
             actor=actor, role=role, reason=reason, recorded_at=workflow.now(),
             idempotency_key=key,
-            study=domain.view(new_state),
+            study=new_view,
             participants=[domain.participant_view(new_state.participants[c]) for c in codes],
             notifications=[n.model_dump(mode="json")
                            for n in domain.notifications_for(new_state, events)],
@@ -157,7 +158,7 @@ class StudyWorkflow:
         result = await workflow.execute_activity(
             "append_events", request, result_type=AppendResult,
             start_to_close_timeout=timedelta(seconds=30), retry_policy=APPEND_RETRY)
-        self.state = new_state
+        self.state, self.view = new_state, new_view
         self.changed = True
         return [e.seq for e in result.events]
 
