@@ -2,16 +2,18 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import asyncpg
 from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 from temporalio.client import Client
 
 from settings import Settings
 from store import EventStore, ReadModels, create_pool
 
-from . import errors
+from . import errors, web
 from .routes import audit, inbox, studies
 
 SECURITY_HEADERS = {
@@ -20,7 +22,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
                                "style-src 'self' 'unsafe-inline'; script-src 'self' "
-                               "https://cdn.jsdelivr.net 'unsafe-inline'",
+                               "'unsafe-inline' https://cdn.jsdelivr.net; form-action 'self'; "
+                               "frame-ancestors 'none'",
 }
 
 
@@ -54,4 +57,6 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None,
 
     for router in (studies.router, inbox.router, audit.router):
         app.include_router(router)
+    web.install(app)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

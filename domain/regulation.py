@@ -162,3 +162,20 @@ CLOCKS: dict[str, Clock] = {
               role=Role.coordinator, at_expiry=Consequence.escalate, source="CSP R1123-67"),
     ]
 }
+
+
+# The command that meets each clock (what a reminder asks staff to do).
+MET_BY: dict[str, str] = {
+    "cpp_completeness": "record_ethics_completeness", "cpp_opinion": "record_ethics_opinion",
+    "cpp_opinion_with_request": "record_ethics_opinion",
+    "sponsor_answer": "ethics_information_supplied",
+    "second_review_window": "request_second_review",
+    "ansm_authorization": "record_ansm_decision",
+    "ansm_express_authorization": "record_ansm_decision",
+    "amendment_cpp": "record_ethics_opinion", "amendment_ansm": "record_ansm_decision",
+    "susar": "declare_safety_event", "susar_fatal": "declare_safety_event",
+    "susar_followup": "declare_safety_event", "urgent_measure_followup": "submit_amendment",
+    "annual_safety_report": "submit_annual_safety_report",
+    "end_declaration": "submit_end_declaration", "end_declaration_early": "submit_end_declaration",
+    "results": "report_results",
+}

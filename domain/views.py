@@ -9,7 +9,7 @@ from . import clocks
 from . import events as ev
 from .decide import steps
 from .model import Frozen, Role, StudyStatus
-from .regulation import CLOCKS
+from .regulation import CLOCKS, MET_BY
 from .state import Participant, StudyState
 
 
@@ -20,6 +20,7 @@ class Task(Frozen):
     due_on: date | None = None
     deadline: str | None = None
     overdue: bool = False
+    command: str | None = None  # what clears it
 
 
 class Notification(Frozen):
@@ -48,11 +49,12 @@ def participant_view(p: Participant) -> dict[str, Any]:
 def tasks(s: StudyState) -> list[Task]:
     out = [
         Task(role=CLOCKS[d.clock].role, kind="deadline", deadline=d.name, due_on=d.due_on,
-             title=f"{CLOCKS[d.clock].label}: due {d.due_on}", overdue=clocks.is_overdue(d))
+             title=f"{CLOCKS[d.clock].label}: due {d.due_on}", overdue=clocks.is_overdue(d),
+             command=MET_BY[d.clock])
         for d in s.deadlines.values() if clocks.is_waiting(d)
     ]
     if s.status is StudyStatus.ready:
-        out.append(Task(role=Role.coordinator, kind="action",
+        out.append(Task(role=Role.coordinator, kind="action", command="open_recruitment",
                         title="Every approval is in: open recruitment"))
     return sorted(out, key=lambda t: (not t.overdue, t.due_on or date.max, t.title))
 

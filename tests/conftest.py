@@ -10,8 +10,12 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from settings import Settings
 from stack import postgres
+from stack.runner import Stack
 from store import EventStore, ReadModels, create_pool, migrate
+
+ROLES = ("investigator", "coordinator", "regulatory", "auditor", "admin")
 
 TEMPLATE = "studyflow_template"
 
@@ -64,3 +68,19 @@ def store(pool: asyncpg.Pool) -> EventStore:
 @pytest.fixture
 def read_models(pool: asyncpg.Pool) -> ReadModels:
     return ReadModels(pool)
+
+
+@pytest.fixture(scope="session")
+async def stack() -> AsyncIterator[Stack]:
+    """The whole stack as `studyflow up` runs it (Temporal dev server, embedded PostgreSQL,
+    worker, web app on a free port), once for the session."""
+    data_dir = Path(tempfile.mkdtemp(prefix="studyflow-stack-"))
+    settings = Settings(TEMPORAL_ADDRESS=None, DATABASE_URL=None)  # type: ignore[call-arg]
+    async with Stack(settings, data_dir, port=0, ui=False) as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+async def tokens(stack: Stack) -> dict[str, str]:
+    read = ReadModels(stack.pool)
+    return {role: await read.create_token(f"{role}-user", role) for role in ROLES}

@@ -42,7 +42,7 @@ SELECT 1 FROM studies WHERE id = $1;
 SELECT view FROM participants WHERE study_id = $1 ORDER BY code;
 
 -- name: tasks_for_role
-SELECT t.study_id, s.title AS study_title, t.kind, t.title, t.due_on, t.deadline,
+SELECT t.study_id, s.title AS study_title, t.kind, t.title, t.due_on, t.deadline, t.command,
        (t.overdue OR t.due_on < current_date) AS overdue
 FROM tasks t JOIN studies s ON s.id = t.study_id
 WHERE t.role = $1

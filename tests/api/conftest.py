@@ -1,34 +1,13 @@
-"""API tests drive the real stack: the Temporal dev server, an embedded PostgreSQL, the worker
-and the web app on a free port, started once for the session (stack/runner.py, as `up` does)."""
+"""API tests drive the real stack (the session's `stack` fixture in tests/conftest.py)."""
 
-import tempfile
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from settings import Settings
 from stack.runner import Stack
-from store import ReadModels
-
-ROLES = ("investigator", "coordinator", "regulatory", "auditor", "admin")
-
-
-@pytest.fixture(scope="session")
-async def stack() -> AsyncIterator[Stack]:
-    data_dir = Path(tempfile.mkdtemp(prefix="studyflow-api-"))
-    settings = Settings(TEMPORAL_ADDRESS=None, DATABASE_URL=None)  # type: ignore[call-arg]
-    async with Stack(settings, data_dir, port=0, ui=False) as s:
-        yield s
-
-
-@pytest.fixture(scope="session")
-async def tokens(stack: Stack) -> dict[str, str]:
-    read = ReadModels(stack.pool)
-    return {role: await read.create_token(f"{role}-user", role) for role in ROLES}
 
 
 class Api:

@@ -1,0 +1,143 @@
+"""The study timeline as a Gantt-style SVG: one row per clock, grouped by regulatory track,
+each clock from its start to its due date, stopped intervals hatched, met or missed marked,
+milestones from the audit trail, today as a line. Geometry only: the template draws it."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+TRACKS = [
+    ("ethics", "Ethics — CPP"),
+    ("authority", "Authority — ANSM"),
+    ("data", "Data protection — CNIL"),
+    ("sponsor", "Sponsor & insurance"),
+    ("recruitment", "Recruitment"),
+    ("amendments", "Amendments"),
+    ("vigilance", "Vigilance"),
+    ("end", "End & results"),
+]
+MILESTONES = {  # event type -> (track, date field, label)
+    "ProtocolSubmitted": ("sponsor", None, "protocol"),
+    "SponsorAssigned": ("sponsor", None, "sponsor"),
+    "InsuranceRecorded": ("sponsor", None, "insurance"),
+    "EthicsSubmitted": ("ethics", "submitted_on", "submitted"),
+    "EthicsOpinionRecorded": ("ethics", "opinion_on", "opinion"),
+    "CnilRecorded": ("data", None, "CNIL"),
+    "AnsmSubmitted": ("authority", "submitted_on", "submitted"),
+    "AnsmDecisionRecorded": ("authority", "decision_on", "decision"),
+    "AnsmNotified": ("authority", "sent_on", "informed"),
+    "EndDeclared": ("end", "ended_on", "end"),
+    "ResultsReported": ("end", "reported_on", "results"),
+}
+LABEL_W, ROW_H, WIDTH, TOP = 190, 26, 960, 28
+
+
+def track_of(clock: str) -> str:
+    if clock.startswith(("cpp", "sponsor_answer", "second_review")):
+        return "ethics"
+    if clock.startswith("ansm"):
+        return "authority"
+    if clock.startswith("amendment"):
+        return "amendments"
+    if clock.startswith(("susar", "urgent", "annual")):
+        return "vigilance"
+    return "end"
+
+
+@dataclass
+class Row:
+    y: int
+    label: str
+    track: str
+    bars: list[dict[str, Any]] = field(default_factory=list)
+    marks: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _day(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def build(study: dict[str, Any], events: list[dict[str, Any]], today: date) -> dict[str, Any]:
+    deadlines = study.get("deadlines", [])
+    days = [today] + [_day(e["at"]) for e in events] + [
+        d for dl in deadlines for d in (_day(dl["starts_on"]), _day(dl["due_on"]))]
+    start = min(x for x in days if x) - timedelta(days=3)
+    end = max(x for x in days if x) + timedelta(days=7)
+    span = max((end - start).days, 1)
+
+    def x(d: date) -> float:
+        return round(LABEL_W + (WIDTH - LABEL_W - 10) * (d - start).days / span, 1)
+
+    rows: list[Row] = []
+    y = TOP
+    for track, title in TRACKS:
+        group = [dl for dl in deadlines if track_of(dl["clock"]) == track]
+        marks = []
+        for e in events:
+            spec = MILESTONES.get(e["type"])
+            if spec and spec[0] == track:
+                on = _day(e["data"].get(spec[1])) if spec[1] else _day(e["at"])
+                if on:
+                    marks.append({"x": x(on), "label": spec[2], "title": f"{e['type']} {on}"})
+        recruiting = [e for e in events if e["type"] == "StudyStatusChanged"
+                      and e["data"].get("to_status") == "recruiting"]
+        if not group and not marks and not (track == "recruitment" and recruiting):
+            continue
+        header = Row(y=y, label=title, track=track, marks=_merge(marks))
+        if track == "recruitment" and recruiting:
+            opened = _day(recruiting[0]["at"]) or today
+            closed = next((_day(e["at"]) for e in events if e["type"] == "StudyStatusChanged"
+                           and e["data"].get("from_status") == "recruiting"), None) or today
+            header.bars.append({"x": x(opened), "w": max(x(closed) - x(opened), 3),
+                                "status": "recruiting", "title": f"recruiting {opened} → {closed}"})
+        rows.append(header)
+        y += ROW_H
+        for dl in group:
+            row = Row(y=y, label=dl["label"], track=track)
+            s, due = _day(dl["starts_on"]), _day(dl["due_on"])
+            assert s and due
+            row.bars.append({"x": x(s), "w": max(x(due) - x(s), 3), "status": dl["status"],
+                             "title": f"{dl['label']}: {s} → due {due} ({dl['status']}; "
+                                      f"{dl['source']})"})
+            if dl.get("stopped_on"):
+                stop = _day(dl["stopped_on"]) or today
+                row.bars.append({"x": x(stop), "w": max(x(today) - x(stop), 3),
+                                 "status": "stopped-interval", "title": f"clock stopped {stop}"})
+            elif dl.get("stopped_days"):
+                ethics = study["steps"]["ethics"]
+                stop = _day(ethics.get("information_requested_on"))
+                if stop:
+                    row.bars.append({"x": x(stop), "w": x(stop + timedelta(
+                        days=dl["stopped_days"])) - x(stop), "status": "stopped-interval",
+                        "title": f"clock stopped {dl['stopped_days']} days"})
+            closed = _day(dl.get("closed_on"))
+            if closed:
+                row.marks.append({"x": x(closed), "label": "✓" if dl["status"] == "met" else "✗",
+                                  "title": f"{dl['status']} on {closed}"})
+            elif dl["status"] == "overdue":
+                row.marks.append({"x": x(due), "label": "✗", "title": f"missed {due}"})
+            rows.append(row)
+            y += ROW_H
+    months = []
+    m = date(start.year, start.month, 1)
+    while m <= end:
+        if m >= start:
+            months.append({"x": x(m), "label": m.strftime("%b %Y")})
+        m = date(m.year + (m.month == 12), m.month % 12 + 1, 1)
+    return {"rows": rows, "height": y + 10, "width": WIDTH, "today_x": x(today),
+            "today": today, "months": months, "label_w": LABEL_W, "row_h": ROW_H}
+
+
+def _merge(marks: list[dict[str, Any]], gap: float = 60) -> list[dict[str, Any]]:
+    """Milestones too close to read apart become one, their labels joined."""
+    out: list[dict[str, Any]] = []
+    for m in sorted(marks, key=lambda m: m["x"]):
+        if out and m["x"] - out[-1]["x"] < gap:
+            if m["label"] not in out[-1]["label"].split(", "):
+                out[-1]["label"] += f", {m['label']}"
+            out[-1]["title"] += f"; {m['title']}"
+        else:
+            out.append(dict(m))
+    return out

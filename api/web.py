@@ -1,0 +1,235 @@
+"""The staff web pages: server-rendered (Jinja2), a login form setting an HttpOnly cookie, CSRF
+tokens on every form. Commands go through the same path as the JSON API (api/commands.py)."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any, get_args
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from domain import Actor, RuleViolation, StudyState, fold, parse_event
+from domain.forms import STUDY_FORMS, available, probe
+from domain.regulation import CLOCKS
+from store import ReadModels
+
+from . import commands, timeline
+from .deps import Reader, Temporal, token_actor
+from .errors import ApiError
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+router = APIRouter(include_in_schema=False)
+COOKIE = "studyflow_session"
+STATES = ["draft", "in_review", "ready", "recruiting", "follow_up", "ended", "results_reported",
+          "archived", "suspended", "rejected", "terminated"]
+LABELS = {
+    "submit_protocol": "Submit the protocol",
+    "assign_sponsor": "Assign the sponsor (promoteur)",
+    "record_insurance": "Record the insurance (assurance)",
+    "submit_to_ethics": "Submit to the CPP (ethics committee)",
+    "record_ethics_completeness": "CPP: file complete (dossier complet)",
+    "ethics_request_information": "CPP: request for information (clock stops)",
+    "ethics_information_supplied": "CPP: information supplied (clock restarts)",
+    "record_ethics_opinion": "Record the CPP opinion (avis)",
+    "request_second_review": "Request a second review (second examen)",
+    "record_cnil": "Record the CNIL formality (MR / autorisation)",
+    "submit_to_ansm": "Submit to the ANSM (authorization)",
+    "record_ansm_decision": "Record the ANSM decision",
+    "notify_ansm": "Send the CPP opinion to the ANSM (information)",
+    "open_recruitment": "Open recruitment",
+    "close_recruitment": "Close recruitment",
+    "submit_amendment": "Submit an amendment (modification)",
+    "report_safety_event": "Report a safety event (vigilance)",
+    "declare_safety_event": "Declare a safety event to the ANSM",
+    "submit_annual_safety_report": "Submit the annual safety report",
+    "suspend": "Suspend", "resume": "Resume",
+    "declare_end": "Declare the end of the research",
+    "submit_end_declaration": "Send the end-of-research declaration",
+    "report_results": "Report the results", "archive": "Archive",
+}
+
+
+class LoginRequired(Exception):
+    pass
+
+
+def csrf_token(request: Request) -> str:
+    session = request.cookies.get(COOKIE, "")
+    return hmac.new(request.app.state.secret, session.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def check_csrf(request: Request, token: str) -> None:
+    if not hmac.compare_digest(csrf_token(request), token or ""):
+        raise ApiError(403, "csrf", "the form expired or came from elsewhere: reload the page")
+
+
+async def page_actor(request: Request, read: Reader) -> Actor:
+    actor = await token_actor(request.cookies.get(COOKIE, ""), read)
+    if actor is None:
+        raise LoginRequired()
+    return actor
+
+
+Viewer = Annotated[Actor, Depends(page_actor)]
+
+
+def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    actor = context.get("actor")
+    return templates.TemplateResponse(request, name, {
+        "actor": actor, "csrf": csrf_token(request), "labels": LABELS, **context},
+        status_code=status)
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_form(request: Request) -> HTMLResponse:
+    return render(request, "login.html")
+
+
+@router.post("/login")
+async def login(request: Request, read: Reader,
+                token: Annotated[str, Form()] = "") -> Response:
+    if await token_actor(token.strip(), read) is None:
+        return render(request, "login.html", status=401, error="This token is not valid.")
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https", max_age=12 * 3600)
+    return response
+
+
+@router.api_route("/logout", methods=["GET", "POST"])
+async def logout() -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+async def dashboard(request: Request, actor: Viewer, read: Reader, state: str = "",
+                    category: str = "", q: str = "", page: int = 1) -> HTMLResponse:
+    page = max(page, 1)
+    size = 50
+    studies, total = await read.list_studies(state=state or None, category=category or None,
+                                             q_text=q or None, limit=size,
+                                             offset=(page - 1) * size)
+    return render(request, "dashboard.html", actor=actor, studies=studies, total=total,
+                  counts=await read.counts_by_state(), states=STATES, state=state,
+                  category=category, q=q, page=page, pages=max(1, -(-total // size)))
+
+
+@router.get("/studies/new", response_class=HTMLResponse)
+async def new_study_form(request: Request, actor: Viewer) -> HTMLResponse:
+    return render(request, "new_study.html", actor=actor)
+
+
+@router.post("/studies/new")
+async def new_study(request: Request, actor: Viewer, read: Reader, client: Temporal,
+                    title: Annotated[str, Form()] = "", category: Annotated[str, Form()] = "",
+                    investigator: Annotated[str, Form()] = "",
+                    reason: Annotated[str, Form()] = "",
+                    csrf: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf)
+    body = {"title": title, "category": category, "investigator": investigator,
+            "reason": reason}
+    try:
+        _, study = await commands.create_study(client, read, actor, body, None,
+                                               request.app.state.settings.temporal_task_queue)
+    except (ApiError, RuleViolation) as e:
+        return render(request, "new_study.html", status=_status(e), actor=actor,
+                      error=_message(e), values=body)
+    return RedirectResponse(f"/studies/{study['id']}", status_code=303)
+
+
+def _status(e: Exception) -> int:
+    return e.status if isinstance(e, ApiError) else 409
+
+
+def _message(e: Exception) -> str:
+    return e.message if isinstance(e, ApiError | RuleViolation) else str(e)
+
+
+async def folded(read: ReadModels, study_id: str) -> tuple[StudyState | None, list[dict]]:
+    events = await read.study_events(study_id)
+    state = fold(None, (parse_event(e["type"], e["data"]) for e in events))
+    return state, events
+
+
+def form_fields(kind: str, defaults: dict[str, Any]) -> list[dict[str, Any]]:
+    """Inputs for a command, read off its pydantic model."""
+    out = []
+    for name, info in STUDY_FORMS[kind].model_fields.items():
+        if name == "type":
+            continue
+        ann = str(info.annotation)
+        choices = [a for a in get_args(info.annotation) if isinstance(a, str)]
+        widget = ("date" if "date" in ann else "checkbox" if "bool" in ann
+                  else "select" if choices else "text")
+        value = defaults.get(name)
+        out.append({"name": name, "label": name.replace("_", " "), "widget": widget,
+                    "choices": choices, "required": info.is_required() and widget != "checkbox",
+                    "value": "" if value in (None, "-") or widget in ("text",) and name not in (
+                        "amendment_id", "event_id") else value})
+    return out
+
+
+async def study_page(request: Request, actor: Actor, read: ReadModels, study_id: str,
+                     status: int = 200, error: str | None = None,
+                     failed: str | None = None) -> HTMLResponse:
+    study = await read.get_study(study_id)
+    if study is None:
+        return render(request, "not_found.html", status=404, actor=actor, study_id=study_id)
+    state, events = await folded(read, study_id)
+    today = datetime.now(UTC).date()
+    kinds = available(state, actor.role, today) if state else []
+    forms = [{"kind": k, "label": LABELS[k],
+              "fields": form_fields(k, probe(state, k, today) if state else {})} for k in kinds]
+    if failed and failed not in kinds and failed in STUDY_FORMS:
+        forms.insert(0, {"kind": failed, "label": LABELS[failed], "fields": form_fields(
+            failed, probe(state, failed, today) if state else {})})
+    return render(request, "study.html", status=status, actor=actor, study=study,
+                  events=list(reversed(events)), forms=forms, error=error, failed=failed,
+                  timeline=timeline.build(study, events, today), clocks=CLOCKS,
+                  participants=await read.participants(study_id))
+
+
+@router.get("/studies/{study_id}", response_class=HTMLResponse)
+async def study(request: Request, study_id: str, actor: Viewer, read: Reader) -> HTMLResponse:
+    return await study_page(request, actor, read, study_id)
+
+
+@router.post("/studies/{study_id}/commands")
+async def study_command(request: Request, study_id: str, actor: Viewer, read: Reader,
+                        client: Temporal) -> Response:
+    form = dict(await request.form())
+    check_csrf(request, str(form.pop("csrf", "")))
+    kind = str(form.get("type", ""))
+    body: dict[str, Any] = {k: v for k, v in form.items() if v != ""}
+    if kind in STUDY_FORMS:
+        for name, info in STUDY_FORMS[kind].model_fields.items():
+            if "bool" in str(info.annotation):
+                body[name] = name in form
+    try:
+        await commands.study_command(client, read, actor, study_id, body, None)
+    except (ApiError, RuleViolation) as e:
+        return await study_page(request, actor, read, study_id, status=_status(e),
+                                error=_message(e), failed=kind)
+    return RedirectResponse(f"/studies/{study_id}#audit", status_code=303)
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+async def inbox(request: Request, actor: Viewer, read: Reader) -> HTMLResponse:
+    tasks = await read.tasks_for_role(actor.role.value)
+    return render(request, "inbox.html", actor=actor, tasks=tasks)
+
+
+def install(app: Any) -> None:
+    app.state.secret = secrets.token_bytes(32)
+    app.include_router(router)
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, _: LoginRequired) -> Response:
+        return RedirectResponse("/login", status_code=303)

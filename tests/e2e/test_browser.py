@@ -1,0 +1,138 @@
+"""Staff use the web pages in a real browser: log in, see what is late first, read a study's
+timeline, sign off a step with a reason, see the refusal of a rule in words."""
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from .conftest import SHOTS
+
+
+def days_ago(n: int) -> str:
+    return (datetime.now(UTC).date() - timedelta(days=n)).isoformat()
+
+
+async def seed(stack, tokens, title: str, late: bool) -> str:
+    """A RIPH1 study submitted to the CPP; `late`: recorded 50 days after the fact."""
+    async with httpx.AsyncClient(base_url=stack.web_url, timeout=60) as http:
+        async def post(path: str, body: dict, role: str) -> dict:
+            r = await http.post(path, json={**body, "reason": "seed"},
+                                headers={"Authorization": f"Bearer {tokens[role]}"})
+            assert r.status_code < 300, r.text
+            return r.json()
+
+        sid = (await post("/api/studies", {"title": title, "category": "RIPH1",
+                                           "investigator": "Dr Web"}, "coordinator"))["id"]
+        for role, body in [
+            ("investigator", {"type": "submit_protocol", "version": "1.0",
+                              "document_sha256": "cd" * 32}),
+            ("coordinator", {"type": "assign_sponsor", "sponsor": "AP-HP"}),
+            ("regulatory", {"type": "submit_to_ethics", "committee": "CPP Est",
+                            "submitted_on": days_ago(50 if late else 1)}),
+        ]:
+            await post(f"/api/studies/{sid}/commands", body, role)
+        return sid
+
+
+async def login(page, token: str) -> None:
+    await page.goto("/login")
+    await page.get_by_label("Access token").fill(token)
+    await page.get_by_role("button", name="Log in").click()
+    await page.wait_for_url("**/")
+
+
+async def test_login_dashboard_timeline_sign_off_and_audit(page, stack, tokens):
+    on_time = await seed(stack, tokens, "Browser on-time study", late=False)
+    late = await seed(stack, tokens, "Browser overdue study", late=True)
+    await page.goto("/")
+    assert "/login" in page.url  # not logged in: sent to the login form
+    await login(page, tokens["coordinator"])
+    rows = page.locator("table.studies tbody tr")
+    first = await rows.first.inner_text()
+    assert "overdue" in first  # the overdue study comes first
+    await page.screenshot(path=SHOTS / "dashboard.png", full_page=True)
+
+    await page.get_by_role("link", name="Browser overdue study").click()
+    await page.wait_for_url(f"**/studies/{late}")
+    svg = page.locator("svg.timeline")
+    assert await svg.count() == 1
+    assert await svg.locator("rect.bar.overdue").count() >= 1  # the missed completeness clock
+    assert await svg.locator("line.today").count() == 1
+    await page.screenshot(path=SHOTS / "study-timeline.png", full_page=True)
+
+    await page.goto(f"/studies/{on_time}")
+    await page.locator("#form-record_insurance summary").click()
+    form = page.get_by_role("form", name="Record the insurance (assurance)")
+    await form.get_by_label("insurer").fill("Relyens")
+    await form.get_by_label("policy").fill("RC-77")
+    await form.get_by_label("Reason (for the audit trail)").fill("certificate received")
+    await form.get_by_role("button").click()
+    await page.wait_for_url(f"**/studies/{on_time}#audit")
+    audit = await page.locator("#audit table").inner_text()
+    assert "InsuranceRecorded" in audit and "certificate received" in audit
+    steps = await page.locator(".steps").inner_text()
+    assert "insurance done" in steps
+    await page.screenshot(path=SHOTS / "after-sign-off.png", full_page=True)
+
+
+async def test_a_refused_command_shows_its_reason_in_words(page, stack, tokens):
+    sid = await seed(stack, tokens, "Browser refusal study", late=False)
+    await login(page, tokens["regulatory"])
+    await page.goto(f"/studies/{sid}")
+    await page.locator("#form-submit_to_ansm summary").click()
+    form = page.get_by_role("form", name="Submit to the ANSM (authorization)")
+    future = (datetime.now(UTC).date() + timedelta(days=5)).isoformat()
+    await form.get_by_label("submitted on").fill(future)
+    await form.get_by_label("Reason (for the audit trail)").fill("file sent")
+    await form.get_by_role("button").click()
+    alert = page.get_by_role("alert")
+    assert "in the future" in await alert.inner_text()
+    await page.screenshot(path=SHOTS / "refusal.png", full_page=True)
+
+
+async def test_a_role_without_the_right_sees_no_form(page, stack, tokens):
+    sid = await seed(stack, tokens, "Browser auditor study", late=False)
+    await login(page, tokens["auditor"])
+    await page.goto(f"/studies/{sid}")
+    assert await page.locator("form[action$='/commands']").count() == 0
+    assert "Nothing your role (auditor)" in await page.locator("main").inner_text()
+
+
+async def test_inbox_links_each_task_to_the_form_that_clears_it(page, stack, tokens):
+    sid = await seed(stack, tokens, "Browser inbox study", late=True)
+    await login(page, tokens["regulatory"])
+    await page.goto("/inbox")
+    link = page.locator(f"a[href^='/studies/{sid}#form-']").first
+    href = await link.get_attribute("href")
+    await link.click()
+    await page.wait_for_url(f"**{href}")
+    assert await page.locator(href[href.index("#"):]).count() == 1
+
+
+async def test_keyboard_only_login_and_a_phone_sized_screen(browser, stack, tokens):
+    context = await browser.new_context(base_url=stack.web_url,
+                                        viewport={"width": 390, "height": 844})
+    page = await context.new_page()
+    await seed(stack, tokens, "Browser phone study", late=False)
+    await page.goto("/login")
+    focused = await page.evaluate("document.activeElement.id")  # autofocus on the token
+    assert focused == "token"
+    await page.keyboard.type(tokens["coordinator"])
+    await page.keyboard.press("Enter")
+    await page.wait_for_url("**/")
+    overflow = await page.evaluate("document.documentElement.scrollWidth")
+    assert overflow <= 390, f"the page is {overflow}px wide on a 390px screen"
+    await page.screenshot(path=SHOTS / "phone-dashboard.png", full_page=True)
+    await context.close()
+
+
+async def test_new_study_from_the_browser(page, stack, tokens):
+    await login(page, tokens["investigator"])
+    await page.goto("/studies/new")
+    await page.get_by_label("Title").fill("Created in the browser")
+    await page.get_by_label("Category (catégorie Jardé)").select_option("RIPH3")
+    await page.get_by_label("Principal investigator").fill("Dr Click")
+    await page.get_by_label("Reason (for the audit trail)").fill("new idea")
+    await page.get_by_role("button", name="Create the study").click()
+    await page.wait_for_url("**/studies/study-*")
+    assert "Created in the browser" in await page.locator("h1").inner_text()
