@@ -21,6 +21,11 @@ class Settings(BaseSettings):
     database_url: str | None = Field(None, validation_alias="DATABASE_URL")
     data_dir: Path = Field(Path(".studyflow"), validation_alias="STUDYFLOW_DATA_DIR")
     log_format: Literal["console", "json"] = Field("console", validation_alias="LOG_FORMAT")
+    smtp_url: SecretStr | None = Field(None, validation_alias="SMTP_URL")  # smtp://u:p@host:port
+    smtp_from: str = Field("studyflow@localhost", validation_alias="SMTP_FROM")
+    webhook_url: str | None = Field(None, validation_alias="WEBHOOK_URL")
+    webhook_secret: SecretStr | None = Field(None, validation_alias="WEBHOOK_SECRET")
+    digest_cron: str = Field("0 7 * * *", validation_alias="DIGEST_CRON")  # daily, 07:00 UTC
     host: str = Field("127.0.0.1", validation_alias="STUDYFLOW_HOST")
     port: int = Field(8000, validation_alias="STUDYFLOW_PORT")
 

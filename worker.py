@@ -6,14 +6,24 @@ import signal
 
 import asyncpg
 import structlog
-from temporalio.client import Client
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleAlreadyRunningError,
+    ScheduleOverlapPolicy,
+    SchedulePolicy,
+    ScheduleSpec,
+)
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import TLSConfig
 from temporalio.worker import Worker
 
+from activities.notify import NotifyActivities
 from activities.store import StoreActivities
 from settings import Settings, get_settings
 from store import EventStore, create_pool, migrate
+from workflows.digest import SCHEDULE_ID, DigestWorkflow
 from workflows.study import StudyWorkflow
 
 log = structlog.get_logger()
@@ -34,17 +44,31 @@ async def connect_temporal(settings: Settings, address: str | None = None) -> Cl
 
 def build_worker(settings: Settings, client: Client, pool: asyncpg.Pool) -> Worker:
     store_activities = StoreActivities(EventStore(pool))
+    notify = NotifyActivities(pool, settings)
     return Worker(
         client,
         task_queue=settings.temporal_task_queue,
-        workflows=[StudyWorkflow],
-        activities=[store_activities.append_events],
+        workflows=[StudyWorkflow, DigestWorkflow],
+        activities=[store_activities.append_events, notify.deliver, notify.send_digests],
     )
+
+
+async def ensure_digest_schedule(settings: Settings, client: Client) -> None:
+    """The daily digest runs from a Temporal schedule (created once; kept if it exists)."""
+    try:
+        await client.create_schedule(SCHEDULE_ID, Schedule(
+            action=ScheduleActionStartWorkflow(DigestWorkflow.run, id="studyflow-digest",
+                                               task_queue=settings.temporal_task_queue),
+            spec=ScheduleSpec(cron_expressions=[settings.digest_cron]),
+            policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP)))
+    except ScheduleAlreadyRunningError:
+        pass
 
 
 async def run_worker(settings: Settings, client: Client, pool: asyncpg.Pool,
                      stop: asyncio.Event) -> None:
     worker = build_worker(settings, client, pool)
+    await ensure_digest_schedule(settings, client)
     log.info("worker started", task_queue=settings.temporal_task_queue)
     async with worker:
         await stop.wait()

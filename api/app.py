@@ -14,7 +14,7 @@ from settings import Settings
 from store import EventStore, ReadModels, create_pool
 
 from . import errors, web
-from .routes import audit, inbox, studies
+from .routes import audit, inbox, people, studies
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -55,7 +55,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None,
             response.headers.update(SECURITY_HEADERS)
         return response
 
-    for router in (studies.router, inbox.router, audit.router):
+    for router in (studies.router, inbox.router, people.router, audit.router):
         app.include_router(router)
     web.install(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

@@ -11,11 +11,12 @@ from typing import Annotated, Any, get_args
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
 
 from domain import Actor, RuleViolation, StudyState, fold, parse_event
 from domain.forms import STUDY_FORMS, available, probe
 from domain.regulation import CLOCKS
-from store import ReadModels
+from store import Preferences, ReadModels
 
 from . import commands, timeline
 from .deps import Reader, Temporal, token_actor
@@ -222,8 +223,29 @@ async def study_command(request: Request, study_id: str, actor: Viewer, read: Re
 
 @router.get("/inbox", response_class=HTMLResponse)
 async def inbox(request: Request, actor: Viewer, read: Reader) -> HTMLResponse:
+    return await inbox_page(request, actor, read)
+
+
+async def inbox_page(request: Request, actor: Actor, read: ReadModels, status: int = 200,
+                     **context: Any) -> HTMLResponse:
     tasks = await read.tasks_for_role(actor.role.value)
-    return render(request, "inbox.html", actor=actor, tasks=tasks)
+    person = await read.person(actor.name) or {"email": None, "digest": True}
+    return render(request, "inbox.html", status, actor=actor, tasks=tasks, person=person,
+                  **context)
+
+
+@router.post("/preferences")
+async def preferences(request: Request, actor: Viewer, read: Reader,
+                      csrf: Annotated[str, Form()] = "", email: Annotated[str, Form()] = "",
+                      digest: Annotated[str | None, Form()] = None) -> Response:
+    check_csrf(request, csrf)
+    try:
+        prefs = Preferences(email=email.strip() or None, digest=digest is not None)
+    except ValidationError:
+        return await inbox_page(request, actor, read, 422,
+                                error=f"{email!r} is not an e-mail address")
+    await read.set_person(actor.name, actor.role.value, prefs)
+    return RedirectResponse("/inbox#preferences", status_code=303)
 
 
 def install(app: Any) -> None:

@@ -72,8 +72,8 @@ async def walk(stack: Any, console: Console) -> str:
                       e["reason"])
     console.print(table)
     console.print(f"Study [bold]{sid}[/bold] is [green]{study['state']}[/green].")
-    console.print(f"Web app: {stack.web_url}  (API docs: {stack.web_url}/docs)")
-    console.print(f"Coordinator token: {tokens['coordinator']}")
+    console.print(f"Web app: {stack.web_url}/login  (API docs: {stack.web_url}/docs)")
+    console.print(f"Coordinator token (paste it on the login page): {tokens['coordinator']}")
     if stack.info.get("temporal_ui_url"):
         console.print(f"Temporal UI: {stack.info['temporal_ui_url']}")
     return sid

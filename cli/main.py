@@ -288,6 +288,28 @@ def study_events(study_id: str, token: Token = None, data_dir: DataDir = DEFAULT
     show(api(data_dir, token, "GET", f"/api/studies/{study_id}/events"))
 
 
+# --- the caller's notification preferences ----------------------------------------------------------
+prefs_app = typer.Typer(help="Your notification preferences (e-mail, daily digest).",
+                        no_args_is_help=True)
+app.add_typer(prefs_app, name="preferences")
+
+
+@prefs_app.command("show")
+def preferences_show(token: Token = None, data_dir: DataDir = DEFAULT_DIR) -> None:
+    """Who the token is for, and how they hear of notifications."""
+    show(api(data_dir, token, "GET", "/api/me"))
+
+
+@prefs_app.command("set")
+def preferences_set(email: Annotated[str | None, typer.Option(help="Where mails go.")] = None,
+                    digest: Annotated[bool, typer.Option(
+                        help="Routine notices in one daily mail (--no-digest: one by one).")] = True,
+                    token: Token = None, data_dir: DataDir = DEFAULT_DIR) -> None:
+    """Set your e-mail address and whether routine notices come as a daily digest. Urgent ones
+    (escalations, tacit decisions) always come at once."""
+    show(api(data_dir, token, "PUT", "/api/me/preferences", {"email": email, "digest": digest}))
+
+
 if __name__ == "__main__":
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     app()

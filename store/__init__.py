@@ -2,11 +2,11 @@
 
 from .db import connect, create_pool, migrate
 from .eventstore import ConcurrencyError, EventStore, VerifyResult
-from .models import AppendRequest, AppendResult, NewEvent, StoredEvent
+from .models import AppendRequest, AppendResult, NewEvent, Preferences, StoredEvent
 from .readmodels import ReadModels, token_hash
 
 __all__ = [
     "AppendRequest", "AppendResult", "ConcurrencyError", "EventStore", "NewEvent",
-    "ReadModels", "StoredEvent", "VerifyResult", "connect", "create_pool", "migrate",
+    "Preferences", "ReadModels", "StoredEvent", "VerifyResult", "connect", "create_pool", "migrate",
     "token_hash",
 ]

@@ -2,9 +2,9 @@
 so that workflow code can import it inside Temporal's sandbox."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 
 class NewEvent(BaseModel):
@@ -49,3 +49,14 @@ class StoredEvent(BaseModel):
 class AppendResult(BaseModel):
     events: list[StoredEvent]
     duplicate: bool = False
+
+
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+
+
+class Preferences(BaseModel):
+    """How a person wants to hear of notifications: urgent ones always come at once; routine
+    ones either in one daily digest (the default) or one by one."""
+    model_config = ConfigDict(extra="forbid")
+    email: Email | None = None
+    digest: bool = True

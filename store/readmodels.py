@@ -13,6 +13,7 @@ import asyncpg
 
 from .db import q
 from .eventstore import stored, timestamp
+from .models import Preferences
 
 
 def audit_row(row: asyncpg.Record) -> dict[str, Any]:
@@ -66,7 +67,9 @@ class ReadModels:
     async def create_token(self, actor: str, role: str,
                            expires_at: datetime | None = None) -> str:
         token = secrets.token_urlsafe(32)
-        await self.pool.execute(q("insert_token"), token_hash(token), actor, role, expires_at)
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute(q("insert_token"), token_hash(token), actor, role, expires_at)
+            await conn.execute(q("ensure_person"), actor, role)
         return token
 
     async def resolve_token(self, token: str) -> tuple[str, str] | None:
@@ -75,6 +78,15 @@ class ReadModels:
 
     async def revoke_token(self, token: str) -> bool:
         return (await self.pool.execute(q("revoke_token"), token_hash(token))) != "UPDATE 0"
+
+    # --- people and their notification preferences ---------------------------------------------
+    async def person(self, actor: str) -> dict[str, Any] | None:
+        row = await self.pool.fetchrow(q("get_person"), actor)
+        return dict(row) if row else None
+
+    async def set_person(self, actor: str, role: str, prefs: Preferences) -> dict[str, Any]:
+        return dict(await self.pool.fetchrow(q("upsert_person"), actor, role, prefs.email,
+                                             prefs.digest))
 
     # --- HTTP idempotency ----------------------------------------------------------------------
     async def stored_answer(self, actor: str, key: str) -> tuple[int, Any] | None:

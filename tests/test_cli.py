@@ -100,6 +100,13 @@ def test_up_serves_stops_cleanly_and_a_restart_finds_every_study(data_dir: Path)
     assert "audit intact: 5 events" in verify.stdout
     exported = cli("audit", "export", "--study", sid, "--format", "csv", data_dir=data_dir)
     assert exported.stdout.splitlines()[0].startswith("seq,") and sid in exported.stdout
+    tok = ("--token", token.strip())
+    cli("preferences", "set", "--email", "alice@chu.test", "--no-digest", *tok, data_dir=data_dir)
+    shown = json.loads(cli("preferences", "show", *tok, data_dir=data_dir).stdout)
+    assert shown == {"actor": "alice", "role": "coordinator", "email": "alice@chu.test",
+                     "digest": False}
+    bad = cli("preferences", "set", "--email", "nope", *tok, data_dir=data_dir, check=False)
+    assert bad.returncode != 0 and "422" in bad.stderr and "Traceback" not in bad.stderr
     up.stop()
 
 

@@ -14,6 +14,7 @@ class StudyInput(BaseModel):
     study_id: str
     # continue-as-new carries the folded state, so the new run needs no replay of the old one
     carried_state: dict[str, Any] | None = None
+    outbox: list[int] = []  # appends whose notifications still await delivery
 
 
 class CommandInput(BaseModel):

@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from pydantic import TypeAdapter, ValidationError
 
     import domain
+    from activities.models import DeliverInput
     from domain.events import Event
     from store.models import AppendRequest, AppendResult, NewEvent
     from workflows.models import (
@@ -31,6 +32,10 @@ MAX_UPDATES_PER_RUN = 1000
 APPEND_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), backoff_coefficient=2,
                            maximum_interval=timedelta(seconds=10),
                            non_retryable_error_types=["ConcurrencyError"])
+# E-mail and webhooks may be down for hours: keep trying, less and less often, for a week.
+DELIVERY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), backoff_coefficient=2,
+                             maximum_interval=timedelta(hours=1),
+                             maximum_attempts=200)
 FINAL = {domain.StudyStatus.archived, domain.StudyStatus.terminated}
 CLOCK = {"actor": SYSTEM_ACTOR, "role": SYSTEM_ROLE, "reason": "legal clock"}
 
@@ -48,6 +53,7 @@ class StudyWorkflow:
             domain.StudyState.model_validate(inp.carried_state) if inp.carried_state else None)
         self.view: dict[str, Any] = domain.view(self.state) if self.state else {}
         self.lock = asyncio.Lock()
+        self.outbox: list[int] = list(inp.outbox)  # appends whose notices await delivery
         self.updates = 0
         self.changed = False
 
@@ -64,10 +70,15 @@ class StudyWorkflow:
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(StudyInput(
                     study_id=self.study_id,
-                    carried_state=self.state.model_dump(mode="json") if self.state else None))
+                    carried_state=self.state.model_dump(mode="json") if self.state else None,
+                    outbox=self.outbox))
             async with self.lock:
                 if self.state is not None:
                     await self._advance_clocks()
+            # outside the lock: a mail server down for hours must not hold up commands
+            await self._deliver()
+            async with self.lock:
+                if self.state is not None:
                     if self.state.status in FINAL:
                         await workflow.wait_condition(workflow.all_handlers_finished)
                         return domain.view(self.state)
@@ -131,6 +142,18 @@ class StudyWorkflow:
             await self._persist(events, SYSTEM_ACTOR, SYSTEM_ROLE, "legal clock",
                                 f"{self.study_id}:clock:{self.state.version}")
 
+    async def _deliver(self) -> None:
+        # Added after histories were recorded: old runs replay without these activities.
+        if not workflow.patched("deliver-notifications"):
+            self.outbox.clear()
+            return
+        while self.outbox:
+            await workflow.execute_activity(
+                "deliver_notifications", DeliverInput(study_id=self.study_id,
+                                                      seq=self.outbox[0]),
+                start_to_close_timeout=timedelta(minutes=2), retry_policy=DELIVERY_RETRY)
+            self.outbox.pop(0)
+
     def _should_renew(self) -> bool:
         return (self.updates >= MAX_UPDATES_PER_RUN
                 or workflow.info().is_continue_as_new_suggested())
@@ -159,6 +182,8 @@ class StudyWorkflow:
             "append_events", request, result_type=AppendResult,
             start_to_close_timeout=timedelta(seconds=30), retry_policy=APPEND_RETRY)
         self.state, self.view = new_state, new_view
+        if request.notifications and result.events:
+            self.outbox.append(result.events[-1].seq)
         self.changed = True
         return [e.seq for e in result.events]
 

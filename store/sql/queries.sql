@@ -71,3 +71,51 @@ SELECT status, body FROM idempotency WHERE actor = $1 AND key = $2;
 -- name: put_idempotent
 INSERT INTO idempotency (actor, key, status, body) VALUES ($1, $2, $3, $4)
 ON CONFLICT (actor, key) DO NOTHING;
+
+-- name: upsert_person
+INSERT INTO people (actor, role, email, digest) VALUES ($1, $2, $3, $4)
+ON CONFLICT (actor) DO UPDATE SET role = EXCLUDED.role, email = EXCLUDED.email,
+                                  digest = EXCLUDED.digest
+RETURNING actor, role, email, digest;
+
+-- name: get_person
+SELECT actor, role, email, digest FROM people WHERE actor = $1;
+
+-- name: ensure_person
+-- A token's holder becomes a person who can receive notifications (preferences kept).
+INSERT INTO people (actor, role) VALUES ($1, $2)
+ON CONFLICT (actor) DO UPDATE SET role = EXCLUDED.role;
+
+-- name: undelivered_notifications
+-- Notifications of a study written at or after seq $2 (one append) not yet sent on a channel.
+SELECT n.id, n.study_id, n.role, n.kind, n.message, n.urgent, n.deadline, n.seq, n.created_at,
+       s.title AS study_title, s.investigator
+FROM notifications n JOIN studies s ON s.id = n.study_id
+WHERE n.study_id = $1 AND n.seq = $2;
+
+-- name: recipients
+-- People who hold a role on a study: its investigator (by name), every coordinator and
+-- regulatory affairs officer.
+SELECT actor, role, email, digest FROM people
+WHERE role = $1 AND (role <> 'investigator' OR actor = $2);
+
+-- name: record_delivery
+INSERT INTO deliveries (notification_id, recipient, channel) VALUES ($1, $2, $3)
+ON CONFLICT DO NOTHING;
+
+-- name: delivered
+SELECT 1 FROM deliveries WHERE notification_id = $1 AND recipient = $2 AND channel = $3;
+
+-- name: digest_people
+SELECT actor, role, email, last_digest FROM people WHERE digest AND email IS NOT NULL;
+
+-- name: digest_items
+-- Routine notices for a person since their last digest.
+SELECT n.id, n.study_id, s.title AS study_title, n.kind, n.message, n.created_at
+FROM notifications n JOIN studies s ON s.id = n.study_id
+WHERE n.id > $1 AND NOT n.urgent AND n.role = $2
+  AND (n.role <> 'investigator' OR s.investigator = $3)
+ORDER BY n.id;
+
+-- name: mark_digest
+UPDATE people SET last_digest = $2 WHERE actor = $1;

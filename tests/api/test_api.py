@@ -198,3 +198,18 @@ async def test_openapi_is_served(api):
     schema = (await api.http.get("/openapi.json")).json()
     assert "/api/studies/{study_id}/commands" in schema["paths"]
     assert (await api.http.get("/docs")).status_code == 200
+
+
+async def test_each_person_sets_their_own_notification_preferences(api):
+    me = (await api.get("/api/me", "regulatory")).json()
+    assert me["role"] == "regulatory" and me["digest"] is True
+    r = await api.http.put("/api/me/preferences", json={"email": "rita@chu.test", "digest": False},
+                           headers=api.auth("regulatory"))
+    assert r.status_code == 200 and r.json()["email"] == "rita@chu.test"
+    assert (await api.get("/api/me", "regulatory")).json() == {
+        "actor": me["actor"], "role": "regulatory", "email": "rita@chu.test", "digest": False}
+    assert (await api.get("/api/me", "coordinator")).json()["email"] != "rita@chu.test"
+    for bad in ({"email": "not an address"}, {"digest": "sometimes"}, {"phone": "0601"}):
+        r = await api.http.put("/api/me/preferences", json=bad, headers=api.auth("regulatory"))
+        assert r.status_code == 422, bad
+    assert (await api.get("/api/me", "regulatory")).json()["email"] == "rita@chu.test"

@@ -136,3 +136,22 @@ async def test_new_study_from_the_browser(page, stack, tokens):
     await page.get_by_role("button", name="Create the study").click()
     await page.wait_for_url("**/studies/study-*")
     assert "Created in the browser" in await page.locator("h1").inner_text()
+
+
+async def test_notification_preferences_from_the_inbox(page, stack, tokens):
+    await login(page, tokens["auditor"])
+    await page.goto("/inbox")
+    await page.get_by_label("E-mail").fill("not-an-address")
+    await page.evaluate("document.querySelector('#pref-email').type = 'text'")  # past the browser
+    await page.get_by_role("button", name="Save").click()
+    assert "not an e-mail address" in await page.get_by_role("alert").inner_text()
+    await page.get_by_label("E-mail").fill("audit@chu.test")
+    await page.get_by_label("Routine notices in one daily digest").uncheck()
+    await page.get_by_role("button", name="Save").click()
+    await page.wait_for_url("**/inbox#preferences")
+    assert await page.get_by_label("E-mail").input_value() == "audit@chu.test"
+    assert not await page.get_by_label("Routine notices in one daily digest").is_checked()
+    await page.screenshot(path=SHOTS / "inbox-preferences.png", full_page=True)
+    person = await stack.pool.fetchrow("SELECT email, digest FROM people WHERE actor = $1",
+                                       "auditor-user")
+    assert dict(person) == {"email": "audit@chu.test", "digest": False}

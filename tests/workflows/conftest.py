@@ -1,6 +1,7 @@
 """Workflow tests: Temporal's time-skipping test server (45-day clocks in milliseconds) and a
 real PostgreSQL event store behind the activity. Nothing is mocked."""
 
+import asyncio
 import contextlib
 import sys
 import uuid
@@ -16,9 +17,12 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.notify import NotifyActivities
 from activities.store import StoreActivities
 from api import engine
+from settings import Settings
 from store import EventStore
+from workflows.digest import DigestWorkflow
 from workflows.study import StudyWorkflow
 
 BIN = Path(sys.executable).parent
@@ -93,14 +97,29 @@ class Harness:
 
 
 @pytest.fixture
-async def harness(env: WorkflowEnvironment, store: EventStore) -> AsyncIterator[Harness]:
+def notify_settings() -> Settings:
+    """Where notifications go (overridden by the notification tests): nowhere but in-app."""
+    return Settings(SMTP_URL=None, WEBHOOK_URL=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+async def harness(env: WorkflowEnvironment, store: EventStore,
+                  notify_settings: Settings) -> AsyncIterator[Harness]:
     task_queue = f"tq-{uuid.uuid4().hex[:8]}"
     activities = StoreActivities(store)
-    async with Worker(env.client, task_queue=task_queue, workflows=[StudyWorkflow],
-                      activities=[activities.append_events]):
+    notify = NotifyActivities(store.pool, notify_settings)
+    async with Worker(env.client, task_queue=task_queue, workflows=[StudyWorkflow, DigestWorkflow],
+                      activities=[activities.append_events, notify.deliver,
+                                  notify.send_digests]):
         h = Harness(env, store, task_queue)
         yield h
-        # A workflow left running without its worker would hold the test server's clock.
+        # A workflow left running without its worker would hold the test server's clock, and so
+        # would an activity still running when its workflow is terminated: let them finish.
         for study_id in h.started:
+            handle = env.client.get_workflow_handle(study_id)
             with contextlib.suppress(RPCError):
-                await env.client.get_workflow_handle(study_id).terminate("test over")
+                for _ in range(100):
+                    if not (await handle.describe()).raw_description.pending_activities:
+                        break
+                    await asyncio.sleep(0.1)
+                await handle.terminate("test over")
