@@ -30,6 +30,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/append.py
 	$(BIN)/python bench/lifecycle.py
+	$(BIN)/python bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) .studyflow

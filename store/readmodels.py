@@ -37,8 +37,8 @@ class ReadModels:
                            limit: int = 50, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
         rows = await self.pool.fetch(q("list_studies"), state, category, overdue, q_text,
                                      limit, offset)
-        total = rows[0]["total"] if rows else 0
-        return [{k: r[k] for k in r.keys() if k != "total"} for r in rows], total
+        total = await self.pool.fetchval(q("count_studies"), state, category, overdue, q_text)
+        return [dict(r) for r in rows], total
 
     async def counts_by_state(self) -> dict[str, int]:
         return {r["state"]: r["n"] for r in await self.pool.fetch(q("count_by_state"))}

@@ -16,18 +16,15 @@ SELECT * FROM events WHERE global_seq > $1 AND ($2::text IS NULL OR stream_id = 
 ORDER BY global_seq LIMIT $3;
 
 -- name: list_studies
--- Overdue first (a missed clock, or a waiting one past its day), then by next due date.
+-- Overdue first, then by next due date: the order of the studies_urgency index.
 SELECT id, title, category, state, investigator, version, next_due_on,
-       (overdue OR next_due_on < current_date) AS overdue, updated_at,
-       count(*) OVER () AS total
-FROM studies
-WHERE ($1::text IS NULL OR state = $1)
-  AND ($2::text IS NULL OR category = $2)
-  AND ($3::boolean IS NULL OR (overdue OR coalesce(next_due_on < current_date, false)) = $3)
-  AND ($4::text IS NULL OR lower(title) LIKE '%' || lower($4) || '%')
-ORDER BY (overdue OR coalesce(next_due_on < current_date, false)) DESC,
-         next_due_on ASC NULLS LAST, id
+       (overdue OR coalesce(next_due_on < current_date, false)) AS overdue, updated_at
+FROM filtered_studies($1, $2, $3, $4) AS s
+ORDER BY s.overdue DESC, s.next_due_on ASC NULLS LAST, s.id
 LIMIT $5 OFFSET $6;
+
+-- name: count_studies
+SELECT count(*) FROM filtered_studies($1, $2, $3, $4);
 
 -- name: count_by_state
 SELECT state, count(*) AS n FROM studies GROUP BY state ORDER BY state;
