@@ -18,7 +18,9 @@ class Settings(BaseSettings):
     temporal_tls: bool = Field(False, validation_alias="TEMPORAL_TLS")
     temporal_tls_cert: Path | None = Field(None, validation_alias="TEMPORAL_TLS_CERT")
     temporal_tls_key: Path | None = Field(None, validation_alias="TEMPORAL_TLS_KEY")
-    database_url: str | None = Field(None, validation_alias="DATABASE_URL")
+    database_url: str | None = Field(None, validation_alias="DATABASE_URL")  # the app's role
+    # the schema owner's, for migrations; the app's role then only inserts and reads events
+    database_owner_url: str | None = Field(None, validation_alias="DATABASE_OWNER_URL")
     data_dir: Path = Field(Path(".studyflow"), validation_alias="STUDYFLOW_DATA_DIR")
     log_format: Literal["console", "json"] = Field("console", validation_alias="LOG_FORMAT")
     smtp_url: SecretStr | None = Field(None, validation_alias="SMTP_URL")  # smtp://u:p@host:port
@@ -26,6 +28,7 @@ class Settings(BaseSettings):
     webhook_url: str | None = Field(None, validation_alias="WEBHOOK_URL")
     webhook_secret: SecretStr | None = Field(None, validation_alias="WEBHOOK_SECRET")
     digest_cron: str = Field("0 7 * * *", validation_alias="DIGEST_CRON")  # daily, 07:00 UTC
+    checkpoint_cron: str = Field("5 0 * * *", validation_alias="CHECKPOINT_CRON")  # 00:05 UTC
     host: str = Field("127.0.0.1", validation_alias="STUDYFLOW_HOST")
     port: int = Field(8000, validation_alias="STUDYFLOW_PORT")
 

@@ -22,8 +22,8 @@ from temporalio.worker import Worker
 from activities.notify import NotifyActivities
 from activities.store import StoreActivities
 from settings import Settings, get_settings
-from store import EventStore, create_pool, migrate
-from workflows.digest import SCHEDULE_ID, DigestWorkflow
+from store import EventStore, open_database
+from workflows.daily import CHECKPOINT_SCHEDULE, DIGEST_SCHEDULE, CheckpointWorkflow, DigestWorkflow
 from workflows.study import StudyWorkflow
 
 log = structlog.get_logger()
@@ -48,27 +48,32 @@ def build_worker(settings: Settings, client: Client, pool: asyncpg.Pool) -> Work
     return Worker(
         client,
         task_queue=settings.temporal_task_queue,
-        workflows=[StudyWorkflow, DigestWorkflow],
-        activities=[store_activities.append_events, notify.deliver, notify.send_digests],
+        workflows=[StudyWorkflow, DigestWorkflow, CheckpointWorkflow],
+        activities=[store_activities.append_events, store_activities.write_checkpoint,
+                    notify.deliver, notify.send_digests],
     )
 
 
-async def ensure_digest_schedule(settings: Settings, client: Client) -> None:
-    """The daily digest runs from a Temporal schedule (created once; kept if it exists)."""
-    try:
-        await client.create_schedule(SCHEDULE_ID, Schedule(
-            action=ScheduleActionStartWorkflow(DigestWorkflow.run, id="studyflow-digest",
-                                               task_queue=settings.temporal_task_queue),
-            spec=ScheduleSpec(cron_expressions=[settings.digest_cron]),
-            policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP)))
-    except ScheduleAlreadyRunningError:
-        pass
+async def ensure_schedules(settings: Settings, client: Client) -> None:
+    """The daily digest and audit checkpoint run from Temporal schedules (created once; kept
+    if they exist)."""
+    for schedule_id, workflow, cron in (
+            (DIGEST_SCHEDULE, DigestWorkflow.run, settings.digest_cron),
+            (CHECKPOINT_SCHEDULE, CheckpointWorkflow.run, settings.checkpoint_cron)):
+        try:
+            await client.create_schedule(schedule_id, Schedule(
+                action=ScheduleActionStartWorkflow(workflow, id=f"{schedule_id}-run",
+                                                   task_queue=settings.temporal_task_queue),
+                spec=ScheduleSpec(cron_expressions=[cron]),
+                policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP)))
+        except ScheduleAlreadyRunningError:
+            pass
 
 
 async def run_worker(settings: Settings, client: Client, pool: asyncpg.Pool,
                      stop: asyncio.Event) -> None:
     worker = build_worker(settings, client, pool)
-    await ensure_digest_schedule(settings, client)
+    await ensure_schedules(settings, client)
     log.info("worker started", task_queue=settings.temporal_task_queue)
     async with worker:
         await stop.wait()
@@ -79,8 +84,7 @@ async def main() -> None:
     settings = get_settings()
     if not settings.database_url:
         raise SystemExit("DATABASE_URL is not set")
-    await migrate(settings.database_url)
-    pool = await create_pool(settings.database_url)
+    pool = await open_database(settings.database_url, settings.database_owner_url)
     client = await connect_temporal(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

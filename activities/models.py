@@ -11,3 +11,9 @@ class DeliverInput(BaseModel):
 class DigestResult(BaseModel):
     mails: int
     items: int
+
+
+class CheckpointResult(BaseModel):
+    seq: int
+    hash: str
+    streams: int

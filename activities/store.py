@@ -4,6 +4,7 @@ PostgreSQL transaction. Idempotent: a retry with the same key returns the first 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.models import CheckpointResult
 from store import ConcurrencyError, EventStore
 from store.models import AppendRequest, AppendResult
 
@@ -19,3 +20,13 @@ class StoreActivities:
         except ConcurrencyError as e:
             # Another writer holds this version: retrying cannot help, the workflow must know.
             raise ApplicationError(str(e), type="ConcurrencyError", non_retryable=True) from e
+
+    @activity.defn(name="write_checkpoint")
+    async def write_checkpoint(self) -> CheckpointResult:
+        """The daily audit checkpoint. Its hash is logged: kept outside the database (log
+        archive, export manifests) it anchors the whole record."""
+        event = await self.store.checkpoint(actor="studyflow-audit", role="system",
+                                            reason="daily checkpoint")
+        activity.logger.info("audit checkpoint", extra={"seq": event.seq, "hash": event.hash,
+                                                         "streams": event.data["streams"]})
+        return CheckpointResult(seq=event.seq, hash=event.hash, streams=event.data["streams"])

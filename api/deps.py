@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 from temporalio.client import Client
 
-from domain import Actor, Role, may_send
+from domain import Actor, Role, may_operate, may_send
 from settings import Settings
 from store import EventStore, ReadModels
 
@@ -53,6 +53,11 @@ async def current_actor(request: Request,
 def require_may_send(actor: Actor, command_type: str) -> None:
     if not may_send(actor.role, command_type):
         raise ApiError(403, "forbidden", f"a {actor.role.value} may not send {command_type}")
+
+
+def require_may_operate(actor: Actor, action: str) -> None:
+    if not may_operate(actor.role, action):
+        raise ApiError(403, "forbidden", f"a {actor.role.value} may not {action.replace('_', ' ')}")
 
 
 def require_reason(body: dict[str, Any]) -> str:

@@ -12,11 +12,12 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
-from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCStatusCode
 
-from domain import RuleViolation
+from domain import RuleViolation, fold, parse_event, view
+from store import StoredEvent
 from workflows.models import TASK_QUEUE, CommandInput, CommandResult, StudyInput
 from workflows.study import StudyWorkflow
 
@@ -90,3 +91,19 @@ async def send_command(client: Client, study_id: str, command: dict[str, Any], a
         raise EngineUnavailable(str(e)) from e
     except WorkflowUpdateRPCTimeoutOrCancelledError as e:
         raise EngineUnavailable(str(e)) from e
+
+
+async def restart_from_events(client: Client, study_id: str, events: list[StoredEvent],
+                              task_queue: str = TASK_QUEUE) -> dict[str, Any]:
+    """Replace a study's workflow run by a new one whose state is folded from the audit record
+    (the operator's way out of a stuck or corrupted run). Returns the study's view."""
+    state = fold(None, (parse_event(e.type, e.data) for e in events))
+    if state is None:
+        raise StudyNotFound(study_id)
+    await client.start_workflow(
+        StudyWorkflow.run, StudyInput(study_id=study_id,
+                                      carried_state=state.model_dump(mode="json")),
+        id=study_id, task_queue=task_queue,
+        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        id_conflict_policy=WorkflowIDConflictPolicy.TERMINATE_EXISTING)
+    return view(state)

@@ -125,18 +125,18 @@ def with_database(data_dir: Path, body: Callable[[Any], Awaitable[T]]) -> T:
     running)."""
     from stack import postgres
     from stack.runner import read_stack_file
-    from store import create_pool, migrate
+    from store import app_dsn, open_database
 
     settings = settings_for(data_dir)
     dsn = settings.database_url or (read_stack_file(data_dir) or {}).get("database_url")
-    started = False
+    owner, started = settings.database_owner_url, False
     if not dsn:
         started = not (data_dir / "pg" / "postmaster.pid").exists()
-        dsn = postgres.start(data_dir)
+        owner = postgres.start(data_dir)
+        dsn = app_dsn(owner)
 
     async def main() -> T:
-        await migrate(dsn)
-        pool = await create_pool(dsn, min_size=1, max_size=2)
+        pool = await open_database(dsn, owner, min_size=1, max_size=2)
         try:
             return await body(pool)
         finally:
@@ -152,52 +152,216 @@ def with_database(data_dir: Path, body: Callable[[Any], Awaitable[T]]) -> T:
 ROLES = ["investigator", "coordinator", "regulatory", "auditor", "admin"]
 
 
+Operator = Annotated[str, typer.Option("--by", help="Who does this (goes to the audit); "
+                                         "default: your login name.")]
+Reason = Annotated[str, typer.Option(help="Why (goes to the audit).")]
+
+
+def login_name() -> str:
+    import getpass
+
+    return getpass.getuser()
+
+
 @token_app.command("create")
 def token_create(actor: Annotated[str, typer.Option(help="Who the token is for.")],
                  role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")],
+                 expires_in_days: Annotated[float | None, typer.Option(
+                     help="Valid for this many days (default: until revoked).")] = None,
+                 by: Operator = "", reason: Reason = "token issued",
                  data_dir: DataDir = DEFAULT_DIR) -> None:
     """Print a new bearer token (only the token) for ACTOR with ROLE."""
-    from store import ReadModels
+    from datetime import UTC, datetime, timedelta
+
+    from store import EventStore, operations
 
     if role not in ROLES:
         fail(f"unknown role {role!r}: one of {', '.join(ROLES)}")
     if not actor.strip():
         fail("the actor name is empty")
-    token = with_database(data_dir, lambda pool: ReadModels(pool).create_token(actor, role))
+    if expires_in_days is not None and expires_in_days <= 0:
+        fail("--expires-in-days must be positive")
+    expires = (datetime.now(UTC) + timedelta(days=expires_in_days)) if expires_in_days else None
+    token = with_database(data_dir, lambda pool: operations.issue_token(
+        EventStore(pool), actor, role, expires, by=by or login_name(), reason=reason))
     print(token)
+
+
+@token_app.command("list")
+def token_list(data_dir: DataDir = DEFAULT_DIR) -> None:
+    """Every token: its id (never the token), holder, role, expiry, revocation."""
+    from rich.table import Table
+
+    from store import EventStore, operations
+
+    rows = with_database(data_dir, lambda pool: operations.list_tokens(EventStore(pool)))
+    table = Table("id", "actor", "role", "created", "expires", "revoked")
+    for r in rows:
+        table.add_row(r["token_id"], r["actor"], r["role"], f"{r['created_at']:%Y-%m-%d %H:%M}",
+                      f"{r['expires_at']:%Y-%m-%d %H:%M}" if r["expires_at"] else "",
+                      f"{r['revoked_at']:%Y-%m-%d %H:%M}" if r["revoked_at"] else "")
+    Console(width=120).print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: Annotated[str, typer.Argument(help="The id `token list` shows.")],
+                 reason: Reason, by: Operator = "", data_dir: DataDir = DEFAULT_DIR) -> None:
+    """Revoke a token at once; the revocation is an audit event."""
+    from store import EventStore, operations
+
+    if len(token_id) < 8:
+        fail("give at least 8 characters of the token id")
+    try:
+        row = with_database(data_dir, lambda pool: operations.revoke_token(
+            EventStore(pool), token_id, by=by or login_name(), reason=reason))
+    except LookupError as e:
+        fail(str(e))
+    console.print(f"revoked {token_id} ({row['actor']}, {row['role']})")
 
 
 @audit_app.command("verify")
 def audit_verify(data_dir: DataDir = DEFAULT_DIR) -> None:
-    """Recompute the event store's hash chains: exit 0 if intact, 1 naming the first break."""
+    """Recompute the event store's hash chains and check them against the checkpoints: exit 0 if
+    intact, 1 naming the first broken event."""
     from store import EventStore
 
     result = with_database(data_dir, lambda pool: EventStore(pool).verify())
     if result.ok:
-        print(f"audit intact: {result.events} events in {result.streams} studies")
+        print(f"audit intact: {result.events} events in {result.streams} streams, "
+              f"{result.checkpoint_heads} checkpointed heads match")
         return
     b = result.first_broken
     assert b is not None
-    print(f"audit BROKEN at study {b.stream_id} version {b.version} (seq {b.seq}): {b.problem}")
+    print(f"audit BROKEN at stream {b.stream_id} version {b.version} (seq {b.seq}): {b.problem}")
     raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(by: Operator = "", data_dir: DataDir = DEFAULT_DIR) -> None:
+    """Record now the head hash of every stream written since the last checkpoint (the worker
+    does it daily)."""
+    from store import EventStore
+
+    event = with_database(data_dir, lambda pool: EventStore(pool).checkpoint(
+        actor=by or login_name(), role="admin", reason="checkpoint on demand"))
+    print(f"checkpoint seq {event.seq}: {event.data['streams']} streams, hash {event.hash}")
 
 
 @audit_app.command("export")
 def audit_export(study: Annotated[str | None, typer.Option(help="One study's trail only.")] = None,
                  fmt: Annotated[str, typer.Option("--format", help="jsonl or csv")] = "jsonl",
                  output: Annotated[Path | None, typer.Option(help="File (default: stdout).")] = None,
+                 by: Operator = "", reason: Reason = "audit export",
                  data_dir: DataDir = DEFAULT_DIR) -> None:
-    """Export the audit trail (every study, or one) as JSON lines or CSV."""
-    from store import ReadModels
+    """Export the audit trail (every study, or one) as JSON lines or CSV, with a manifest
+    (FILE.manifest.json, or on stderr); the export is itself recorded in the audit."""
+    from store import EventStore, audit
 
     if fmt not in ("jsonl", "csv"):
         fail("--format is jsonl or csv")
-    text = with_database(data_dir, lambda pool: ReadModels(pool).export(study, fmt))
+    text, manifest = with_database(data_dir, lambda pool: audit.export(
+        EventStore(pool), study, fmt, actor=by or login_name(), role="admin",  # type: ignore[arg-type]
+        reason=reason))
+    if study and not manifest["count"]:
+        fail(f"no study {study} in the audit trail")
+    body = json.dumps(manifest, indent=2, ensure_ascii=False)
     if output:
         output.write_text(text)
-        console.print(f"exported {len(text.splitlines())} lines to {output}")
+        Path(f"{output}.manifest.json").write_text(body + "\n")
+        console.print(f"exported {manifest['count']} events to {output} "
+                      f"(sha256 {manifest['sha256']}; manifest {output}.manifest.json)")
     else:
         sys.stdout.write(text)
+        sys.stderr.write(body + "\n")
+
+
+# --- operator actions on the engine ------------------------------------------------------------
+admin_app = typer.Typer(help="Operator actions on study workflows (each one audited).",
+                        no_args_is_help=True)
+app.add_typer(admin_app, name="admin")
+
+
+def with_engine(data_dir: Path, body: Callable[[Any, Any], Awaitable[T]]) -> T:
+    """Run `body(pool, client)` against the running stack's database and Temporal."""
+    from stack.runner import read_stack_file
+    from worker import connect_temporal
+
+    settings = settings_for(data_dir)
+    address = settings.temporal_address or (read_stack_file(data_dir) or {}).get(
+        "temporal_address")
+    if not address:
+        fail(f"no running stack in {data_dir}: start `studyflow up` first")
+
+    async def run(pool: Any) -> T:
+        return await body(pool, await connect_temporal(settings, address))
+
+    return with_database(data_dir, run)
+
+
+@admin_app.command("reset")
+def admin_reset(study_id: str, reason: Reason, by: Operator = "",
+                data_dir: DataDir = DEFAULT_DIR) -> None:
+    """Replace the study's workflow run by a new one folded from its audit trail."""
+    from api import engine
+    from store import EventStore, operations
+
+    async def body(pool: Any, client: Any) -> dict[str, Any]:
+        store = EventStore(pool)
+        events = await store.read_stream(study_id)
+        if not events:
+            raise engine.StudyNotFound(study_id)
+        await operations.record(store, "WorkflowReset", {
+            "study_id": study_id, "version": events[-1].version}, by=by or login_name(),
+            reason=reason)
+        return await engine.restart_from_events(client, study_id, events,
+                                                settings_for(data_dir).temporal_task_queue)
+
+    try:
+        study = with_engine(data_dir, body)
+    except engine.StudyNotFound:
+        fail(f"no study {study_id}")
+    console.print(f"{study_id} restarted from its {study['version']} events: {study['state']}")
+
+
+@admin_app.command("terminate")
+def admin_terminate(study_id: str, reason: Reason, by: Operator = "",
+                    data_dir: DataDir = DEFAULT_DIR) -> None:
+    """Stop the study's workflow for good (its audit trail stays; `admin reset` restarts it)."""
+    from temporalio.service import RPCError
+
+    from store import EventStore, operations
+
+    async def body(pool: Any, client: Any) -> None:
+        await client.get_workflow_handle(study_id).terminate(reason=reason)
+        await operations.record(EventStore(pool), "WorkflowTerminated", {"study_id": study_id},
+                                by=by or login_name(), reason=reason)
+
+    try:
+        with_engine(data_dir, body)
+    except RPCError as e:
+        fail(f"{study_id}: {e.message}")
+    console.print(f"{study_id}: workflow terminated")
+
+
+@admin_app.command("redeliver")
+def admin_redeliver(study_id: Annotated[str, typer.Option("--study")],
+                    seq: Annotated[int, typer.Option(help="The append whose notices to send.")],
+                    reason: Reason, by: Operator = "", data_dir: DataDir = DEFAULT_DIR) -> None:
+    """Re-run the delivery activity for notices whose retries gave up (each person and channel
+    still gets each notice once)."""
+    from activities.models import DeliverInput
+    from activities.notify import NotifyActivities
+    from store import EventStore, operations
+
+    async def body(pool: Any) -> int:
+        sent = await NotifyActivities(pool, settings_for(data_dir)).deliver(
+            DeliverInput(study_id=study_id, seq=seq))
+        await operations.record(EventStore(pool), "ActivityRerun", {
+            "activity": "deliver_notifications", "study_id": study_id, "seq": seq,
+            "sent": sent}, by=by or login_name(), reason=reason)
+        return sent
+
+    console.print(f"{with_database(data_dir, body)} messages sent")
 
 
 # --- studies through the HTTP API -----------------------------------------------------------------

@@ -71,6 +71,20 @@ COMMAND_ROLES: dict[str, frozenset[Role]] = {
     "reconsent": _STAFF,
     "complete": _STAFF,
 }
+# --- Operator actions: not study commands, audited in the operations stream. -----------------
+OPERATOR_ROLES: dict[str, frozenset[Role]] = {
+    # ICH E6(R3) / 21 CFR 11.10(b): inspectors and staff obtain accurate, complete copies
+    "export_audit": frozenset({Role.auditor, Role.admin, Role.coordinator, Role.regulatory}),
+    "write_checkpoint": frozenset({Role.auditor, Role.admin}),
+    "manage_tokens": frozenset({Role.admin}),
+    "reset_workflow": frozenset({Role.admin}),
+}
+
+
+def may_operate(role: Role, action: str) -> bool:
+    return role in OPERATOR_ROLES.get(action, frozenset())
+
+
 READ_ROLES = frozenset(Role)  # every role may read; auditor reads the audit trail too
 
 

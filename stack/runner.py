@@ -12,7 +12,7 @@ import structlog
 import uvicorn
 
 from settings import Settings
-from store import create_pool, migrate
+from store import app_dsn, open_database
 
 from . import postgres
 from .temporal import DevServer, free_port
@@ -42,11 +42,12 @@ class Stack:
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         try:
-            dsn = self.settings.database_url
+            dsn, owner = self.settings.database_url, self.settings.database_owner_url
             if not dsn:
-                dsn, self.own_postgres = postgres.start(self.data_dir), True
-            await migrate(dsn)
-            self.pool = await create_pool(dsn)
+                owner, self.own_postgres = postgres.start(self.data_dir), True
+                dsn = app_dsn(owner)
+            self.owner_dsn = owner or dsn  # migrations (and, in tests, a tamperer) use it
+            self.pool = await open_database(dsn, owner)
             address, ui_url = self.settings.temporal_address, None
             if not address:
                 self.temporal = DevServer(self.data_dir / "temporal", ui=self.ui)

@@ -5,12 +5,28 @@ import json
 import re
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
 HERE = Path(__file__).parent
 MIGRATIONS = HERE / "migrations"
 MIGRATION_LOCK = 7_401_230  # pg_advisory_lock key: one migrator at a time
+APP_ROLE = "studyflow_app"  # may only INSERT and SELECT events (migration 009)
+
+
+def app_dsn(owner_dsn: str) -> str:
+    """The same server and database, as the application's role (embedded servers trust local
+    connections; a real server gives the role its password in DATABASE_URL)."""
+    u = urlsplit(owner_dsn)
+    host = u.netloc.rpartition("@")[2]
+    return urlunsplit((u.scheme, f"{APP_ROLE}@{host}", u.path, u.query, u.fragment))
+
+
+async def open_database(dsn: str, owner_dsn: str | None = None, **pool: int) -> asyncpg.Pool:
+    """Migrate as the owner, then pool connections as the application."""
+    await migrate(owner_dsn or dsn)
+    return await create_pool(dsn, **pool)
 
 
 @cache
@@ -48,10 +64,12 @@ async def migrate(dsn: str) -> list[str]:
     applied: list[str] = []
     try:
         await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
-        await conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
-                           "name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
+        paths = sorted(MIGRATIONS.glob("[0-9][0-9][0-9]_*.sql"))
+        if await conn.fetchval("SELECT to_regclass('schema_migrations')") is None:
+            await conn.execute("CREATE TABLE schema_migrations (name text PRIMARY KEY, "
+                               "applied_at timestamptz NOT NULL DEFAULT now())")
         done = {r["name"] for r in await conn.fetch("SELECT name FROM schema_migrations")}
-        for path in sorted(MIGRATIONS.glob("[0-9][0-9][0-9]_*.sql")):
+        for path in paths:  # an up-to-date schema needs no DDL: the app's role may check it
             if path.name in done:
                 continue
             async with conn.transaction():

@@ -3,6 +3,7 @@ same transaction), read, verify."""
 
 import hashlib
 import json
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,9 +11,11 @@ import asyncpg
 from pydantic import BaseModel
 
 from .db import q
-from .models import AppendRequest, AppendResult, StoredEvent
+from .models import AppendRequest, AppendResult, NewEvent, StoredEvent
 
 GENESIS = "0" * 64
+OPERATIONS = "operations"  # operator actions: tokens, exports, workflow resets
+CHECKPOINTS = "audit-checkpoints"  # daily: the head hash of every stream written since
 
 
 class ConcurrencyError(Exception):
@@ -59,6 +62,7 @@ class VerifyResult(BaseModel):
     ok: bool
     events: int
     streams: int
+    checkpoint_heads: int = 0  # heads recorded by checkpoints, each checked against the table
     first_broken: Broken | None = None
 
 
@@ -134,7 +138,46 @@ class EventStore:
                                                             seq=r["global_seq"],
                                                             problem=problem))
                 prev, last_seq = r["hash"], r["global_seq"]
-        return VerifyResult(ok=True, events=events, streams=streams)
+            # A chain rewritten from end to end (hashes recomputed) is consistent with itself:
+            # the checkpoints, taken before, still hold the heads as they were.
+            heads = await conn.fetchval(q("checkpoint_heads_count"), CHECKPOINTS)
+            m = await conn.fetchrow(q("checkpoint_mismatch"), CHECKPOINTS)
+        if m:
+            when = f"{m['checkpoint_at']:%Y-%m-%d %H:%M} UTC"
+            problem = (f"missing, though the checkpoint of {when} recorded it (deleted)"
+                       if m["missing"] else
+                       f"hash differs from the checkpoint of {when} (a rewritten chain)")
+            return VerifyResult(ok=False, events=events, streams=streams, checkpoint_heads=heads,
+                                first_broken=Broken(stream_id=m["stream_id"], version=m["version"],
+                                                    seq=m["global_seq"] or 0, problem=problem))
+        return VerifyResult(ok=True, events=events, streams=streams, checkpoint_heads=heads)
+
+    async def record(self, stream_id: str, type: str, data: dict[str, Any], *, actor: str,
+                     role: str, reason: str) -> StoredEvent:
+        """Append one event to a system stream (operations, checkpoints) that several processes
+        write: read the head, append after it, again if someone else wrote first."""
+        for _ in range(50):
+            head = await self.pool.fetchval(q("stream_head"), stream_id)
+            try:
+                result = await self.append(AppendRequest(
+                    stream_id=stream_id, expected_version=head,
+                    events=[NewEvent(type=type, data=data)], actor=actor, role=role,
+                    reason=reason, recorded_at=datetime.now(UTC),
+                    idempotency_key=f"{stream_id}:{uuid.uuid4()}"))
+                return result.events[0]
+            except ConcurrencyError:
+                continue
+        raise ConcurrencyError(f"{stream_id}: too many concurrent writers")
+
+    async def checkpoint(self, actor: str, role: str, reason: str) -> StoredEvent:
+        """Record the head (version, hash) of every stream written since the last checkpoint."""
+        since = await self.pool.fetchval(q("last_checkpoint_seq"), CHECKPOINTS) or 0
+        rows = await self.pool.fetch(q("heads_since"), since, CHECKPOINTS)
+        heads = {r["stream_id"]: {"version": r["version"], "hash": r["hash"]} for r in rows}
+        through = max([since, *(r["global_seq"] for r in rows)])
+        return await self.record(CHECKPOINTS, "AuditCheckpoint", {
+            "through_seq": through, "streams": len(heads), "heads": heads},
+            actor=actor, role=role, reason=reason)
 
 
 

@@ -1,9 +1,7 @@
 """What the API and the CLI read: studies, their audit trail, participants, inboxes, tokens,
 stored HTTP answers. Every query is in sql/queries.sql."""
 
-import csv
 import hashlib
-import io
 import json
 import secrets
 from datetime import datetime
@@ -96,25 +94,3 @@ class ReadModels:
     async def store_answer(self, actor: str, key: str, status: int, body: Any) -> None:
         await self.pool.execute(q("put_idempotent"), actor, key, status,
                                 json.loads(json.dumps(body, default=str)))
-
-    # --- export -----------------------------------------------------------------------------------
-    async def export(self, study_id: str | None = None, fmt: str = "jsonl") -> str:
-        rows: list[dict[str, Any]] = []
-        after = 0
-        while True:
-            batch = await self.pool.fetch(q("events_after"), after, study_id, 5000)
-            if not batch:
-                break
-            rows.extend(audit_row(r) for r in batch)
-            after = batch[-1]["global_seq"]
-        if fmt == "jsonl":
-            return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows)
-        out = io.StringIO()
-        fields = ["seq", "study_id", "version", "type", "actor", "role", "at", "reason", "data",
-                  "prev_hash", "hash"]
-        writer = csv.DictWriter(out, fieldnames=fields)
-        writer.writeheader()
-        for r in rows:
-            writer.writerow({**r, "data": json.dumps(r["data"], ensure_ascii=False,
-                                                     sort_keys=True)})
-        return out.getvalue()

@@ -13,7 +13,7 @@ import pytest
 from settings import Settings
 from stack import postgres
 from stack.runner import Stack
-from store import EventStore, ReadModels, create_pool, migrate
+from store import EventStore, ReadModels, app_dsn, connect, create_pool, migrate
 
 ROLES = ("investigator", "coordinator", "regulatory", "auditor", "admin")
 
@@ -55,9 +55,18 @@ async def pg_dsn(pg_server: str) -> str:
 
 @pytest.fixture
 async def pool(pg_dsn: str) -> AsyncIterator[asyncpg.Pool]:
-    p = await create_pool(pg_dsn, min_size=1, max_size=5)
+    """Connections as the application's role, which may only insert and read events."""
+    p = await create_pool(app_dsn(pg_dsn), min_size=1, max_size=5)
     yield p
     await p.close()
+
+
+@pytest.fixture
+async def superuser(pg_dsn: str) -> AsyncIterator[asyncpg.Connection]:
+    """A database superuser, as someone trying to rewrite history would be."""
+    conn = await connect(pg_dsn)
+    yield conn
+    await conn.close()
 
 
 @pytest.fixture

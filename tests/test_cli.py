@@ -1,5 +1,6 @@
 """The `studyflow` command as a user runs it: real processes, real servers."""
 
+import hashlib
 import json
 import os
 import signal
@@ -97,7 +98,7 @@ def test_up_serves_stops_cleanly_and_a_restart_finds_every_study(data_dir: Path)
                          "reason": "after restart"})
     assert r.status_code == 200 and r.json()["state"] == "ready"
     verify = cli("audit", "verify", data_dir=data_dir)
-    assert "audit intact: 5 events" in verify.stdout
+    assert "audit intact: 6 events in 2 streams" in verify.stdout  # 5 + the token's issue
     exported = cli("audit", "export", "--study", sid, "--format", "csv", data_dir=data_dir)
     assert exported.stdout.splitlines()[0].startswith("seq,") and sid in exported.stdout
     tok = ("--token", token.strip())
@@ -130,3 +131,63 @@ def test_user_errors_exit_non_zero_without_a_traceback(data_dir: Path):
     assert r.returncode != 0 and "unknown role" in r.stderr and "Traceback" not in r.stderr
     r = cli("study", "list", data_dir=data_dir, check=False)
     assert r.returncode != 0 and "no running stack" in r.stderr
+
+
+def test_operator_actions_are_audited_tokens_exports_and_workflow_resets(data_dir: Path):
+    up = Up(data_dir)
+    url = up.info["web_url"]
+    try:
+        wait_healthy(url)
+        ops = ("--by", "ops-alice")
+        token = cli("token", "create", "--actor", "carol", "--role", "coordinator",
+                    "--reason", "new coordinator", *ops, data_dir=data_dir).stdout.strip()
+        auth = {"Authorization": f"Bearer {token}"}
+        r = httpx.post(url + "/api/studies", headers=auth, timeout=60, json={
+            "title": "Operated", "category": "NON_RIPH", "investigator": "Dr A", "reason": "new"})
+        sid = r.json()["id"]
+
+        out = data_dir / "trail.jsonl"
+        cli("audit", "export", "--study", sid, "--output", str(out), "--reason", "inspection",
+            *ops, data_dir=data_dir)
+        manifest = json.loads(Path(f"{out}.manifest.json").read_text())
+        assert manifest["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+        assert manifest["count"] == len(out.read_text().splitlines()) == 1
+
+        cli("admin", "terminate", sid, "--reason", "stuck run", *ops, data_dir=data_dir)
+        body = {"type": "submit_protocol", "version": "1", "document_sha256": "a" * 64,
+                "reason": "x"}
+        r = httpx.post(f"{url}/api/studies/{sid}/commands", headers=auth, json=body, timeout=60)
+        assert r.status_code == 409 and r.json()["error"]["code"] == "study_closed"
+        reset = cli("admin", "reset", sid, "--reason", "restart from the record", *ops,
+                    data_dir=data_dir)
+        assert "restarted from its 1 events: draft" in reset.stderr
+        r = httpx.post(f"{url}/api/studies/{sid}/commands", headers=auth, json=body, timeout=60)
+        assert r.status_code == 200 and r.json()["version"] > 1  # the run goes on from 1
+
+        listed = cli("token", "list", data_dir=data_dir).stdout
+        tid = next(line.split()[1] for line in listed.splitlines() if "carol" in line)
+        cli("token", "revoke", tid, "--reason", "left the unit", *ops, data_dir=data_dir)
+        assert httpx.get(url + "/api/studies", headers=auth, timeout=10).status_code == 401
+        short = cli("token", "create", "--actor", "temp", "--role", "auditor",
+                    "--expires-in-days", "0.00002", data_dir=data_dir).stdout.strip()
+        time.sleep(2.5)
+        assert httpx.get(url + "/api/studies", timeout=10,
+                         headers={"Authorization": f"Bearer {short}"}).status_code == 401
+
+        trail = cli("audit", "export", "--format", "jsonl", data_dir=data_dir).stdout
+        operations = [json.loads(line) for line in trail.splitlines()
+                      if json.loads(line)["study_id"] == "operations"]
+        assert [(e["type"], e["actor"], e["reason"]) for e in operations if
+                e["actor"] == "ops-alice"] == [
+            ("TokenIssued", "ops-alice", "new coordinator"),
+            ("AuditExported", "ops-alice", "inspection"),
+            ("WorkflowTerminated", "ops-alice", "stuck run"),
+            ("WorkflowReset", "ops-alice", "restart from the record"),
+            ("TokenRevoked", "ops-alice", "left the unit")]
+        assert token not in trail  # the audit names tokens by id only
+        assert "audit intact" in cli("audit", "verify", data_dir=data_dir).stdout
+        bad = cli("token", "revoke", "ffffffffffff", "--reason", "x", data_dir=data_dir,
+                  check=False)
+        assert bad.returncode != 0 and "0 active tokens" in bad.stderr
+    finally:
+        up.stop()

@@ -1,12 +1,15 @@
 """Tamper evidence over HTTP, and liveness."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from store import OPERATIONS, audit
 
 from .. import health
-from ..deps import CurrentActor, Store
+from ..deps import CurrentActor, Reader, Store, require_may_operate
+from ..errors import ApiError
 
 router = APIRouter(tags=["audit"])
 
@@ -14,10 +17,55 @@ router = APIRouter(tags=["audit"])
 @router.get("/api/audit/verify", summary="Recompute every hash chain of the event store")
 async def verify(actor: CurrentActor, store: Store) -> dict[str, Any]:
     result = await store.verify()
+    base = {"ok": result.ok, "events": result.events, "streams": result.streams,
+            "checkpoint_heads": result.checkpoint_heads}
     if result.ok:
-        return {"ok": True, "events": result.events, "streams": result.streams}
-    return {"ok": False, "events": result.events,
-            "first_broken": result.first_broken.model_dump() if result.first_broken else None}
+        return base
+    return {**base, "first_broken": result.first_broken.model_dump() if result.first_broken
+            else None}
+
+
+MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
+
+
+@router.get("/api/audit/export", summary="Export the audit trail (one study or all) with a "
+            "manifest; the export is itself an audit event", response_class=Response,
+            responses={200: {"content": {MEDIA["jsonl"]: {}, MEDIA["csv"]: {}}}})
+async def export(actor: CurrentActor, store: Store, read: Reader, study: str | None = None,
+                 fmt: Annotated[audit.Format, Query(alias="format")] = "jsonl",
+                 reason: Annotated[str, Query(min_length=1, max_length=500)] = "audit export",
+                 ) -> Response:
+    require_may_operate(actor, "export_audit")
+    if study and not await read.study_exists(study):
+        raise ApiError(404, "study_not_found", f"no study {study}")
+    text, manifest = await audit.export(store, study, fmt, actor=actor.name,
+                                        role=actor.role.value, reason=reason)
+    name = f"studyflow-audit-{study or 'all'}-{manifest['recorded_seq']}.{fmt}"
+    return Response(text, media_type=MEDIA[fmt], headers={
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "X-StudyFlow-Export-Sha256": manifest["sha256"],
+        "X-StudyFlow-Export-Manifest": f"/api/audit/exports/{manifest['recorded_seq']}"})
+
+
+@router.get("/api/audit/exports/{seq}", summary="The manifest of an export, as recorded")
+async def export_manifest(seq: int, actor: CurrentActor, store: Store) -> dict[str, Any]:
+    require_may_operate(actor, "export_audit")
+    event = next((e for e in await store.read_stream(OPERATIONS)
+                  if e.seq == seq and e.type == "AuditExported"), None)
+    if event is None:
+        raise ApiError(404, "export_not_found", f"no export recorded at seq {seq}")
+    return {**event.data, "recorded_seq": event.seq, "recorded_hash": event.hash,
+            "recorded_by": event.actor, "reason": event.reason}
+
+
+@router.post("/api/audit/checkpoints", status_code=201,
+             summary="Record the head hash of every stream written since the last checkpoint")
+async def checkpoint(actor: CurrentActor, store: Store) -> dict[str, Any]:
+    require_may_operate(actor, "write_checkpoint")
+    event = await store.checkpoint(actor=actor.name, role=actor.role.value,
+                                   reason="checkpoint on demand")
+    return {"seq": event.seq, "hash": event.hash, "streams": event.data["streams"],
+            "through_seq": event.data["through_seq"]}
 
 
 @router.get("/healthz", summary="PostgreSQL, Temporal and a worker are reachable")

@@ -116,3 +116,40 @@ ORDER BY n.id;
 
 -- name: mark_digest
 UPDATE people SET last_digest = $2 WHERE actor = $1;
+
+-- name: stream_head
+SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1;
+
+-- name: last_checkpoint_seq
+SELECT coalesce((data->>'through_seq')::bigint, 0) FROM events
+WHERE stream_id = $1 ORDER BY version DESC LIMIT 1;
+
+-- name: heads_since
+-- The head of every stream written after seq $1 (the last checkpoint), the checkpoints' own
+-- stream ($2) aside.
+SELECT DISTINCT ON (stream_id) stream_id, version, hash, global_seq FROM events
+WHERE global_seq > $1 AND stream_id <> $2
+ORDER BY stream_id, version DESC;
+
+-- name: checkpoint_mismatch
+-- The first head a checkpoint recorded that the table no longer holds as recorded.
+SELECT h.key AS stream_id, (h.value->>'version')::integer AS version, e.global_seq,
+       e.hash IS NULL AS missing, cp.recorded_at AS checkpoint_at
+FROM events cp CROSS JOIN LATERAL jsonb_each(cp.data->'heads') AS h
+LEFT JOIN events e ON e.stream_id = h.key AND e.version = (h.value->>'version')::integer
+WHERE cp.stream_id = $1 AND e.hash IS DISTINCT FROM h.value->>'hash'
+ORDER BY cp.version, h.key
+LIMIT 1;
+
+-- name: checkpoint_heads_count
+SELECT count(*) FROM events c, jsonb_object_keys(c.data->'heads') WHERE c.stream_id = $1;
+
+-- name: list_tokens
+SELECT token_hash, actor, role, created_at, expires_at, revoked_at FROM tokens
+ORDER BY created_at;
+
+-- name: revoke_token_by_id
+-- Only one may match: a prefix matching several is refused by the caller (and rolled back).
+UPDATE tokens SET revoked_at = now()
+WHERE token_hash LIKE $1 AND revoked_at IS NULL
+RETURNING actor, role;

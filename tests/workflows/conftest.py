@@ -22,7 +22,7 @@ from activities.store import StoreActivities
 from api import engine
 from settings import Settings
 from store import EventStore
-from workflows.digest import DigestWorkflow
+from workflows.daily import CheckpointWorkflow, DigestWorkflow
 from workflows.study import StudyWorkflow
 
 BIN = Path(sys.executable).parent
@@ -108,9 +108,10 @@ async def harness(env: WorkflowEnvironment, store: EventStore,
     task_queue = f"tq-{uuid.uuid4().hex[:8]}"
     activities = StoreActivities(store)
     notify = NotifyActivities(store.pool, notify_settings)
-    async with Worker(env.client, task_queue=task_queue, workflows=[StudyWorkflow, DigestWorkflow],
-                      activities=[activities.append_events, notify.deliver,
-                                  notify.send_digests]):
+    async with Worker(env.client, task_queue=task_queue,
+                      workflows=[StudyWorkflow, DigestWorkflow, CheckpointWorkflow],
+                      activities=[activities.append_events, activities.write_checkpoint,
+                                  notify.deliver, notify.send_digests]):
         h = Harness(env, store, task_queue)
         yield h
         # A workflow left running without its worker would hold the test server's clock, and so

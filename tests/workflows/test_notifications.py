@@ -19,7 +19,7 @@ from activities.models import DeliverInput, DigestResult
 from activities.notify import NotifyActivities, signature
 from settings import Settings
 from store import Preferences, ReadModels
-from workflows.digest import DigestWorkflow
+from workflows.daily import DigestWorkflow
 
 SECRET = "webhook-secret"
 

@@ -1,0 +1,57 @@
+"""Audit exports an inspector can check: the trail as JSON lines or CSV, with a manifest (count,
+first and last seq, the head hash of every stream, the file's sha256). Every export is itself
+recorded in the operations stream: who exported what, when, why."""
+
+import csv
+import hashlib
+import io
+import json
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from .db import q
+from .eventstore import OPERATIONS, EventStore, canonical
+from .readmodels import audit_row
+
+Format = Literal["jsonl", "csv"]
+FIELDS = ["seq", "study_id", "version", "type", "actor", "role", "at", "reason", "data",
+          "prev_hash", "hash"]
+
+
+def render(rows: list[dict[str, Any]], fmt: Format) -> str:
+    if fmt == "jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FIELDS)
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({**r, "data": json.dumps(r["data"], ensure_ascii=False, sort_keys=True)})
+    return out.getvalue()
+
+
+async def export(store: EventStore, study_id: str | None, fmt: Format, *, actor: str, role: str,
+                 reason: str) -> tuple[str, dict[str, Any]]:
+    """The export's text and its manifest; the manifest is recorded as an `AuditExported` event
+    (its seq is in the manifest) before the text is handed out."""
+    rows: list[dict[str, Any]] = []
+    after = 0
+    while batch := await store.pool.fetch(q("events_after"), after, study_id, 5000):
+        rows.extend(audit_row(r) for r in batch)
+        after = batch[-1]["global_seq"]
+    text = render(rows, fmt)
+    heads = {r["study_id"]: {"version": r["version"], "hash": r["hash"]} for r in rows}
+    manifest: dict[str, Any] = {
+        "scope": study_id or "all", "format": fmt, "count": len(rows),
+        "first_seq": rows[0]["seq"] if rows else None,
+        "last_seq": rows[-1]["seq"] if rows else None,
+        "sha256": hashlib.sha256(text.encode()).hexdigest(), "bytes": len(text.encode()),
+        "heads": heads, "exported_at": datetime.now(UTC).isoformat(), "exported_by": actor,
+    }
+    # the event keeps a digest of the heads: a global export would otherwise weigh a megabyte
+    recorded = {k: v for k, v in manifest.items() if k != "heads"} | {
+        "streams": len(heads), "heads_sha256": hashlib.sha256(
+            canonical(heads).encode()).hexdigest()}
+    event = await store.record(OPERATIONS, "AuditExported", recorded, actor=actor, role=role,
+                               reason=reason)
+    return text, {**manifest, "streams": len(heads), "heads_sha256": recorded["heads_sha256"],
+                  "recorded_seq": event.seq, "recorded_hash": event.hash}

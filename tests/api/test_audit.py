@@ -1,0 +1,87 @@
+"""Audit over HTTP on the real stack: verify (with checkpoints), exports with a manifest that
+are themselves audited, and tampering by a database superuser caught and named."""
+
+import hashlib
+import json
+
+import asyncpg
+import pytest
+
+from store import OPERATIONS
+
+
+async def test_export_comes_with_a_manifest_and_is_itself_audited(api, stack):
+    sid = await api.create(title="Exported study")
+    await api.walk(sid, until="submit_to_ethics")
+    r = await api.http.get(f"/api/audit/export?study={sid}&format=jsonl&reason=inspection",
+                           headers=api.auth("auditor"))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/x-ndjson")
+    assert f"studyflow-audit-{sid}-" in r.headers["content-disposition"]
+    lines = [json.loads(line) for line in r.text.splitlines()]
+    assert [e["version"] for e in lines] == list(range(1, len(lines) + 1))
+    assert {e["study_id"] for e in lines} == {sid}
+    assert r.headers["X-StudyFlow-Export-Sha256"] == hashlib.sha256(r.content).hexdigest()
+
+    manifest = (await api.get(r.headers["X-StudyFlow-Export-Manifest"], "auditor")).json()
+    assert manifest["count"] == len(lines) and manifest["scope"] == sid
+    assert (manifest["first_seq"], manifest["last_seq"]) == (lines[0]["seq"], lines[-1]["seq"])
+    assert manifest["sha256"] == hashlib.sha256(r.content).hexdigest()
+    assert manifest["recorded_by"] == "auditor-user" and manifest["reason"] == "inspection"
+    heads = json.dumps({sid: {"version": lines[-1]["version"], "hash": lines[-1]["hash"]}},
+                       sort_keys=True, separators=(",", ":"))
+    assert manifest["heads_sha256"] == hashlib.sha256(heads.encode()).hexdigest()
+    ops = await stack.pool.fetch("SELECT type, actor FROM events WHERE stream_id = $1 "
+                                 "AND global_seq = $2", OPERATIONS, manifest["recorded_seq"])
+    assert [tuple(o) for o in ops] == [("AuditExported", "auditor-user")]
+
+    csv_r = await api.http.get("/api/audit/export?format=csv", headers=api.auth("auditor"))
+    assert csv_r.status_code == 200 and csv_r.text.startswith("seq,study_id,")
+    assert sid in csv_r.text
+
+
+async def test_export_is_refused_to_roles_without_the_right_and_bad_input(api):
+    r = await api.http.get("/api/audit/export", headers=api.auth("investigator"))
+    assert r.status_code == 403 and "export audit" in r.json()["error"]["message"]
+    r = await api.http.get("/api/audit/export?format=pdf", headers=api.auth("auditor"))
+    assert r.status_code == 422
+    r = await api.http.get("/api/audit/export?study=study-nope", headers=api.auth("auditor"))
+    assert r.status_code == 404
+    r = await api.http.get("/api/audit/exports/1", headers=api.auth("auditor"))
+    assert r.status_code == 404
+
+
+async def test_a_superuser_rewriting_history_is_caught_and_named(api, stack):
+    sid = await api.create(title="Tampered study")
+    await api.walk(sid, until="submit_to_ethics")
+    r = await api.http.post("/api/audit/checkpoints", headers=api.auth("auditor"))
+    assert r.status_code == 201 and r.json()["streams"] >= 1
+    assert (await api.http.post("/api/audit/checkpoints",
+                                headers=api.auth("coordinator"))).status_code == 403
+    ok = (await api.get("/api/audit/verify", "auditor")).json()
+    assert ok["ok"] and ok["checkpoint_heads"] >= 1
+
+    conn = await asyncpg.connect(stack.owner_dsn)
+    try:
+        row = await conn.fetchrow("SELECT global_seq, reason FROM events WHERE stream_id = $1 "
+                                  "AND version = 2", sid)
+        await conn.execute("ALTER TABLE events DISABLE TRIGGER USER")
+        await conn.execute("UPDATE events SET reason = 'nothing to see' WHERE global_seq = $1",
+                           row["global_seq"])
+        broken = (await api.get("/api/audit/verify", "auditor")).json()
+        assert broken["ok"] is False
+        assert broken["first_broken"]["stream_id"] == sid
+        assert broken["first_broken"]["version"] == 2
+        assert broken["first_broken"]["seq"] == row["global_seq"]
+        assert "altered" in broken["first_broken"]["problem"]
+    finally:  # put history back as it was, for the other tests of the session
+        await conn.execute("UPDATE events SET reason = $1 WHERE global_seq = $2", row["reason"],
+                           row["global_seq"])
+        await conn.execute("ALTER TABLE events ENABLE TRIGGER USER")
+        await conn.close()
+    assert (await api.get("/api/audit/verify", "auditor")).json()["ok"]
+
+
+async def test_the_web_apps_role_cannot_touch_events(stack):
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        await stack.pool.execute("UPDATE events SET reason = 'x' WHERE global_seq = 1")
+    assert await stack.pool.fetchval("SELECT current_user") == "studyflow_app"
