@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(None, validation_alias="WEBHOOK_SECRET")
     digest_cron: str = Field("0 7 * * *", validation_alias="DIGEST_CRON")  # daily, 07:00 UTC
     checkpoint_cron: str = Field("5 0 * * *", validation_alias="CHECKPOINT_CRON")  # 00:05 UTC
+    # failed logins (form or bearer token) per client before a pause, and the window counted
+    login_max_failures: int = Field(10, validation_alias="LOGIN_MAX_FAILURES")
+    login_window_seconds: float = Field(300, validation_alias="LOGIN_WINDOW_SECONDS")
     host: str = Field("127.0.0.1", validation_alias="STUDYFLOW_HOST")
     port: int = Field(8000, validation_alias="STUDYFLOW_PORT")
 

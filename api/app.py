@@ -14,6 +14,7 @@ from settings import Settings
 from store import EventStore, ReadModels, create_pool
 
 from . import errors, web
+from .ratelimit import FailureLimiter
 from .routes import audit, inbox, people, studies
 
 SECURITY_HEADERS = {
@@ -37,6 +38,8 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None,
         app.state.pool = pool or await create_pool(settings.database_url or "")
         app.state.temporal = client or await connect_temporal(settings)
         app.state.settings = settings
+        app.state.login_limiter = FailureLimiter(settings.login_max_failures,
+                                                 settings.login_window_seconds)
         app.state.read_models = ReadModels(app.state.pool)
         app.state.event_store = EventStore(app.state.pool)
         yield

@@ -11,6 +11,7 @@ from settings import Settings
 from store import EventStore, ReadModels
 
 from .errors import ApiError
+from .ratelimit import FailureLimiter
 
 
 def read_models(request: Request) -> ReadModels:
@@ -37,13 +38,26 @@ async def token_actor(token: str, read: ReadModels) -> Actor | None:
     return Actor(name=name, role=Role(role))
 
 
+async def authenticate(request: Request, read: ReadModels, token: str) -> Actor | None:
+    """The token's holder; a client that keeps presenting bad tokens is refused for a while
+    (429), whatever it presents next."""
+    limiter: FailureLimiter = request.app.state.login_limiter
+    client = request.client.host if request.client else "?"
+    if wait := limiter.retry_after(client):
+        raise ApiError(429, "too_many_attempts", f"too many failed logins from {client}: "
+                       f"try again in {wait} s", retry_after=wait)
+    actor = await token_actor(token, read)
+    if actor is None:
+        limiter.failed(client)
+    return actor
+
+
 async def current_actor(request: Request,
                         read: Annotated[ReadModels, Depends(read_models)],
                         authorization: Annotated[str | None, Header()] = None) -> Actor:
     scheme, _, token = (authorization or "").partition(" ")
-    actor = await token_actor(token.strip(), read) if scheme.lower() == "bearer" else None
-    if actor is None:
-        actor = getattr(request.state, "cookie_actor", None)
+    actor = await authenticate(request, read, token.strip()) if scheme.lower() == "bearer" \
+        else None
     if actor is None:
         raise ApiError(401, "unauthorized", "a valid bearer token is required "
                        "(Authorization: Bearer TOKEN)")

@@ -35,7 +35,10 @@ def _json(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, e: ApiError) -> JSONResponse:
-        return _json(e.status, e.code, e.message, **e.extra)
+        response = _json(e.status, e.code, e.message, **e.extra)
+        if "retry_after" in e.extra:
+            response.headers["Retry-After"] = str(e.extra["retry_after"])
+        return response
 
     @app.exception_handler(RuleViolation)
     async def rule(_: Request, e: RuleViolation) -> JSONResponse:

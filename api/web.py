@@ -13,14 +13,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from domain import Actor, RuleViolation, StudyState, fold, parse_event
+from domain import Actor, RuleViolation, StudyState, fold, may_operate, parse_event
 from domain.forms import STUDY_FORMS, available, probe
 from domain.regulation import CLOCKS
-from store import Preferences, ReadModels
+from store import Preferences, ReadModels, audit
 
 from . import commands, timeline
-from .deps import Reader, Temporal, token_actor
+from .deps import Reader, Store, Temporal, authenticate, token_actor
 from .errors import ApiError
+from .routes.audit import MEDIA
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -94,7 +95,11 @@ async def login_form(request: Request) -> HTMLResponse:
 @router.post("/login")
 async def login(request: Request, read: Reader,
                 token: Annotated[str, Form()] = "") -> Response:
-    if await token_actor(token.strip(), read) is None:
+    try:
+        actor = await authenticate(request, read, token.strip())
+    except ApiError as e:
+        return render(request, "login.html", status=e.status, error=e.message)
+    if actor is None:
         return render(request, "login.html", status=401, error="This token is not valid.")
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict",
@@ -194,7 +199,8 @@ async def study_page(request: Request, actor: Actor, read: ReadModels, study_id:
     return render(request, "study.html", status=status, actor=actor, study=study,
                   events=list(reversed(events)), forms=forms, error=error, failed=failed,
                   timeline=timeline.build(study, events, today), clocks=CLOCKS,
-                  participants=await read.participants(study_id))
+                  participants=await read.participants(study_id),
+                  may_export=may_operate(actor.role, "export_audit"))
 
 
 @router.get("/studies/{study_id}", response_class=HTMLResponse)
@@ -219,6 +225,29 @@ async def study_command(request: Request, study_id: str, actor: Viewer, read: Re
         return await study_page(request, actor, read, study_id, status=_status(e),
                                 error=_message(e), failed=kind)
     return RedirectResponse(f"/studies/{study_id}#audit", status_code=303)
+
+
+@router.post("/studies/{study_id}/export")
+async def study_export(request: Request, study_id: str, actor: Viewer, read: Reader,
+                       store: Store, csrf: Annotated[str, Form()] = "",
+                       fmt: Annotated[str, Form()] = "jsonl",
+                       reason: Annotated[str, Form()] = "") -> Response:
+    """The study's audit trail as a file; the export is itself an audit event."""
+    check_csrf(request, csrf)
+    if not may_operate(actor.role, "export_audit"):
+        raise ApiError(403, "forbidden", f"a {actor.role.value} may not export the audit trail")
+    if not await read.study_exists(study_id):
+        return render(request, "not_found.html", status=404, actor=actor, study_id=study_id)
+    if fmt not in MEDIA or not reason.strip():
+        return await study_page(request, actor, read, study_id, status=422,
+                                error="an export needs a format (jsonl or csv) and a reason")
+    text, manifest = await audit.export(store, study_id, fmt,  # type: ignore[arg-type]
+                                        actor=actor.name, role=actor.role.value,
+                                        reason=reason.strip())
+    return Response(text, media_type=MEDIA[fmt], headers={
+        "Content-Disposition": f'attachment; filename="{study_id}-audit.{fmt}"',
+        "X-StudyFlow-Export-Sha256": manifest["sha256"],
+        "X-StudyFlow-Export-Manifest": f"/api/audit/exports/{manifest['recorded_seq']}"})
 
 
 @router.get("/inbox", response_class=HTMLResponse)

@@ -84,7 +84,8 @@ async def stack() -> AsyncIterator[Stack]:
     """The whole stack as `studyflow up` runs it (Temporal dev server, embedded PostgreSQL,
     worker, web app on a free port), once for the session."""
     data_dir = Path(tempfile.mkdtemp(prefix="studyflow-stack-"))
-    settings = Settings(TEMPORAL_ADDRESS=None, DATABASE_URL=None)  # type: ignore[call-arg]
+    settings = Settings(TEMPORAL_ADDRESS=None, DATABASE_URL=None,  # type: ignore[call-arg]
+                        LOGIN_MAX_FAILURES=10_000)  # tests send many bad tokens on purpose
     async with Stack(settings, data_dir, port=0, ui=False) as s:
         yield s
 

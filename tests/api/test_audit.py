@@ -85,3 +85,25 @@ async def test_the_web_apps_role_cannot_touch_events(stack):
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
         await stack.pool.execute("UPDATE events SET reason = 'x' WHERE global_seq = 1")
     assert await stack.pool.fetchval("SELECT current_user") == "studyflow_app"
+
+
+async def test_failed_logins_are_rate_limited_per_client(stack, tokens):
+    import httpx
+
+    from api.app import create_app
+    from settings import Settings
+
+    settings = Settings(LOGIN_MAX_FAILURES=3, LOGIN_WINDOW_SECONDS=60)  # type: ignore[call-arg]
+    app = create_app(settings, stack.pool, stack.client)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://sf") as http:
+        good = {"Authorization": f"Bearer {tokens['auditor']}"}
+        assert (await http.get("/api/studies", headers=good)).status_code == 200
+        for guess in ("a", "b", "c"):
+            r = await http.get("/api/studies", headers={"Authorization": f"Bearer {guess}"})
+            assert r.status_code == 401
+        r = await http.post("/login", data={"token": "d"})
+        assert r.status_code == 429 and "too many failed logins" in r.text
+        r = await http.get("/api/studies", headers=good)  # even a good token, for a while
+        assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+        assert r.json()["error"]["code"] == "too_many_attempts"

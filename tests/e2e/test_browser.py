@@ -2,6 +2,7 @@
 timeline, sign off a step with a reason, see the refusal of a rule in words."""
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 
@@ -155,3 +156,29 @@ async def test_notification_preferences_from_the_inbox(page, stack, tokens):
     person = await stack.pool.fetchrow("SELECT email, digest FROM people WHERE actor = $1",
                                        "auditor-user")
     assert dict(person) == {"email": "audit@chu.test", "digest": False}
+
+
+async def test_staff_export_a_studys_audit_trail_from_its_page(browser, stack, tokens):
+    sid = await seed(stack, tokens, "Browser export study", late=False)
+    context = await browser.new_context(base_url=stack.web_url, accept_downloads=True)
+    page = await context.new_page()
+    await login(page, tokens["auditor"])
+    await page.goto(f"/studies/{sid}")
+    await page.get_by_label("Export as").select_option("csv")
+    await page.get_by_label("Reason for the export").fill("sponsor audit")
+    async with page.expect_download() as info:
+        await page.get_by_role("button", name="Export the audit trail").click()
+    download = await info.value
+    text = Path(await download.path()).read_text()
+    assert text.startswith("seq,study_id,") and text.count(sid) >= 3
+    await context.close()
+    recorded = await stack.pool.fetchrow(
+        "SELECT actor, reason, data->>'scope' AS scope FROM events WHERE stream_id = "
+        "'operations' AND type = 'AuditExported' ORDER BY global_seq DESC LIMIT 1")
+    assert dict(recorded) == {"actor": "auditor-user", "reason": "sponsor audit", "scope": sid}
+    # the investigator's page has no export form
+    page = await browser.new_page(base_url=stack.web_url)
+    await login(page, tokens["investigator"])
+    await page.goto(f"/studies/{sid}")
+    assert await page.get_by_role("button", name="Export the audit trail").count() == 0
+    await page.close()
