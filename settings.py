@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     # failed logins (form or bearer token) per client before a pause, and the window counted
     login_max_failures: int = Field(10, validation_alias="LOGIN_MAX_FAILURES")
     login_window_seconds: float = Field(300, validation_alias="LOGIN_WINDOW_SECONDS")
+    # AES-GCM keys for Temporal payloads: "id:base64key,..." (first encrypts; all decrypt)
+    codec_keys: SecretStr | None = Field(None, validation_alias="CODEC_KEYS")
+    # origins of the Temporal UI allowed to call /codec/decode
+    codec_cors_origins: list[str] = Field(["http://127.0.0.1:8233", "http://localhost:8233"],
+                                          validation_alias="CODEC_CORS_ORIGINS")
     host: str = Field("127.0.0.1", validation_alias="STUDYFLOW_HOST")
     port: int = Field(8000, validation_alias="STUDYFLOW_PORT")
 

@@ -15,12 +15,12 @@ from temporalio.client import (
     SchedulePolicy,
     ScheduleSpec,
 )
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import TLSConfig
 from temporalio.worker import Worker
 
 from activities.notify import NotifyActivities
 from activities.store import StoreActivities
+from codec import data_converter
 from settings import Settings, get_settings
 from store import EventStore, open_database
 from workflows.daily import CHECKPOINT_SCHEDULE, DIGEST_SCHEDULE, CheckpointWorkflow, DigestWorkflow
@@ -38,7 +38,7 @@ async def connect_temporal(settings: Settings, address: str | None = None) -> Cl
     return await Client.connect(
         address or settings.temporal_address or "127.0.0.1:7233",
         namespace=settings.temporal_namespace, api_key=api_key, tls=tls,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(settings),
     )
 
 

@@ -6,16 +6,18 @@ from pathlib import Path
 
 import asyncpg
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 from temporalio.client import Client
 
+from codec import codec_for
 from settings import Settings
 from store import EventStore, ReadModels, create_pool
 
 from . import errors, web
 from .ratelimit import FailureLimiter
-from .routes import audit, inbox, people, studies
+from .routes import audit, codec, inbox, people, studies
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -38,6 +40,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None,
         app.state.pool = pool or await create_pool(settings.database_url or "")
         app.state.temporal = client or await connect_temporal(settings)
         app.state.settings = settings
+        app.state.codec = codec_for(settings)
         app.state.login_limiter = FailureLimiter(settings.login_max_failures,
                                                  settings.login_window_seconds)
         app.state.read_models = ReadModels(app.state.pool)
@@ -50,6 +53,9 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None,
                   description="Clinical studies through the Jardé law, on Temporal and "
                               "PostgreSQL. Every /api call takes `Authorization: Bearer TOKEN`.")
     errors.install(app)
+    app.add_middleware(CORSMiddleware, allow_origins=settings.codec_cors_origins,
+                       allow_methods=["POST"], allow_headers=["Authorization", "Content-Type",
+                                                              "X-Namespace"])
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
@@ -58,7 +64,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None,
             response.headers.update(SECURITY_HEADERS)
         return response
 
-    for router in (studies.router, inbox.router, people.router, audit.router):
+    for router in (studies.router, inbox.router, people.router, audit.router, codec.router):
         app.include_router(router)
     web.install(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

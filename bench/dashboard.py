@@ -106,7 +106,7 @@ async def main(studies: int, events: int, n: int) -> None:
 
         port = free_port()
         client = await Client.connect("127.0.0.1:1", lazy=True)  # the dashboard never calls it
-        app = create_app(Settings(), pool, client)  # type: ignore[call-arg]
+        app = create_app(Settings(STUDYFLOW_DATA_DIR=data_dir), pool, client)  # type: ignore[call-arg]
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error",
                                                loop="none", lifespan="on"))
         serving = asyncio.create_task(server.serve())

@@ -78,6 +78,8 @@ OPERATOR_ROLES: dict[str, frozenset[Role]] = {
     "write_checkpoint": frozenset({Role.auditor, Role.admin}),
     "manage_tokens": frozenset({Role.admin}),
     "reset_workflow": frozenset({Role.admin}),
+    # the Temporal UI shows decrypted payloads only to those who may read the whole record
+    "decode_payloads": frozenset({Role.auditor, Role.admin}),
 }
 
 

@@ -28,7 +28,8 @@ def read_stack_file(data_dir: Path) -> dict[str, Any] | None:
 class Stack:
     def __init__(self, settings: Settings, data_dir: Path, host: str = "127.0.0.1",
                  port: int = 8000, worker: bool = True, ui: bool = True) -> None:
-        self.settings, self.data_dir = settings, data_dir.resolve()
+        self.data_dir = data_dir.resolve()
+        self.settings = settings.model_copy(update={"data_dir": self.data_dir})
         self.host, self.port, self.with_worker, self.ui = host, port, worker, ui
         self.temporal: DevServer | None = None
         self.own_postgres = False

@@ -1,11 +1,14 @@
 """Audit over HTTP on the real stack: verify (with checkpoints), exports with a manifest that
 are themselves audited, and tampering by a database superuser caught and named."""
 
+import base64
 import hashlib
 import json
 
 import asyncpg
 import pytest
+from google.protobuf.json_format import MessageToDict
+from temporalio.client import Client
 
 from store import OPERATIONS
 
@@ -107,3 +110,33 @@ async def test_failed_logins_are_rate_limited_per_client(stack, tokens):
         r = await http.get("/api/studies", headers=good)  # even a good token, for a while
         assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
         assert r.json()["error"]["code"] == "too_many_attempts"
+
+
+async def test_temporal_history_holds_no_plaintext_and_the_codec_endpoint_decodes_it(api, stack):
+    sid = await api.create(title="Etude Confidentielle Zoe")
+    r = await api.command(sid, "assign_sponsor", sponsor="Hopital Secret-Sponsor")
+    assert r.status_code == 200
+    raw = await Client.connect(stack.info["temporal_address"],
+                               namespace=stack.info["temporal_namespace"])  # no codec
+    history = await raw.get_workflow_handle(sid).fetch_history()
+    blob = history.to_json()
+    for secret in ("Confidentielle", "Secret-Sponsor", "Dr Martin"):
+        assert secret not in blob, secret
+    sealed = [p for e in history.events
+              if e.HasField("workflow_execution_update_accepted_event_attributes")
+              for p in e.workflow_execution_update_accepted_event_attributes.accepted_request
+              .input.args.payloads]
+    assert sealed and all(p.metadata["encoding"] == b"binary/encrypted" for p in sealed)
+    body = {"payloads": [MessageToDict(p) for p in sealed]}
+    r = await api.http.post("/codec/decode", json=body, headers=api.auth("auditor"))
+    assert r.status_code == 200
+    plain = " ".join(base64.b64decode(p["data"]).decode() for p in r.json()["payloads"])
+    assert "Etude Confidentielle Zoe" in plain and "Hopital Secret-Sponsor" in plain
+    r = await api.http.post("/codec/decode", json=body, headers=api.auth("coordinator"))
+    assert r.status_code == 403
+    r = await api.http.post("/codec/decode", json={"payloads": "x"}, headers=api.auth("auditor"))
+    assert r.status_code == 422
+    r = await api.http.options("/codec/decode", headers={
+        "Origin": "http://localhost:8233", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type"})
+    assert r.headers["access-control-allow-origin"] == "http://localhost:8233"

@@ -1,12 +1,13 @@
 """The event store on a real PostgreSQL: concurrency, idempotency, tamper evidence, and read
 models written with the events or not at all."""
 
-from datetime import UTC, date, datetime
+import hashlib
+from datetime import UTC, datetime
 
 import asyncpg
 import pytest
 
-from store import AppendRequest, ConcurrencyError, EventStore, NewEvent, ReadModels
+from store import OPERATIONS, AppendRequest, ConcurrencyError, EventStore, NewEvent, ReadModels, audit
 
 
 def study_view(sid: str, version: int, **over) -> dict:
@@ -109,11 +110,19 @@ async def test_tokens_are_stored_hashed_and_can_be_revoked(read_models: ReadMode
     assert await read_models.resolve_token(expired) is None
 
 
-async def test_export_jsonl_and_csv(store, read_models: ReadModels):
+async def test_export_jsonl_and_csv_with_a_manifest_recorded_in_the_audit(store):
     await store.append(request("s1", 0, n=2))
     await store.append(request("s2", 0, n=1))
-    jsonl = await read_models.export(study_id="s1")
+    jsonl, manifest = await audit.export(store, "s1", "jsonl", actor="ines", role="auditor",
+                                         reason="inspection")
     assert len(jsonl.splitlines()) == 2 and '"study_id": "s1"' in jsonl
-    csv_text = await read_models.export(fmt="csv")
-    assert csv_text.splitlines()[0].startswith("seq,study_id") and len(csv_text.splitlines()) == 4
-    _ = date
+    assert manifest["count"] == 2 and manifest["heads"]["s1"]["version"] == 2
+    assert manifest["sha256"] == hashlib.sha256(jsonl.encode()).hexdigest()
+    csv_text, _ = await audit.export(store, None, "csv", actor="ines", role="auditor",
+                                     reason="inspection")
+    # s1, s2 and the first export's own record
+    assert csv_text.splitlines()[0].startswith("seq,study_id") and len(csv_text.splitlines()) == 5
+    [first, second] = await store.read_stream(OPERATIONS)
+    assert (first.type, first.actor, first.reason) == ("AuditExported", "ines", "inspection")
+    assert first.data["scope"] == "s1" and second.data["scope"] == "all"
+    assert (await store.verify()).ok
