@@ -1,6 +1,7 @@
 """The event-store activity: makes a batch of events durable, with the read models, in one
 PostgreSQL transaction. Idempotent: a retry with the same key returns the first write."""
 
+import asyncpg
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -20,6 +21,10 @@ class StoreActivities:
         except ConcurrencyError as e:
             # Another writer holds this version: retrying cannot help, the workflow must know.
             raise ApplicationError(str(e), type="ConcurrencyError", non_retryable=True) from e
+        except asyncpg.DataError as e:
+            # Data PostgreSQL refuses (the domain should have caught it): retrying would hold
+            # the study for ever; fail the command instead.
+            raise ApplicationError(str(e), type="UnstorableData", non_retryable=True) from e
 
     @activity.defn(name="write_checkpoint")
     async def write_checkpoint(self) -> CheckpointResult:

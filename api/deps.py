@@ -1,12 +1,14 @@
 """Dependencies of the routes: the services on app.state, the caller from the bearer token,
 the role check against the domain's table."""
 
+import re
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from temporalio.client import Client
 
 from domain import Actor, Role, may_operate, may_send
+from domain.commands import PRINTABLE
 from settings import Settings
 from store import EventStore, ReadModels
 
@@ -79,6 +81,9 @@ def require_reason(body: dict[str, Any]) -> str:
     if not isinstance(reason, str) or not reason.strip():
         raise ApiError(422, "reason_required",
                        "a state-changing call needs a non-empty reason (it goes to the audit)")
+    if len(reason) > 2000 or not re.match(PRINTABLE, reason):
+        raise ApiError(422, "invalid_reason", "the reason must be printable text of at most "
+                       "2000 characters")
     return reason.strip()
 
 

@@ -60,6 +60,10 @@ def install(app: FastAPI) -> None:
         return _json(503, "engine_unavailable", "the workflow engine did not answer in time; "
                      "retry with the same Idempotency-Key")
 
+    @app.exception_handler(asyncpg.DataError)
+    async def unstorable(_: Request, e: asyncpg.DataError) -> JSONResponse:
+        return _json(422, "invalid_input", f"the input cannot be stored: {e}")
+
     @app.exception_handler(asyncpg.PostgresConnectionError)
     @app.exception_handler(OSError)
     async def database_down(_: Request, e: Exception) -> JSONResponse:

@@ -117,7 +117,7 @@ async def logout() -> Response:
 @router.get("/", response_class=HTMLResponse)
 async def dashboard(request: Request, actor: Viewer, read: Reader, state: str = "",
                     category: str = "", q: str = "", page: int = 1) -> HTMLResponse:
-    page = max(page, 1)
+    page = min(max(page, 1), 10**6)  # past the last page: an empty one, never an overflow
     size = 50
     studies, total = await read.list_studies(state=state or None, category=category or None,
                                              q_text=q or None, limit=size,

@@ -7,7 +7,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .model import Category, ConsentKind, Framework
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+# Printable text: control characters (NUL above all, which PostgreSQL cannot store) are refused
+# here, before they reach the workflow, rather than failing the append for ever after.
+PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500,
+                                        pattern=PRINTABLE)]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")]
 # Pseudonymous participant codes only: no names, no e-mail addresses reach the engine.
 ParticipantCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,4}-[0-9]{3,8}$")]

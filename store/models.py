@@ -51,7 +51,8 @@ class AppendResult(BaseModel):
     duplicate: bool = False
 
 
-Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+_PART = r"[^@\s\x00-\x1f\x7f]+"  # no blank, no control character
+Email = Annotated[str, StringConstraints(pattern=rf"^{_PART}@{_PART}\.{_PART}$", max_length=254)]
 
 
 class Preferences(BaseModel):

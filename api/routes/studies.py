@@ -47,7 +47,7 @@ async def create_study(actor: CurrentActor, read: Reader, client: Temporal,
 async def list_studies(actor: CurrentActor, read: Reader, state: str | None = None,
                        overdue: bool | None = None, category: str | None = None,
                        q: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                       offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+                       offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0) -> dict[str, Any]:
     items, total = await read.list_studies(state=state, category=category, overdue=overdue,
                                            q_text=q, limit=limit, offset=offset)
     return {"items": items, "total": total, "limit": limit, "offset": offset}

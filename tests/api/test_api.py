@@ -213,3 +213,20 @@ async def test_each_person_sets_their_own_notification_preferences(api):
         r = await api.http.put("/api/me/preferences", json=bad, headers=api.auth("regulatory"))
         assert r.status_code == 422, bad
     assert (await api.get("/api/me", "regulatory")).json()["email"] == "rita@chu.test"
+
+
+async def test_control_characters_are_refused_before_they_reach_the_engine(api):
+    # found by schemathesis: a NUL in a title used to make the append fail for ever
+    r = await api.post("/api/studies", {"title": "\u0000", "category": "RIPH1",
+                                        "investigator": "Dr A", "reason": "x"})
+    assert r.status_code == 422 and "title" in r.json()["error"]["message"]
+    sid = await api.create()
+    r = await api.command(sid, "assign_sponsor", sponsor="AP\u0000HP")
+    assert r.status_code == 422
+    r = await api.post(f"/api/studies/{sid}/commands", {"type": "assign_sponsor",
+                                                         "sponsor": "AP-HP", "reason": "a\u0000"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_reason"
+    r = await api.http.put("/api/me/preferences", json={"email": "a\u0000@b.fr"},
+                           headers=api.auth("auditor"))
+    assert r.status_code == 422
+    assert (await api.get(f"/api/studies/{sid}")).json()["version"] == 1
