@@ -49,15 +49,19 @@ class Stack:
                 dsn = app_dsn(owner)
             self.owner_dsn = owner or dsn  # migrations (and, in tests, a tamperer) use it
             self.pool = await open_database(dsn, owner)
+            port = free_port(self.port, self.host) if self.port == 0 else self.port
             address, ui_url = self.settings.temporal_address, None
             if not address:
-                self.temporal = DevServer(self.data_dir / "temporal", ui=self.ui)
+                self.temporal = DevServer(self.data_dir / "temporal", ui=self.ui,
+                                          codec_endpoint=f"http://{self.host}:{port}/codec")
                 address, ui_url = await self.temporal.start(), self.temporal.ui_url
+                if ui_url:  # its UI calls /codec/decode from its own origin
+                    self.settings = self.settings.model_copy(update={
+                        "codec_cors_origins": [*self.settings.codec_cors_origins, ui_url]})
             self.client = await connect_temporal(self.settings, address)
             if self.with_worker:
                 self._tasks.append(asyncio.create_task(
                     run_worker(self.settings, self.client, self.pool, self._stop_worker)))
-            port = free_port(self.port, self.host) if self.port == 0 else self.port
             config = uvicorn.Config(create_app(self.settings, self.pool, self.client),
                                     host=self.host, port=port, log_level="warning",
                                     lifespan="on")

@@ -33,8 +33,8 @@ def free_port(preferred: int | None = None, host: str = "127.0.0.1") -> int:
 
 class DevServer:
     def __init__(self, data_dir: Path, ui: bool = True, port: int = 7233,
-                 ui_port: int = 8233) -> None:
-        self.data_dir, self.ui = data_dir, ui
+                 ui_port: int = 8233, codec_endpoint: str | None = None) -> None:
+        self.data_dir, self.ui, self.codec_endpoint = data_dir, ui, codec_endpoint
         self.port = free_port(port)
         self.ui_port = free_port(ui_port) if ui else None
         self.process: subprocess.Popen[bytes] | None = None
@@ -54,6 +54,8 @@ class DevServer:
                 "--namespace", "default", "--log-level", "error"]
         args += (["--ui-port", str(self.ui_port), "--ui-disable-news-fetch"] if self.ui_port
                  else ["--headless"])
+        if self.ui_port and self.codec_endpoint:  # the UI decrypts payloads through the web app
+            args += ["--ui-codec-endpoint", self.codec_endpoint]
         log = open(self.data_dir / "temporal.log", "ab")  # noqa: SIM115 - lives with the process
         self.process = subprocess.Popen(args, stdout=log, stderr=log, stdin=subprocess.DEVNULL,
                                         start_new_session=True)

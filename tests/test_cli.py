@@ -174,6 +174,9 @@ def test_operator_actions_are_audited_tokens_exports_and_workflow_resets(data_di
         assert httpx.get(url + "/api/studies", timeout=10,
                          headers={"Authorization": f"Bearer {short}"}).status_code == 401
 
+        rerun = cli("admin", "redeliver", "--study", sid, "--seq", "1", "--reason",
+                    "mail server was down", *ops, data_dir=data_dir)
+        assert "0 messages sent" in rerun.stderr  # no SMTP here; the re-run is audited anyway
         trail = cli("audit", "export", "--format", "jsonl", data_dir=data_dir).stdout
         operations = [json.loads(line) for line in trail.splitlines()
                       if json.loads(line)["study_id"] == "operations"]
@@ -183,7 +186,8 @@ def test_operator_actions_are_audited_tokens_exports_and_workflow_resets(data_di
             ("AuditExported", "ops-alice", "inspection"),
             ("WorkflowTerminated", "ops-alice", "stuck run"),
             ("WorkflowReset", "ops-alice", "restart from the record"),
-            ("TokenRevoked", "ops-alice", "left the unit")]
+            ("TokenRevoked", "ops-alice", "left the unit"),
+            ("ActivityRerun", "ops-alice", "mail server was down")]
         assert token not in trail  # the audit names tokens by id only
         assert "audit intact" in cli("audit", "verify", data_dir=data_dir).stdout
         bad = cli("token", "revoke", "ffffffffffff", "--reason", "x", data_dir=data_dir,
