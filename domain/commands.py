@@ -143,6 +143,21 @@ class SubmitAnnualSafetyReport(Command):
 
 class Suspend(Command):
     type: Literal["suspend"]
+    # the sponsor halts it (a notification falls due under the EU regulations), or the
+    # authority suspends it (the sponsor has one week for its observations, CSP L1123-11)
+    by: Literal["sponsor", "authority"] = "sponsor"
+    for_safety: bool = False
+    suspended_on: date | None = None  # default: the day it is recorded
+
+
+class SubmitObservations(Command):
+    type: Literal["submit_observations"]
+    submitted_on: date
+
+
+class NotifyHalt(Command):
+    type: Literal["notify_halt"]
+    notified_on: date
 
 
 class Resume(Command):
@@ -212,7 +227,8 @@ _STUDY = (
     EthicsRequestInformation, EthicsInformationSupplied, RecordEthicsOpinion, RequestSecondReview,
     RecordCnil, SubmitToAnsm, RecordAnsmDecision, NotifyAnsm, OpenRecruitment, CloseRecruitment,
     SubmitAmendment, ReportSafetyEvent, DeclareSafetyEvent, SubmitAnnualSafetyReport, Suspend,
-    Resume, DeclareEnd, SubmitEndDeclaration, ReportResults, Archive,
+    SubmitObservations, NotifyHalt, Resume, DeclareEnd, SubmitEndDeclaration, ReportResults,
+    Archive,
 )
 _PARTICIPANT = (RecordConsent, WithdrawConsent, ObjectToDataUse, Reconsent, CompleteParticipation)
 

@@ -10,8 +10,8 @@ from . import commands as c
 from . import events as ev
 from .errors import RuleViolation
 from .evolve import fold
-from .model import Actor, Category, Consequence, ParticipantStatus, Step, StepStatus, StudyStatus
-from .regulation import CLOCKS, CNIL_ROUTES, CONSENT_KIND, REQUIRED_STEPS, may_send
+from .model import Actor, Category, Consequence, Deadline, ParticipantStatus, Step, StepStatus, StudyStatus
+from .regulation import CLOCKS, CNIL_ROUTES, CONSENT_KIND, REQUIRED_STEPS, clock_for, may_send
 from .state import StudyState
 
 S = StudyStatus
@@ -178,8 +178,11 @@ def _request_second_review(s: StudyState, cmd: c.RequestSecondReview) -> list[ev
              "a second review follows an unfavourable CPP opinion only (L1123-6)")
     _require(not s.ethics.second_review, "second_review_already_used",
              "the sponsor may ask for a second review only once (L1123-6)")
-    assert s.ethics.opinion_on is not None
-    limit = clocks.add_months(s.ethics.opinion_on, CLOCKS["second_review_window"].months)
+    window = clock_for(s.framework, "second_review_window")
+    _require(window, "no_second_review", f"a second review by another committee is a Jardé "
+             f"procedure (L1123-6), not a {s.framework.value} one")
+    assert s.ethics.opinion_on is not None and window is not None
+    limit = clocks.add_months(s.ethics.opinion_on, CLOCKS[window].months)
     _not_before(cmd.requested_on, s.ethics.opinion_on, "the request", "the opinion")
     _require(cmd.requested_on <= limit, "second_review_window_closed",
              f"a second review must be requested within one month of the opinion, by {limit} "
@@ -303,7 +306,33 @@ def _submit_annual_safety_report(s: StudyState, cmd: c.SubmitAnnualSafetyReport)
 
 def _suspend(s: StudyState, cmd: c.Suspend) -> list[ev.Event]:
     _in(s, {S.in_review, S.ready, S.recruiting, S.follow_up}, "suspending")
-    return [_changed(s, S.suspended, "suspended")]
+    assert cmd.suspended_on is not None  # decide() dates it
+    return [ev.StudySuspended(by=cmd.by, for_safety=cmd.for_safety,
+                              suspended_on=cmd.suspended_on),
+            _changed(s, S.suspended, f"suspended by the {cmd.by}"
+                                     + (" for safety" if cmd.for_safety else ""))]
+
+
+def _open_deadline(s: StudyState, name: str, what: str, law: str) -> Deadline:
+    d = s.deadlines.get(name)
+    _require(d is not None and d.closed_on is None, f"no_{name}_due",
+             f"no {what} is due in this study ({law})")
+    assert d is not None
+    return d
+
+
+def _submit_observations(s: StudyState, cmd: c.SubmitObservations) -> list[ev.Event]:
+    d = _open_deadline(s, "sponsor_observations", "observations to the authority",
+                       "CSP L1123-11")
+    _not_before(cmd.submitted_on, d.starts_on, "the observations", "the suspension")
+    return [ev.ObservationsSubmitted(submitted_on=cmd.submitted_on)]
+
+
+def _notify_halt(s: StudyState, cmd: c.NotifyHalt) -> list[ev.Event]:
+    d = _open_deadline(s, "halt_notification", "halt notification",
+                       "a halt is notified under the EU regulations only")
+    _not_before(cmd.notified_on, d.starts_on, "the notification", "the halt")
+    return [ev.HaltNotified(notified_on=cmd.notified_on)]
 
 
 def _resume(s: StudyState, cmd: c.Resume) -> list[ev.Event]:
@@ -418,6 +447,7 @@ RULES: dict[str, Callable[[StudyState, c.Command], list[ev.Event]]] = {
     "close_recruitment": _close_recruitment, "submit_amendment": _submit_amendment,
     "report_safety_event": _report_safety_event, "declare_safety_event": _declare_safety_event,
     "submit_annual_safety_report": _submit_annual_safety_report, "suspend": _suspend,
+    "submit_observations": _submit_observations, "notify_halt": _notify_halt,
     "resume": _resume, "declare_end": _declare_end,
     "submit_end_declaration": _submit_end_declaration, "report_results": _report_results,
     "archive": _archive, "register_participant": _register_participant,
@@ -441,6 +471,8 @@ def decide(state: StudyState | None, command: c.Command, actor: Actor, today: da
     _require(state is not None, "unknown_study", "no such study")
     assert state is not None
     _require(state.status not in FINISHED, "study_closed", f"the study is {state.status.value}")
+    if isinstance(command, c.Suspend) and command.suspended_on is None:
+        command = command.model_copy(update={"suspended_on": today})
     out = RULES[kind](state, command)
     return out + settle(fold(state, out))  # type: ignore[arg-type]
 

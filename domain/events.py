@@ -32,6 +32,23 @@ class StudyStatusChanged(Event):
     cause: str
 
 
+class StudySuspended(Event):
+    type: Literal["StudySuspended"] = "StudySuspended"
+    by: Literal["sponsor", "authority"]
+    for_safety: bool
+    suspended_on: date
+
+
+class ObservationsSubmitted(Event):
+    type: Literal["ObservationsSubmitted"] = "ObservationsSubmitted"
+    submitted_on: date
+
+
+class HaltNotified(Event):
+    type: Literal["HaltNotified"] = "HaltNotified"
+    notified_on: date
+
+
 class ProtocolSubmitted(Event):
     type: Literal["ProtocolSubmitted"] = "ProtocolSubmitted"
     version: str
@@ -217,6 +234,7 @@ DomainEvent = Annotated[
         SafetyEventReported, SafetyEventDeclared, AnnualSafetyReportSubmitted, EndDeclared,
         EndDeclarationSubmitted, ResultsReported, DeadlineReminderDue, DeadlineMissed, ParticipantRegistered,
         ConsentRecorded, ConsentWithdrawn, DataUseObjected, ParticipationCompleted,
+        StudySuspended, ObservationsSubmitted, HaltNotified,
     ],
     Field(discriminator="type"),
 ]

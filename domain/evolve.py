@@ -6,8 +6,8 @@ from datetime import date
 
 from . import clocks
 from . import events as ev
-from .model import Category, DeadlineStatus, ParticipantStatus, StudyStatus
-from .regulation import CLOCKS, Consequence
+from .model import Category, Deadline, DeadlineStatus, ParticipantStatus, StudyStatus
+from .regulation import CLOCKS, Consequence, clock_for
 from .state import Amendment, Ansm, Ethics, Participant, SafetyEvent, StudyState
 
 SECOND_REVIEW = "second_review."  # prefix of the second CPP's deadlines
@@ -46,7 +46,15 @@ def _close(s: StudyState, names: Iterable[str], on: date) -> StudyState:
 
 
 def _open(s: StudyState, *deadlines) -> StudyState:  # type: ignore[no-untyped-def]
-    return s.model_copy(update={"deadlines": {**s.deadlines, **{d.name: d for d in deadlines}}})
+    return s.model_copy(update={"deadlines": {**s.deadlines, **{
+        d.name: d for d in deadlines if d is not None}}})
+
+
+def _deadline(s: StudyState, name: str, slot: str, starts_on: date,
+              subject: str | None = None) -> Deadline | None:
+    """The deadline `name` running the study's framework's clock for `slot`, if it has one."""
+    clock = clock_for(s.framework, slot)
+    return clocks.open_deadline(name, clock, starts_on, subject) if clock else None
 
 
 def _set(s: StudyState, **fields) -> StudyState:  # type: ignore[no-untyped-def]
@@ -69,6 +77,16 @@ def _apply(s: StudyState, e: ev.Event) -> StudyState:  # noqa: C901 - one case p
             if e.to_status is StudyStatus.suspended:
                 return _set(s, status=e.to_status, suspended_from=e.from_status)
             return _set(s, status=e.to_status, suspended_from=None)
+        case ev.StudySuspended() if e.by == "authority":
+            return _open(s, _deadline(s, "sponsor_observations", "sponsor_observations",
+                                      e.suspended_on))
+        case ev.StudySuspended():
+            slot = "halt_notification_safety" if e.for_safety else "halt_notification"
+            return _open(s, _deadline(s, "halt_notification", slot, e.suspended_on))
+        case ev.ObservationsSubmitted():
+            return _close(s, ["sponsor_observations"], e.submitted_on)
+        case ev.HaltNotified():
+            return _close(s, ["halt_notification"], e.notified_on)
         case ev.ProtocolSubmitted():
             return _set(s, protocol_version=e.version, document_sha256=e.document_sha256)
         case ev.SponsorAssigned():
@@ -81,11 +99,12 @@ def _apply(s: StudyState, e: ev.Event) -> StudyState:  # noqa: C901 - one case p
             ethics = Ethics(committee=e.committee, submitted_on=e.submitted_on,
                             second_review=e.second_review or s.ethics.second_review)
             p = ethics_prefix(ethics)
-            completeness = clocks.open_deadline(p + "cpp_completeness", "cpp_completeness",
+            completeness = _deadline(s, p + "cpp_completeness", "cpp_completeness",
                                                 e.submitted_on)
             # The 45 days run from the completeness notice; until it is recorded, from the
             # day the CPP had to give it (R1123-23 I).
-            opinion = clocks.open_deadline(p + "cpp_opinion", "cpp_opinion", completeness.due_on)
+            assert completeness is not None  # every framework checks the file first
+            opinion = _deadline(s, p + "cpp_opinion", "cpp_opinion", completeness.due_on)
             return _open(_set(s, ethics=ethics), completeness, opinion)
         case ev.EthicsCompletenessRecorded():
             p = ethics_prefix(s.ethics)
@@ -98,8 +117,8 @@ def _apply(s: StudyState, e: ev.Event) -> StudyState:  # noqa: C901 - one case p
                 update={"information_requested_on": e.requested_on}))
             s = _close(s, [p + "cpp_completeness"], e.requested_on)
             s = _deadline_op(s, p + "cpp_opinion", clocks.stop, e.requested_on,
-                             "cpp_opinion_with_request")
-            return _open(s, clocks.open_deadline(p + "sponsor_answer", "sponsor_answer",
+                             clock_for(s.framework, "cpp_opinion_with_request"))
+            return _open(s, _deadline(s, p + "sponsor_answer", "sponsor_answer",
                                                  e.requested_on))
         case ev.EthicsInformationSupplied():
             p = ethics_prefix(s.ethics)
@@ -117,7 +136,7 @@ def _apply(s: StudyState, e: ev.Event) -> StudyState:  # noqa: C901 - one case p
             s = _close(s, [p + "cpp_completeness", p + "cpp_opinion", p + "sponsor_answer"],
                        e.opinion_on)
             if e.opinion == "unfavourable" and not s.ethics.second_review:
-                s = _open(s, clocks.open_deadline("second_review_window",
+                s = _open(s, _deadline(s, "second_review_window",
                                                   "second_review_window", e.opinion_on))
             return s
         case ev.SecondReviewRequested():
@@ -126,7 +145,7 @@ def _apply(s: StudyState, e: ev.Event) -> StudyState:  # noqa: C901 - one case p
             clock = "ansm_express_authorization" if e.express_authorization else "ansm_authorization"
             s = _set(s, ansm=Ansm(submitted_on=e.submitted_on,
                                   express_authorization=e.express_authorization))
-            return _open(s, clocks.open_deadline("ansm_authorization", clock, e.submitted_on))
+            return _open(s, _deadline(s, "ansm_authorization", clock, e.submitted_on))
         case ev.AnsmDecisionRecorded() if e.amendment_id:
             s = _amendment(s, e.amendment_id, ansm_decision=e.decision)
             return _close(s, [f"amendment.{e.amendment_id}.ansm"], e.decision_on)
@@ -135,7 +154,7 @@ def _apply(s: StudyState, e: ev.Event) -> StudyState:  # noqa: C901 - one case p
                 update={"decision": e.decision, "decision_on": e.decision_on, "tacit": e.tacit}))
             s = _close(s, ["ansm_authorization"], e.decision_on)
             if e.decision == "authorized" and s.category is Category.RIPH1:
-                s = _open(s, clocks.open_deadline("annual_safety_report.1",
+                s = _open(s, _deadline(s, "annual_safety_report.1",
                                                   "annual_safety_report", e.decision_on))
             return s
         case ev.AnsmNotified():
@@ -150,10 +169,10 @@ def _apply(s: StudyState, e: ev.Event) -> StudyState:  # noqa: C901 - one case p
                 return _set(s, protocol_version=e.protocol_version)
             s = _close(s, [n for n, d in s.deadlines.items()
                            if d.clock == "urgent_measure_followup"], e.submitted_on)
-            opened = [clocks.open_deadline(f"amendment.{a.id}.cpp", "amendment_cpp",
+            opened = [_deadline(s, f"amendment.{a.id}.cpp", "amendment_cpp",
                                            e.submitted_on, subject=a.id)]
             if s.category is Category.RIPH1:
-                opened.append(clocks.open_deadline(f"amendment.{a.id}.ansm", "amendment_ansm",
+                opened.append(_deadline(s, f"amendment.{a.id}.ansm", "amendment_ansm",
                                                    e.submitted_on, subject=a.id))
             return _open(s, *opened)
         case ev.AmendmentDecided():
@@ -169,7 +188,7 @@ def _apply(s: StudyState, e: ev.Event) -> StudyState:  # noqa: C901 - one case p
                 clock = "urgent_measure_followup"
             else:
                 clock = "susar_fatal" if e.fatal_or_life_threatening else "susar"
-            return _open(s, clocks.open_deadline(f"safety.{se.id}", clock, e.occurred_on,
+            return _open(s, _deadline(s, f"safety.{se.id}", clock, e.occurred_on,
                                                  subject=se.id))
         case ev.SafetyEventDeclared():
             se = s.safety_events[e.event_id]
@@ -180,7 +199,7 @@ def _apply(s: StudyState, e: ev.Event) -> StudyState:  # noqa: C901 - one case p
                 update={"declared_on": e.declared_on})})
             s = _close(s, [name], e.declared_on)
             if se.kind == "susar":
-                s = _open(s, clocks.open_deadline(name + ".followup", "susar_followup",
+                s = _open(s, _deadline(s, name + ".followup", "susar_followup",
                                                   e.declared_on, subject=se.id))
             return s
         case ev.AnnualSafetyReportSubmitted():
@@ -188,13 +207,13 @@ def _apply(s: StudyState, e: ev.Event) -> StudyState:  # noqa: C901 - one case p
             last = max(current, key=lambda d: d.starts_on)
             s = _close(s, [last.name], e.submitted_on)
             n = len(current) + 1
-            return _open(s, clocks.open_deadline(f"annual_safety_report.{n}",
+            return _open(s, _deadline(s, f"annual_safety_report.{n}",
                                                  "annual_safety_report", last.due_on))
         case ev.EndDeclared():
             clock = "end_declaration_early" if e.early else "end_declaration"
             s = _set(s, ended_on=e.ended_on, early_end=e.early)
-            return _open(s, clocks.open_deadline("end_declaration", clock, e.ended_on),
-                         clocks.open_deadline("results", "results", e.ended_on))
+            return _open(s, _deadline(s, "end_declaration", clock, e.ended_on),
+                         _deadline(s, "results", "results", e.ended_on))
         case ev.EndDeclarationSubmitted():
             return _close(s, ["end_declaration"], e.declared_on)
         case ev.ResultsReported():

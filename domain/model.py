@@ -18,7 +18,9 @@ class Category(StrEnum):
 
 
 class Framework(StrEnum):
-    JARDE = "JARDE"
+    JARDE = "JARDE"  # French research on the human person (loi Jardé, CSP L1121-1 and after)
+    EU_CTR = "EU_CTR"  # medicinal-product trials through CTIS: Regulation (EU) No 536/2014
+    EU_MDR = "EU_MDR"  # device clinical investigations: Regulation (EU) 2017/745
 
 
 class Role(StrEnum):

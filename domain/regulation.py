@@ -2,7 +2,7 @@
 read them from here. Sources: Code de la santé publique (CSP) as renumbered in 2016 (décret
 2016-1537) and amended since (décret 2024-795 for express authorizations)."""
 
-from .model import Category, ConsentKind, Consequence, Frozen, Role, Step
+from .model import Category, ConsentKind, Consequence, Framework, Frozen, Role, Step
 
 # --- Which steps each category needs before the first participant may be enrolled. ---------
 REQUIRED_STEPS: dict[Category, frozenset[Step]] = {
@@ -58,6 +58,8 @@ COMMAND_ROLES: dict[str, frozenset[Role]] = {
     "declare_safety_event": frozenset({Role.regulatory}),
     "submit_annual_safety_report": frozenset({Role.regulatory}),
     "suspend": _REG,
+    "submit_observations": _REG,
+    "notify_halt": _REG,
     "resume": _REG,
     "declare_end": _REG,
     "submit_end_declaration": _REG,
@@ -149,12 +151,12 @@ CLOCKS: dict[str, Clock] = {
         Clock(id="amendment_ansm", label="ANSM decision on the amendment", days=35,
               role=Role.regulatory, at_expiry=Consequence.tacit_authorization,
               source="CSP R1123-44"),
-        # CSP R1123-53/54: a fatal or life-threatening SUSAR is declared "sans délai": due the
-        # day it is known, escalated at once; any other SUSAR within 15 days; a follow-up
-        # report within 8 more days.
-        Clock(id="susar_fatal", label="Fatal / life-threatening SUSAR declaration", days=0,
+        # CSP R1123-53/54 (and Regulation 536/2014 art. 42, Annex III 2.4): a fatal or
+        # life-threatening SUSAR is declared without delay and at the latest within 7 days;
+        # any other within 15 days; a follow-up report within 8 more days.
+        Clock(id="susar_fatal", label="Fatal / life-threatening SUSAR declaration", days=7,
               role=Role.regulatory, at_expiry=Consequence.escalate,
-              source="CSP R1123-53, R1123-54"),
+              source="CSP R1123-53, R1123-54; Reg. 536/2014 art. 42"),
         Clock(id="susar", label="SUSAR declaration", days=15, role=Role.regulatory,
               at_expiry=Consequence.escalate, source="CSP R1123-53"),
         Clock(id="susar_followup", label="SUSAR follow-up report", days=8, role=Role.regulatory,
@@ -176,8 +178,109 @@ CLOCKS: dict[str, Clock] = {
         # CSP R1123-67: final report and results summary within one year of the end.
         Clock(id="results", label="Final report and results summary", months=12,
               role=Role.coordinator, at_expiry=Consequence.escalate, source="CSP R1123-67"),
+        # CSP L1123-11: before suspending or forbidding a research, the authority lets the
+        # sponsor present its observations within one week (save imminent risk).
+        Clock(id="sponsor_observations", label="Sponsor observations to the authority", days=7,
+              role=Role.regulatory, at_expiry=Consequence.escalate, source="CSP L1123-11"),
+
+        # --- EU_CTR: Regulation (EU) No 536/2014, through CTIS --------------------------------
+        # Art. 5(3): the reporting Member State validates the application within 10 days...
+        Clock(id="ctr_validation", label="CTIS validation", days=10, role=Role.regulatory,
+              at_expiry=Consequence.escalate, source="Reg. 536/2014 art. 5(3)"),
+        # Art. 6(4): Part I assessment report within 45 days of the validation date...
+        Clock(id="ctr_assessment", label="Part I assessment (CTIS)", days=45,
+              role=Role.regulatory, at_expiry=Consequence.escalate,
+              source="Reg. 536/2014 art. 6(4)"),
+        # ...art. 6(8): with a request for information, by at most 31 more days; the clock
+        # stops while the sponsor answers, within 12 days, or the application lapses.
+        Clock(id="ctr_assessment_with_request", label="Part I assessment after an RFI",
+              days=45 + 31, role=Role.regulatory, at_expiry=Consequence.escalate,
+              source="Reg. 536/2014 art. 6(8)"),
+        Clock(id="ctr_sponsor_answer", label="Sponsor answer to the RFI (CTIS)", days=12,
+              role=Role.regulatory, at_expiry=Consequence.tacit_rejection,
+              source="Reg. 536/2014 art. 6(8)"),
+        # Art. 8(1): each Member State concerned decides within 5 days of the reporting date;
+        # art. 8(4): silence makes the conclusion on Part I its decision.
+        Clock(id="ctr_decision", label="Member State decision (CTIS)", days=5,
+              role=Role.regulatory, at_expiry=Consequence.tacit_authorization,
+              source="Reg. 536/2014 art. 8(1), 8(4)"),
+        # Art. 37(1), 37(4): the end of the trial is notified within 15 days...
+        Clock(id="ctr_notification", label="End-of-trial notification in CTIS", days=15,
+              role=Role.regulatory, at_expiry=Consequence.escalate,
+              source="Reg. 536/2014 art. 37"),
+        # ...art. 38(1): and so is a temporary halt.
+        Clock(id="ctr_halt", label="Temporary halt notification in CTIS", days=15,
+              role=Role.regulatory, at_expiry=Consequence.escalate,
+              source="Reg. 536/2014 art. 38(1)"),
+        # Art. 37(4): summary of results within one year of the end of the trial.
+        Clock(id="ctr_results", label="Summary of results in CTIS", months=12,
+              role=Role.coordinator, at_expiry=Consequence.escalate,
+              source="Reg. 536/2014 art. 37(4)"),
+
+        # --- EU_MDR: Regulation (EU) 2017/745, device clinical investigations -------------------
+        # Art. 70(1): validation within 10 days of the application.
+        Clock(id="mdr_validation", label="Validation of the application (MDR)", days=10,
+              role=Role.regulatory, at_expiry=Consequence.escalate,
+              source="Reg. 2017/745 art. 70(1)"),
+        # Art. 70(7)(b): authorization within 45 days of the validation date, extendable by 20
+        # days for consultation with experts.
+        Clock(id="mdr_authorization", label="Authorization of the investigation (MDR)", days=45,
+              role=Role.regulatory, at_expiry=Consequence.escalate,
+              source="Reg. 2017/745 art. 70(7)(b)"),
+        Clock(id="mdr_authorization_extended", label="Authorization (MDR, extended by 20 days)",
+              days=45 + 20, role=Role.regulatory, at_expiry=Consequence.escalate,
+              source="Reg. 2017/745 art. 70(7)(b)"),
+        # Art. 75(3): a substantial modification may be implemented 38 days after its
+        # notification unless the Member State refused it.
+        Clock(id="mdr_modification", label="Substantial modification (MDR)", days=38,
+              role=Role.regulatory, at_expiry=Consequence.tacit_authorization,
+              source="Reg. 2017/745 art. 75(3)"),
+        # Art. 77(1): a temporary halt or early termination is notified within 15 days, within
+        # 24 hours when it is for safety reasons.
+        Clock(id="mdr_halt", label="Halt notification (MDR)", days=15, role=Role.regulatory,
+              at_expiry=Consequence.escalate, source="Reg. 2017/745 art. 77(1)"),
+        Clock(id="mdr_halt_safety", label="Halt for safety notification (MDR)", days=1,
+              role=Role.regulatory, at_expiry=Consequence.escalate,
+              source="Reg. 2017/745 art. 77(1)"),
+        # Art. 77(5): clinical investigation report within one year of the end.
+        Clock(id="mdr_report", label="Clinical investigation report (MDR)", months=12,
+              role=Role.coordinator, at_expiry=Consequence.escalate,
+              source="Reg. 2017/745 art. 77(5)"),
     ]
 }
+
+# Each framework runs the same workflow: its clocks stand in the same slots (the Jardé clock
+# ids). A slot mapped to None has no clock under that framework. Unlisted slots keep the Jardé
+# clock (vigilance, annual report...).
+FRAMEWORK_CLOCKS: dict[Framework, dict[str, str | None]] = {
+    Framework.JARDE: {"halt_notification": None, "halt_notification_safety": None},
+    Framework.EU_CTR: {
+        "cpp_completeness": "ctr_validation", "cpp_opinion": "ctr_assessment",
+        "cpp_opinion_with_request": "ctr_assessment_with_request",
+        "sponsor_answer": "ctr_sponsor_answer", "second_review_window": None,
+        "ansm_authorization": "ctr_decision", "ansm_express_authorization": "ctr_decision",
+        "amendment_cpp": "ctr_assessment", "amendment_ansm": "ctr_decision",
+        "end_declaration": "ctr_notification", "end_declaration_early": "ctr_notification",
+        "halt_notification": "ctr_halt", "halt_notification_safety": "ctr_halt",
+        "results": "ctr_results",
+    },
+    Framework.EU_MDR: {
+        "cpp_completeness": "mdr_validation", "cpp_opinion": "mdr_authorization",
+        "cpp_opinion_with_request": "mdr_authorization_extended",
+        "second_review_window": None,
+        "ansm_authorization": "mdr_authorization",
+        "ansm_express_authorization": "mdr_authorization",
+        "amendment_cpp": "mdr_modification", "amendment_ansm": "mdr_modification",
+        "end_declaration": "mdr_halt", "end_declaration_early": "mdr_halt",
+        "halt_notification": "mdr_halt", "halt_notification_safety": "mdr_halt_safety",
+        "results": "mdr_report",
+    },
+}
+
+
+def clock_for(framework: Framework, slot: str) -> str | None:
+    """The clock that runs in `slot` under `framework` (None: no such clock there)."""
+    return FRAMEWORK_CLOCKS[framework].get(slot, slot)
 
 
 # The command that meets each clock (what a reminder asks staff to do).
@@ -193,5 +296,14 @@ MET_BY: dict[str, str] = {
     "susar_followup": "declare_safety_event", "urgent_measure_followup": "submit_amendment",
     "annual_safety_report": "submit_annual_safety_report",
     "end_declaration": "submit_end_declaration", "end_declaration_early": "submit_end_declaration",
-    "results": "report_results",
+    "results": "report_results", "sponsor_observations": "submit_observations",
+    "ctr_validation": "record_ethics_completeness", "ctr_assessment": "record_ethics_opinion",
+    "ctr_assessment_with_request": "record_ethics_opinion",
+    "ctr_sponsor_answer": "ethics_information_supplied", "ctr_decision": "record_ansm_decision",
+    "ctr_notification": "submit_end_declaration", "ctr_halt": "notify_halt",
+    "ctr_results": "report_results",
+    "mdr_validation": "record_ethics_completeness", "mdr_authorization": "record_ethics_opinion",
+    "mdr_authorization_extended": "record_ethics_opinion",
+    "mdr_modification": "record_ansm_decision",
+    "mdr_halt": "notify_halt", "mdr_halt_safety": "notify_halt", "mdr_report": "report_results",
 }

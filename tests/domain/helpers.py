@@ -57,10 +57,11 @@ SKIP = {  # steps that do not apply to a category
 }
 
 
-def study(category: str = "RIPH1", until: str | None = None) -> StudyState:
+def study(category: str = "RIPH1", until: str | None = None,
+          framework: str = "JARDE") -> StudyState:
     """A study of `category` walked through its steps, stopping before `until`."""
     state, _ = run(None, {"type": "create_study", "title": "T", "category": category,
-                          "investigator": "Dr A"})
+                          "investigator": "Dr A", "framework": framework})
     for role, command in WALK:
         if command["type"] == until:
             break
@@ -106,6 +107,9 @@ def samples() -> list[dict[str, Any]]:
         {"type": "declare_safety_event", "event_id": "SE-1", "declared_on": d},
         {"type": "submit_annual_safety_report", "submitted_on": d},
         {"type": "suspend"}, {"type": "resume"},
+        {"type": "suspend", "by": "authority"}, {"type": "suspend", "for_safety": True},
+        {"type": "submit_observations", "submitted_on": d},
+        {"type": "notify_halt", "notified_on": d},
         {"type": "declare_end", "ended_on": d, "early": False},
         {"type": "submit_end_declaration", "declared_on": d},
         {"type": "report_results", "reported_on": d}, {"type": "archive"},

@@ -114,13 +114,38 @@ def test_a_submission_recorded_50_days_late_is_overdue_at_once():
 
 @pytest.mark.parametrize(("clock", "days", "months"), [
     ("second_review_window", 0, 1), ("amendment_cpp", 45, 0), ("amendment_ansm", 35, 0),
-    ("susar_fatal", 0, 0), ("susar", 15, 0), ("susar_followup", 8, 0),
+    ("susar_fatal", 7, 0), ("susar", 15, 0), ("susar_followup", 8, 0),
+    ("sponsor_observations", 7, 0),
     ("urgent_measure_followup", 15, 0), ("annual_safety_report", 0, 12),
     ("end_declaration", 90, 0), ("end_declaration_early", 15, 0), ("results", 0, 12),
 ])
 def test_deadline_table_figures(clock, days, months):
     assert (CLOCKS[clock].days, CLOCKS[clock].months) == (days, months)
     assert CLOCKS[clock].source.startswith("CSP")
+
+
+@pytest.mark.parametrize(("clock", "days", "months", "article"), [
+    ("ctr_validation", 10, 0, "art. 5(3)"), ("ctr_assessment", 45, 0, "art. 6(4)"),
+    ("ctr_assessment_with_request", 76, 0, "art. 6(8)"), ("ctr_sponsor_answer", 12, 0, "6(8)"),
+    ("ctr_decision", 5, 0, "art. 8(1)"), ("ctr_notification", 15, 0, "art. 37"),
+    ("ctr_halt", 15, 0, "art. 38(1)"), ("ctr_results", 0, 12, "art. 37(4)"),
+    ("mdr_validation", 10, 0, "art. 70(1)"), ("mdr_authorization", 45, 0, "70(7)(b)"),
+    ("mdr_authorization_extended", 65, 0, "70(7)(b)"), ("mdr_modification", 38, 0, "75(3)"),
+    ("mdr_halt", 15, 0, "77(1)"), ("mdr_halt_safety", 1, 0, "77(1)"),
+    ("mdr_report", 0, 12, "77(5)"),
+])
+def test_eu_framework_figures(clock, days, months, article):
+    assert (CLOCKS[clock].days, CLOCKS[clock].months) == (days, months)
+    assert CLOCKS[clock].source.startswith("Reg. ") and article in CLOCKS[clock].source
+
+
+def test_every_framework_slot_names_a_clock_of_the_table():
+    from domain.regulation import FRAMEWORK_CLOCKS, MET_BY
+
+    for slots in FRAMEWORK_CLOCKS.values():
+        for slot, clock in slots.items():
+            assert clock is None or clock in CLOCKS, (slot, clock)
+    assert set(MET_BY) == set(CLOCKS)  # every clock says which command meets it
 
 
 def test_every_clock_has_a_legal_source_and_a_role():
@@ -140,12 +165,12 @@ def test_amendment_clocks_and_tacit_ansm_authorization_at_35_days():
     assert state.amendments["AM-1"].status == "rejected" and state.protocol_version == "1.0"
 
 
-def test_fatal_susar_is_due_the_day_it_is_known_and_others_in_15_days():
+def test_fatal_susar_is_due_within_7_days_and_others_in_15_days():
     state, _ = run(study("RIPH1"), {"type": "report_safety_event", "kind": "susar",
                                     "occurred_on": day(-1), "fatal_or_life_threatening": True},
                    "investigator")
-    assert state.deadlines["safety.SE-1"].due_on == after(-1)
-    state, events = advance(state, TODAY)
+    assert state.deadlines["safety.SE-1"].due_on == after(6)
+    state, events = advance(state, after(7))
     assert state.deadlines["safety.SE-1"].status is DeadlineStatus.overdue
     state, _ = run(study("RIPH1"), {"type": "report_safety_event", "kind": "sae",
                                     "occurred_on": day(0), "fatal_or_life_threatening": False},

@@ -1,5 +1,7 @@
 """The rules of the Jardé law as the domain enforces them, one behaviour per test."""
 
+from datetime import timedelta
+
 import pytest
 from pydantic import ValidationError
 
@@ -7,7 +9,7 @@ from domain import COMMAND_ROLES, RuleViolation, StudyStatus, missing_steps, ste
 from domain.model import Role, Step, StepStatus
 from domain.regulation import CNIL_ROUTES, CONSENT_KIND, REQUIRED_STEPS
 
-from .helpers import CNIL, SHA, day, run, study
+from .helpers import CNIL, SHA, TODAY, day, run, study
 
 
 def refused(code: str, state, command: dict, role: str = "coordinator") -> RuleViolation:
@@ -72,6 +74,7 @@ SAMPLE = {
                             "fatal_or_life_threatening": False},
     "declare_safety_event": {"event_id": "SE-1", "declared_on": day(0)},
     "submit_annual_safety_report": {"submitted_on": day(0)}, "suspend": {}, "resume": {},
+    "submit_observations": {"submitted_on": day(0)}, "notify_halt": {"notified_on": day(0)},
     "declare_end": {"ended_on": day(0), "early": False},
     "submit_end_declaration": {"declared_on": day(0)},
     "report_results": {"reported_on": day(0)}, "archive": {},
@@ -328,3 +331,46 @@ def test_participants_are_pseudonymous_codes_only():
     refused("participant_exists", run(study("RIPH1"), {"type": "register_participant",
                                                        "code": "P-0001"})[0],
             {"type": "register_participant", "code": "P-0001"})
+
+
+def test_a_suspension_by_the_authority_gives_the_sponsor_one_week_for_observations():
+    state = study("RIPH1", until="-")
+    state, _ = run(state, {"type": "suspend", "by": "authority"}, "regulatory")
+    assert state.status is StudyStatus.suspended
+    d = state.deadlines["sponsor_observations"]
+    assert (d.starts_on, d.due_on) == (TODAY, TODAY + timedelta(days=7))
+    assert "halt_notification" not in state.deadlines  # Jardé: no halt notification clock
+    state, _ = run(state, {"type": "submit_observations", "submitted_on": day(0)},
+                   "regulatory")
+    assert state.deadlines["sponsor_observations"].closed_on == TODAY
+    refused("no_sponsor_observations_due", state,
+            {"type": "submit_observations", "submitted_on": day(0)}, "regulatory")
+
+
+def test_a_halt_is_notified_under_the_eu_regulations_only():
+    jarde, _ = run(study("RIPH1", until="-"), {"type": "suspend"}, "regulatory")
+    refused("no_halt_notification_due", jarde,
+            {"type": "notify_halt", "notified_on": day(0)}, "regulatory")
+    for framework, safety, days in (("EU_MDR", False, 15), ("EU_MDR", True, 1),
+                                    ("EU_CTR", False, 15)):
+        state = study("RIPH1", until="-", framework=framework)
+        state, _ = run(state, {"type": "suspend", "for_safety": safety}, "regulatory")
+        d = state.deadlines["halt_notification"]
+        assert d.due_on == TODAY + timedelta(days=days), (framework, safety)
+        state, _ = run(state, {"type": "notify_halt", "notified_on": day(0)}, "regulatory")
+        assert state.deadlines["halt_notification"].closed_on == TODAY
+
+
+def test_the_framework_table_drives_the_same_steps():
+    ctr = study("RIPH1", until="record_ethics_completeness", framework="EU_CTR")
+    assert ctr.deadlines["cpp_completeness"].clock == "ctr_validation"
+    assert ctr.deadlines["cpp_opinion"].clock == "ctr_assessment"
+    mdr = study("RIPH1", until="record_ethics_completeness", framework="EU_MDR")
+    assert mdr.deadlines["cpp_opinion"].clock == "mdr_authorization"
+    rejected, _ = run(study("RIPH1", until="record_ethics_opinion", framework="EU_CTR"),
+                      {"type": "record_ethics_opinion", "opinion": "unfavourable",
+                       "opinion_on": day(0)}, "regulatory")
+    assert "second_review_window" not in rejected.deadlines
+    refused("no_second_review", rejected, {"type": "request_second_review",
+                                           "committee": "C2", "requested_on": day(0)},
+            "regulatory")
