@@ -57,10 +57,12 @@ def _refusal(err: WorkflowUpdateFailedError) -> Exception:
 
 async def create_study(client: Client, study_id: str, command: dict[str, Any], actor: str,
                        role: str, reason: str, idempotency_key: str | None = None,
-                       task_queue: str = TASK_QUEUE, rpc_seconds: float = 30) -> CommandResult:
+                       task_queue: str = TASK_QUEUE, rpc_seconds: float = 30,
+                       history_limit: int | None = None) -> CommandResult:
     inp, key = _input({**command, "type": "create_study"}, actor, role, reason, idempotency_key)
     start = WithStartWorkflowOperation(
-        StudyWorkflow.run, StudyInput(study_id=study_id), id=study_id, task_queue=task_queue,
+        StudyWorkflow.run, StudyInput(study_id=study_id, history_limit=history_limit),
+        id=study_id, task_queue=task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING)
     try:
         return await client.execute_update_with_start_workflow(

@@ -16,6 +16,12 @@ TRACKS = [
     ("vigilance", "Vigilance"),
     ("end", "End & results"),
 ]
+# Under the EU regulations the same tracks carry other bodies' clocks.
+TRACK_TITLES = {
+    "EU_CTR": {"ethics": "Validation & Part I — CTIS", "authority": "Member State decision"},
+    "EU_MDR": {"ethics": "Validation & authorization — MDR",
+               "authority": "Competent authority — MDR"},
+}
 MILESTONES = {  # event type -> (track, date field, label)
     "ProtocolSubmitted": ("sponsor", None, "protocol"),
     "SponsorAssigned": ("sponsor", None, "sponsor"),
@@ -32,14 +38,16 @@ MILESTONES = {  # event type -> (track, date field, label)
 LABEL_W, ROW_H, WIDTH, TOP = 190, 26, 960, 28
 
 
-def track_of(clock: str) -> str:
-    if clock.startswith(("cpp", "sponsor_answer", "second_review")):
+def track_of(deadline: str) -> str:
+    """A deadline's track, by its name (the slot: the same under every framework, where the
+    clock itself differs, e.g. cpp_opinion runs ctr_assessment under EU_CTR)."""
+    if deadline.startswith(("cpp", "sponsor_answer", "second_review")):
         return "ethics"
-    if clock.startswith("ansm"):
+    if deadline.startswith(("ansm", "sponsor_observations", "halt_notification")):
         return "authority"
-    if clock.startswith("amendment"):
+    if deadline.startswith("amendment"):
         return "amendments"
-    if clock.startswith(("susar", "urgent", "annual")):
+    if deadline.startswith(("safety", "annual")):
         return "vigilance"
     return "end"
 
@@ -72,8 +80,10 @@ def build(study: dict[str, Any], events: list[dict[str, Any]], today: date) -> d
 
     rows: list[Row] = []
     y = TOP
+    titles = TRACK_TITLES.get(study.get("framework", "JARDE"), {})
     for track, title in TRACKS:
-        group = [dl for dl in deadlines if track_of(dl["clock"]) == track]
+        title = titles.get(track, title)
+        group = [dl for dl in deadlines if track_of(dl["name"]) == track]
         marks = []
         for e in events:
             spec = MILESTONES.get(e["type"])

@@ -138,11 +138,12 @@ async def new_study_form(request: Request, actor: Viewer) -> HTMLResponse:
 async def new_study(request: Request, actor: Viewer, read: Reader, client: Temporal,
                     title: Annotated[str, Form()] = "", category: Annotated[str, Form()] = "",
                     investigator: Annotated[str, Form()] = "",
+                    framework: Annotated[str, Form()] = "JARDE",
                     reason: Annotated[str, Form()] = "",
                     csrf: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
     body = {"title": title, "category": category, "investigator": investigator,
-            "reason": reason}
+            "framework": framework, "reason": reason}
     try:
         _, study = await commands.create_study(client, read, actor, body, None,
                                                request.app.state.settings.temporal_task_queue)

@@ -29,6 +29,9 @@ with workflow.unsafe.imports_passed_through():
 _COMMANDS: TypeAdapter[Any] = TypeAdapter(domain.AnyCommand)
 # The server refuses more than 2,000 updates per run (STACK-NOTES): start afresh well before.
 MAX_UPDATES_PER_RUN = 1000
+# A run continues as new past this many history events: a ten-year study (a timer, a reminder,
+# an append per legal alarm, year after year) keeps a bounded history whatever its pace.
+HISTORY_LIMIT = 2000
 APPEND_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), backoff_coefficient=2,
                            maximum_interval=timedelta(seconds=10),
                            non_retryable_error_types=["ConcurrencyError"])
@@ -56,9 +59,13 @@ class StudyWorkflow:
         self.outbox: list[int] = list(inp.outbox)  # appends whose notices await delivery
         self.updates = 0
         self.changed = False
+        self.history_limit: int | None = None
 
     @workflow.run
     async def run(self, inp: StudyInput) -> dict[str, Any]:
+        # Added after histories were recorded: their runs never renewed on history length.
+        self.history_limit = (inp.history_limit or HISTORY_LIMIT) if workflow.patched(
+            "renew-on-history-length") else None
         while True:
             self.changed = False
             try:
@@ -69,7 +76,7 @@ class StudyWorkflow:
             if self._should_renew():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(StudyInput(
-                    study_id=self.study_id,
+                    study_id=self.study_id, history_limit=inp.history_limit,
                     carried_state=self.state.model_dump(mode="json") if self.state else None,
                     outbox=self.outbox))
             async with self.lock:
@@ -155,8 +162,10 @@ class StudyWorkflow:
             self.outbox.pop(0)
 
     def _should_renew(self) -> bool:
-        return (self.updates >= MAX_UPDATES_PER_RUN
-                or workflow.info().is_continue_as_new_suggested())
+        info = workflow.info()
+        return (self.updates >= MAX_UPDATES_PER_RUN or info.is_continue_as_new_suggested()
+                or (self.history_limit is not None
+                    and info.get_current_history_length() >= self.history_limit))
 
     # --- persistence --------------------------------------------------------------------------
     async def _persist(self, events: list[Event], actor: str, role: str, reason: str,

@@ -182,3 +182,33 @@ async def test_staff_export_a_studys_audit_trail_from_its_page(browser, stack, t
     await page.goto(f"/studies/{sid}")
     assert await page.get_by_role("button", name="Export the audit trail").count() == 0
     await page.close()
+
+
+async def test_an_eu_ctr_study_shows_its_ctis_clocks_on_the_timeline(page, stack, tokens):
+    await login(page, tokens["regulatory"])
+    await page.goto("/studies/new")
+    await page.get_by_label("Title").fill("CTR trial from the browser")
+    await page.get_by_label("Category (catégorie Jardé)").select_option("RIPH1")
+    await page.get_by_label("Regulatory framework").select_option("EU_CTR")
+    await page.get_by_label("Principal investigator").fill("Dr Ctis")
+    await page.get_by_label("Reason (for the audit trail)").fill("new CTR trial")
+    await page.get_by_role("button", name="Create the study").click()
+    await page.wait_for_url("**/studies/study-*")
+    sid = page.url.rsplit("/", 1)[1]
+    async with httpx.AsyncClient(base_url=stack.web_url, timeout=60) as http:
+        for role, body in (
+                ("coordinator", {"type": "submit_protocol", "version": "1",
+                                 "document_sha256": "c" * 64}),
+                ("coordinator", {"type": "assign_sponsor", "sponsor": "AP-HP"}),
+                ("regulatory", {"type": "record_insurance", "insurer": "I", "policy": "P"}),
+                ("regulatory", {"type": "submit_to_ethics", "committee": "CTIS",
+                                "submitted_on": days_ago(3)})):
+            r = await http.post(f"/api/studies/{sid}/commands", json={**body, "reason": "r"},
+                                headers={"Authorization": f"Bearer {tokens[role]}"})
+            assert r.status_code == 200, r.text
+    await page.goto(f"/studies/{sid}")
+    assert "EU_CTR" in await page.locator("main").inner_text()
+    svg = await page.locator("svg.timeline").inner_html()
+    assert "Validation &amp; Part I — CTIS" in svg and "CTIS validation" in svg
+    assert "Part I assessment (CTIS)" in svg
+    await page.screenshot(path=SHOTS / "ctr-timeline.png", full_page=True)

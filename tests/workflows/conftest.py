@@ -48,11 +48,14 @@ class Harness:
     async def today(self) -> date:
         return (await self.env.get_current_time()).date()
 
-    async def create(self, category: str = "RIPH1", role: str = "coordinator") -> str:
+    async def create(self, category: str = "RIPH1", role: str = "coordinator",
+                     framework: str = "JARDE", history_limit: int | None = None) -> str:
         study_id = engine.new_study_id()
         await engine.create_study(self.client, study_id, {
             "title": f"Study {study_id}", "category": category, "investigator": "Dr Martin",
-        }, actor="alice", role=role, reason="new study", task_queue=self.task_queue)
+            "framework": framework,
+        }, actor="alice", role=role, reason="new study", task_queue=self.task_queue,
+            history_limit=history_limit)
         self.started.append(study_id)
         return study_id
 
