@@ -135,16 +135,32 @@ def _record_ethics_completeness(s: StudyState, cmd: c.RecordEthicsCompleteness) 
     return [ev.EthicsCompletenessRecorded(notified_on=cmd.notified_on)]
 
 
+def _validating(s: StudyState) -> bool:
+    """The file is still being validated, under a framework whose validation may ask the
+    sponsor to complete it (EU_CTR art. 5(5))."""
+    return not s.ethics.complete_on and clock_for(s.framework, "completeness_answer") is not None
+
+
 def _ethics_request_information(s: StudyState, cmd: c.EthicsRequestInformation) -> list[ev.Event]:
     _ethics_open(s)
+    _not_before(cmd.requested_on, s.ethics.submitted_on, "the request", "the submission")
+    if _validating(s):
+        _require(not s.ethics.validation_requested_on, "validation_information_already_requested",
+                 "the file may be sent back for completion once during validation "
+                 "(Reg. 536/2014 art. 5(5))")
+        return [ev.EthicsInformationRequested(requested_on=cmd.requested_on,
+                                              questions=cmd.questions, stage="validation")]
     _require(not s.ethics.information_requested_on, "ethics_information_already_requested",
              "the CPP may request information only once (R1123-23 I)")
-    _not_before(cmd.requested_on, s.ethics.submitted_on, "the request", "the submission")
     return [ev.EthicsInformationRequested(requested_on=cmd.requested_on, questions=cmd.questions)]
 
 
 def _ethics_information_supplied(s: StudyState, cmd: c.EthicsInformationSupplied) -> list[ev.Event]:
     _ethics_open(s)
+    if s.ethics.validation_requested_on and not s.ethics.validation_supplied_on:
+        _not_before(cmd.supplied_on, s.ethics.validation_requested_on, "the answer",
+                    "the request")
+        return [ev.EthicsInformationSupplied(supplied_on=cmd.supplied_on, stage="validation")]
     _require(s.ethics.information_requested_on and not s.ethics.information_supplied_on,
              "no_information_request", "the CPP has no open request for information")
     _not_before(cmd.supplied_on, s.ethics.information_requested_on, "the answer", "the request")

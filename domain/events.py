@@ -78,15 +78,22 @@ class EthicsCompletenessRecorded(Event):
     notified_on: date
 
 
+# `stage`: the request of the assessment (CPP, Part I), or, where the framework has one, of the
+# validation of the file (EU_CTR art. 5(5)).
+Stage = Literal["assessment", "validation"]
+
+
 class EthicsInformationRequested(Event):
     type: Literal["EthicsInformationRequested"] = "EthicsInformationRequested"
     requested_on: date
     questions: str
+    stage: Stage = "assessment"
 
 
 class EthicsInformationSupplied(Event):
     type: Literal["EthicsInformationSupplied"] = "EthicsInformationSupplied"
     supplied_on: date
+    stage: Stage = "assessment"
 
 
 class EthicsOpinionRecorded(Event):

@@ -111,6 +111,25 @@ def _apply(s: StudyState, e: ev.Event) -> StudyState:  # noqa: C901 - one case p
             s = _set(s, ethics=s.ethics.model_copy(update={"complete_on": e.notified_on}))
             s = _close(s, [p + "cpp_completeness"], e.notified_on)
             return _deadline_op(s, p + "cpp_opinion", clocks.reanchor, e.notified_on)
+        case ev.EthicsInformationRequested(stage="validation"):
+            p = ethics_prefix(s.ethics)
+            s = _set(s, ethics=s.ethics.model_copy(
+                update={"validation_requested_on": e.requested_on}))
+            s = _deadline_op(s, p + "cpp_completeness", clocks.stop, e.requested_on,
+                             s.deadlines[p + "cpp_completeness"].clock)
+            return _open(s, _deadline(s, p + "completeness_answer", "completeness_answer",
+                                      e.requested_on))
+        case ev.EthicsInformationSupplied(stage="validation"):
+            # the Member State validates the completed file within 5 days; the assessment
+            # runs from the validation date
+            p = ethics_prefix(s.ethics)
+            s = _set(s, ethics=s.ethics.model_copy(
+                update={"validation_supplied_on": e.supplied_on}))
+            s = _close(s, [p + "completeness_answer"], e.supplied_on)
+            recheck = _deadline(s, p + "cpp_completeness", "completeness_recheck", e.supplied_on)
+            assert recheck is not None
+            s = _open(s, recheck)
+            return _deadline_op(s, p + "cpp_opinion", clocks.reanchor, recheck.due_on)
         case ev.EthicsInformationRequested():
             p = ethics_prefix(s.ethics)
             s = _set(s, ethics=s.ethics.model_copy(
@@ -133,7 +152,8 @@ def _apply(s: StudyState, e: ev.Event) -> StudyState:  # noqa: C901 - one case p
             p = ethics_prefix(s.ethics)
             s = _set(s, ethics=s.ethics.model_copy(
                 update={"opinion": e.opinion, "opinion_on": e.opinion_on, "tacit": e.tacit}))
-            s = _close(s, [p + "cpp_completeness", p + "cpp_opinion", p + "sponsor_answer"],
+            s = _close(s, [p + "cpp_completeness", p + "cpp_opinion", p + "sponsor_answer",
+                           p + "completeness_answer"],
                        e.opinion_on)
             if e.opinion == "unfavourable" and not s.ethics.second_review:
                 s = _open(s, _deadline(s, "second_review_window",

@@ -187,6 +187,14 @@ CLOCKS: dict[str, Clock] = {
         # Art. 5(3): the reporting Member State validates the application within 10 days...
         Clock(id="ctr_validation", label="CTIS validation", days=10, role=Role.regulatory,
               at_expiry=Consequence.escalate, source="Reg. 536/2014 art. 5(3)"),
+        # Art. 5(5): an incomplete file goes back to the sponsor, who completes it within 10
+        # days or the application lapses; the Member State then validates within 5 days.
+        Clock(id="ctr_validation_answer", label="Sponsor completion of the file (CTIS)",
+              days=10, role=Role.regulatory, at_expiry=Consequence.tacit_rejection,
+              source="Reg. 536/2014 art. 5(5)"),
+        Clock(id="ctr_validation_recheck", label="CTIS validation of the completed file",
+              days=5, role=Role.regulatory, at_expiry=Consequence.escalate,
+              source="Reg. 536/2014 art. 5(5)"),
         # Art. 6(4): Part I assessment report within 45 days of the validation date...
         Clock(id="ctr_assessment", label="Part I assessment (CTIS)", days=45,
               role=Role.regulatory, at_expiry=Consequence.escalate,
@@ -253,9 +261,11 @@ CLOCKS: dict[str, Clock] = {
 # ids). A slot mapped to None has no clock under that framework. Unlisted slots keep the Jardé
 # clock (vigilance, annual report...).
 FRAMEWORK_CLOCKS: dict[Framework, dict[str, str | None]] = {
-    Framework.JARDE: {"halt_notification": None, "halt_notification_safety": None},
+    Framework.JARDE: {"halt_notification": None, "halt_notification_safety": None,
+                      "completeness_answer": None, "completeness_recheck": None},
     Framework.EU_CTR: {
-        "cpp_completeness": "ctr_validation", "cpp_opinion": "ctr_assessment",
+        "cpp_completeness": "ctr_validation", "completeness_answer": "ctr_validation_answer",
+        "completeness_recheck": "ctr_validation_recheck", "cpp_opinion": "ctr_assessment",
         "cpp_opinion_with_request": "ctr_assessment_with_request",
         "sponsor_answer": "ctr_sponsor_answer", "second_review_window": None,
         "ansm_authorization": "ctr_decision", "ansm_express_authorization": "ctr_decision",
@@ -266,6 +276,7 @@ FRAMEWORK_CLOCKS: dict[Framework, dict[str, str | None]] = {
     },
     Framework.EU_MDR: {
         "cpp_completeness": "mdr_validation", "cpp_opinion": "mdr_authorization",
+        "completeness_answer": None, "completeness_recheck": None,
         "cpp_opinion_with_request": "mdr_authorization_extended",
         "second_review_window": None,
         "ansm_authorization": "mdr_authorization",
@@ -298,6 +309,8 @@ MET_BY: dict[str, str] = {
     "end_declaration": "submit_end_declaration", "end_declaration_early": "submit_end_declaration",
     "results": "report_results", "sponsor_observations": "submit_observations",
     "ctr_validation": "record_ethics_completeness", "ctr_assessment": "record_ethics_opinion",
+    "ctr_validation_answer": "ethics_information_supplied",
+    "ctr_validation_recheck": "record_ethics_completeness",
     "ctr_assessment_with_request": "record_ethics_opinion",
     "ctr_sponsor_answer": "ethics_information_supplied", "ctr_decision": "record_ansm_decision",
     "ctr_notification": "submit_end_declaration", "ctr_halt": "notify_halt",

@@ -19,6 +19,8 @@ class Ethics(Frozen):
     complete_on: date | None = None
     information_requested_on: date | None = None
     information_supplied_on: date | None = None
+    validation_requested_on: date | None = None  # EU_CTR: the file found incomplete
+    validation_supplied_on: date | None = None
     opinion: str | None = None  # favourable | unfavourable
     opinion_on: date | None = None
     tacit: bool = False

@@ -125,7 +125,8 @@ def test_deadline_table_figures(clock, days, months):
 
 
 @pytest.mark.parametrize(("clock", "days", "months", "article"), [
-    ("ctr_validation", 10, 0, "art. 5(3)"), ("ctr_assessment", 45, 0, "art. 6(4)"),
+    ("ctr_validation", 10, 0, "art. 5(3)"), ("ctr_validation_answer", 10, 0, "art. 5(5)"),
+    ("ctr_validation_recheck", 5, 0, "art. 5(5)"), ("ctr_assessment", 45, 0, "art. 6(4)"),
     ("ctr_assessment_with_request", 76, 0, "art. 6(8)"), ("ctr_sponsor_answer", 12, 0, "6(8)"),
     ("ctr_decision", 5, 0, "art. 8(1)"), ("ctr_notification", 15, 0, "art. 37"),
     ("ctr_halt", 15, 0, "art. 38(1)"), ("ctr_results", 0, 12, "art. 37(4)"),

@@ -212,3 +212,37 @@ async def test_mdr_halt_notified_within_15_days_or_24_hours_for_safety(harness, 
     sid, day0 = await recruiting(harness, "EU_MDR")
     await harness.send(sid, {"type": "suspend", "for_safety": safety}, "regulatory")
     await fires(harness, sid, "halt_notification", day0 + timedelta(days=days))
+
+
+async def test_ctr_incomplete_file_10_days_to_complete_then_5_to_validate(harness):
+    sid, day0 = await submitted(harness, "EU_CTR")
+    view = await harness.send(sid, {"type": "ethics_request_information",
+                                    "requested_on": day0.isoformat(), "questions": "missing IB"},
+                              "regulatory")
+    assert deadline(view, "cpp_completeness")["status"] == "stopped"
+    assert deadline(view, "completeness_answer")["due_on"] == (
+        day0 + timedelta(days=10)).isoformat()
+    await harness.skip(3)
+    completed = day0 + timedelta(days=3)
+    view = await harness.send(sid, {"type": "ethics_information_supplied",
+                                    "supplied_on": completed.isoformat()}, "regulatory")
+    assert deadline(view, "completeness_answer")["status"] == "met"
+    assert deadline(view, "cpp_opinion")["due_on"] == (
+        completed + timedelta(days=5 + 45)).isoformat()
+    await fires(harness, sid, "cpp_completeness", completed + timedelta(days=5))
+    await harness.send(sid, {"type": "record_ethics_completeness",
+                             "notified_on": (await harness.today()).isoformat()}, "regulatory")
+    # once validated, the Part I request for information is still available, once
+    view = await harness.send(sid, {"type": "ethics_request_information",
+                                    "requested_on": (await harness.today()).isoformat(),
+                                    "questions": "Part I question"}, "regulatory")
+    assert deadline(view, "cpp_opinion")["status"] == "stopped"
+
+
+async def test_ctr_an_incomplete_file_not_completed_in_10_days_lapses(harness):
+    sid, day0 = await submitted(harness, "EU_CTR")
+    await harness.send(sid, {"type": "ethics_request_information",
+                             "requested_on": day0.isoformat(), "questions": "missing IB"},
+                       "regulatory")
+    view = await fires(harness, sid, "completeness_answer", day0 + timedelta(days=10))
+    assert view["state"] == "rejected"
