@@ -127,15 +127,23 @@ async def test_keyboard_only_login_and_a_phone_sized_screen(browser, stack, toke
     await context.close()
 
 
-async def test_new_study_from_the_browser(page, stack, tokens):
-    await login(page, tokens["investigator"])
+async def create_in_browser(page, title: str, category: str, investigator: str,
+                            framework: str = "JARDE") -> str:
+    """Fill the new-study form as a person would; returns the new study's id."""
     await page.goto("/studies/new")
-    await page.get_by_label("Title").fill("Created in the browser")
-    await page.get_by_label("Category (catégorie Jardé)").select_option("RIPH3")
-    await page.get_by_label("Principal investigator").fill("Dr Click")
+    await page.get_by_label("Title").fill(title)
+    await page.get_by_label("Category (catégorie Jardé)").select_option(category)
+    await page.get_by_label("Regulatory framework").select_option(framework)
+    await page.get_by_label("Principal investigator").fill(investigator)
     await page.get_by_label("Reason (for the audit trail)").fill("new idea")
     await page.get_by_role("button", name="Create the study").click()
     await page.wait_for_url("**/studies/study-*")
+    return page.url.rsplit("/", 1)[1]
+
+
+async def test_new_study_from_the_browser(page, stack, tokens):
+    await login(page, tokens["investigator"])
+    await create_in_browser(page, "Created in the browser", "RIPH3", "Dr Click")
     assert "Created in the browser" in await page.locator("h1").inner_text()
 
 
@@ -186,15 +194,8 @@ async def test_staff_export_a_studys_audit_trail_from_its_page(browser, stack, t
 
 async def test_an_eu_ctr_study_shows_its_ctis_clocks_on_the_timeline(page, stack, tokens):
     await login(page, tokens["regulatory"])
-    await page.goto("/studies/new")
-    await page.get_by_label("Title").fill("CTR trial from the browser")
-    await page.get_by_label("Category (catégorie Jardé)").select_option("RIPH1")
-    await page.get_by_label("Regulatory framework").select_option("EU_CTR")
-    await page.get_by_label("Principal investigator").fill("Dr Ctis")
-    await page.get_by_label("Reason (for the audit trail)").fill("new CTR trial")
-    await page.get_by_role("button", name="Create the study").click()
-    await page.wait_for_url("**/studies/study-*")
-    sid = page.url.rsplit("/", 1)[1]
+    sid = await create_in_browser(page, "CTR trial from the browser", "RIPH1", "Dr Ctis",
+                                  framework="EU_CTR")
     async with httpx.AsyncClient(base_url=stack.web_url, timeout=60) as http:
         for role, body in (
                 ("coordinator", {"type": "submit_protocol", "version": "1",
