@@ -34,6 +34,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bare import TASK_QUEUE, BareWorkflow  # noqa: E402
 from common import summary  # noqa: E402
 
+from store import APP_ROLE  # noqa: E402
+
 TODAY = datetime.now(UTC).date().isoformat()
 COMMANDS = [
     ("investigator", {"type": "submit_protocol", "version": "1.0", "document_sha256": "ab" * 32}),
@@ -113,7 +115,9 @@ async def main(args: argparse.Namespace) -> None:
             check=True).stdout.strip() for role in ("investigator", "coordinator", "regulatory")}
         bare_worker = subprocess.Popen(
             [sys.executable, str(ROOT / "bench" / "bare.py"), info["temporal_address"],
-             info["database_url"]], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+             # the floor creates its own table: the embedded server's owner, not the app role
+             info["database_url"].replace(f"{APP_ROLE}@", "postgres@", 1)],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         assert bare_worker.stdout is not None and bare_worker.stdout.readline().strip() == b"ready"
         client = await Client.connect(info["temporal_address"])
         async with httpx.AsyncClient(base_url=info["web_url"], timeout=120) as http:
