@@ -14,10 +14,8 @@ class Settings(BaseSettings):
     temporal_address: str | None = Field(None, validation_alias="TEMPORAL_ADDRESS")
     temporal_namespace: str = Field("default", validation_alias="TEMPORAL_NAMESPACE")
     temporal_task_queue: str = Field("studyflow", validation_alias="TEMPORAL_TASK_QUEUE")
-    temporal_api_key: SecretStr | None = Field(None, validation_alias="TEMPORAL_API_KEY")
-    temporal_tls: bool = Field(False, validation_alias="TEMPORAL_TLS")
-    temporal_tls_cert: Path | None = Field(None, validation_alias="TEMPORAL_TLS_CERT")
-    temporal_tls_key: Path | None = Field(None, validation_alias="TEMPORAL_TLS_KEY")
+    # TLS and API key (Temporal Cloud): TEMPORAL_API_KEY, TEMPORAL_TLS, TEMPORAL_TLS_CLIENT_CERT_PATH,
+    # TEMPORAL_TLS_CLIENT_KEY_PATH... are read by temporalio.envconfig (worker.temporal_connect_config)
     database_url: str | None = Field(None, validation_alias="DATABASE_URL")  # the app's role
     # the schema owner's, for migrations; the app's role then only inserts and reads events
     database_owner_url: str | None = Field(None, validation_alias="DATABASE_OWNER_URL")

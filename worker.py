@@ -3,6 +3,7 @@ and the worker that runs StudyWorkflow. `python worker.py` runs a worker from th
 
 import asyncio
 import signal
+from typing import Any
 
 import asyncpg
 import structlog
@@ -15,7 +16,7 @@ from temporalio.client import (
     SchedulePolicy,
     ScheduleSpec,
 )
-from temporalio.service import TLSConfig
+from temporalio.envconfig import ClientConfigProfile
 from temporalio.worker import Worker
 
 from activities.notify import NotifyActivities
@@ -29,17 +30,21 @@ from workflows.study import StudyWorkflow
 log = structlog.get_logger()
 
 
+def temporal_connect_config(settings: Settings, address: str | None = None) -> dict[str, Any]:
+    """How to reach Temporal: Temporal's own environment configuration (TEMPORAL_ADDRESS,
+    TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS*, TEMPORAL_PROFILE and its TOML file:
+    temporalio.envconfig, so that Temporal Cloud works as documented), the embedded stack's
+    address when it runs its own server."""
+    connect = dict(ClientConfigProfile.load().to_client_connect_config())
+    connect["target_host"] = (address or settings.temporal_address or connect.get("target_host")
+                              or "127.0.0.1:7233")
+    connect["namespace"] = connect.get("namespace") or settings.temporal_namespace
+    return connect
+
+
 async def connect_temporal(settings: Settings, address: str | None = None) -> Client:
-    tls: bool | TLSConfig = bool(settings.temporal_tls or settings.temporal_api_key)
-    if settings.temporal_tls_cert and settings.temporal_tls_key:
-        tls = TLSConfig(client_cert=settings.temporal_tls_cert.read_bytes(),
-                        client_private_key=settings.temporal_tls_key.read_bytes())
-    api_key = settings.temporal_api_key.get_secret_value() if settings.temporal_api_key else None
-    return await Client.connect(
-        address or settings.temporal_address or "127.0.0.1:7233",
-        namespace=settings.temporal_namespace, api_key=api_key, tls=tls,
-        data_converter=data_converter(settings),
-    )
+    return await Client.connect(**temporal_connect_config(settings, address),
+                                data_converter=data_converter(settings))
 
 
 def build_worker(settings: Settings, client: Client, pool: asyncpg.Pool) -> Worker:

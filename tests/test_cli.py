@@ -195,3 +195,21 @@ def test_operator_actions_are_audited_tokens_exports_and_workflow_resets(data_di
         assert bad.returncode != 0 and "0 active tokens" in bad.stderr
     finally:
         up.stop()
+
+
+def test_config_show_prints_the_settings_in_effect_without_secrets(tmp_path: Path):
+    key = "k1:" + "A" * 43 + "="
+    env = {**ENV, "DATABASE_URL": "postgresql://app:db-secret@db:5432/studyflow",
+           "SMTP_URL": "smtp://mailer:smtp-secret@mail:25", "CODEC_KEYS": key,
+           "TEMPORAL_ADDRESS": "ns.a1b2.tmprl.cloud:7233", "TEMPORAL_API_KEY": "api-secret",
+           "TEMPORAL_NAMESPACE": "ns.a1b2"}
+    r = subprocess.run([*CLI, "config", "show", "--data-dir", str(tmp_path)], env=env,
+                       capture_output=True, text=True, timeout=60, check=True)
+    shown = json.loads(r.stdout)
+    assert shown["DATABASE_URL"] == "postgresql://app:****@db:5432/studyflow"
+    assert shown["temporal (envconfig)"] == {"address": "ns.a1b2.tmprl.cloud:7233",
+                                             "namespace": "ns.a1b2", "tls": True,
+                                             "api_key": "****"}
+    assert shown["codec key ids"] == ["k1"]
+    for secret in ("db-secret", "smtp-secret", "api-secret", "A" * 43):
+        assert secret not in r.stdout
