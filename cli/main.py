@@ -364,6 +364,17 @@ def admin_redeliver(study_id: Annotated[str, typer.Option("--study")],
     console.print(f"{with_database(data_dir, body)} messages sent")
 
 
+@app.command("rebuild-read-models")
+def rebuild_read_models(data_dir: DataDir = DEFAULT_DIR) -> None:
+    """Rebuild every read model (studies, deadlines, tasks, participants) from the events alone,
+    in one transaction. Notifications and deliveries are records of what was sent: kept."""
+    from domain import project
+    from store import ReadModels
+
+    n = with_database(data_dir, lambda pool: ReadModels(pool).rebuild(project))
+    console.print(f"rebuilt the read models of {n} studies from the event store")
+
+
 # --- studies through the HTTP API -----------------------------------------------------------------
 study_app = typer.Typer(help="Studies, through the running stack's HTTP API.",
                         no_args_is_help=True)

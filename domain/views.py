@@ -2,12 +2,14 @@
 the inbox tasks, and the notifications an event calls for. Pure: computed from the state."""
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from . import clocks
 from . import events as ev
 from .decide import steps
+from .evolve import fold
 from .model import Frozen, Role, StudyStatus
 from .regulation import CLOCKS, MET_BY
 from .state import Participant, StudyState
@@ -44,6 +46,16 @@ def deadline_view(d: Any) -> dict[str, Any]:
 
 def participant_view(p: Participant) -> dict[str, Any]:
     return p.model_dump(mode="json")
+
+
+def project(events: Iterable[tuple[str, dict[str, Any]]]) -> tuple[dict[str, Any],
+                                                                   list[dict[str, Any]]]:
+    """A study's read models from its recorded events (type, data): what the workflow wrote
+    with its last append, rebuilt from the audit record alone."""
+    state = fold(None, (ev.parse_event(t, d) for t, d in events))
+    if state is None:
+        raise ValueError("no StudyCreated event: not a study")
+    return view(state), [participant_view(p) for p in state.participants.values()]
 
 
 def tasks(s: StudyState) -> list[Task]:

@@ -4,13 +4,14 @@ stored HTTP answers. Every query is in sql/queries.sql."""
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 
 from .db import q
-from .eventstore import stored, timestamp
+from .eventstore import canonical, stored, timestamp
 from .models import Preferences
 
 
@@ -20,6 +21,16 @@ def audit_row(row: asyncpg.Record) -> dict[str, Any]:
     return {"seq": e.seq, "study_id": e.stream_id, "version": e.version, "type": e.type,
             "actor": e.actor, "role": e.role, "at": timestamp(e.recorded_at),
             "reason": e.reason, "data": e.data, "prev_hash": e.prev_hash, "hash": e.hash}
+
+
+# (type, data) of a study's events -> its view and its participants' views (domain.project)
+Projector = Callable[[list[tuple[str, dict[str, Any]]]], tuple[dict[str, Any],
+                                                               list[dict[str, Any]]]]
+
+
+def _canonical(value: Any) -> Any:
+    """As the append path stores it (store.eventstore._json): canonical JSON, dates as text."""
+    return json.loads(canonical(value))
 
 
 def token_hash(token: str) -> str:
@@ -60,6 +71,23 @@ class ReadModels:
                             limit: int = 200) -> list[dict[str, Any]]:
         return [dict(r) for r in await self.pool.fetch(q("notifications"), role, study_id,
                                                        limit)]
+
+    # --- recovery --------------------------------------------------------------------------------
+    async def rebuild(self, project: Projector) -> int:
+        """Rebuild studies, deadlines, tasks and participants from the events alone, in one
+        transaction (readers see the old tables until it commits). `project` folds a study's
+        events into its view and its participants' views, as the workflow does."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute(q("clear_read_models"))
+            streams = [r["stream_id"] for r in await conn.fetch(q("study_streams"))]
+            for sid in streams:
+                events = [stored(r) for r in await conn.fetch(q("read_stream"), sid)]
+                study, participants = project([(e.type, e.data) for e in events])
+                await conn.execute(q("project_study"), _canonical(study), events[-1].recorded_at)
+                await conn.execute(q("set_study_created_at"), sid, events[0].recorded_at)
+                if participants:
+                    await conn.execute(q("upsert_participants"), sid, _canonical(participants))
+        return len(streams)
 
     # --- tokens -----------------------------------------------------------------------------
     async def create_token(self, actor: str, role: str,

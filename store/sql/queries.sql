@@ -43,7 +43,8 @@ SELECT t.study_id, s.title AS study_title, t.kind, t.title, t.due_on, t.deadline
        (t.overdue OR t.due_on < current_date) AS overdue
 FROM tasks t JOIN studies s ON s.id = t.study_id
 WHERE t.role = $1
-ORDER BY (t.overdue OR coalesce(t.due_on < current_date, false)) DESC, t.due_on NULLS LAST, t.id
+ORDER BY (t.overdue OR coalesce(t.due_on < current_date, false)) DESC, t.due_on NULLS LAST,
+         t.study_id, t.title
 LIMIT $2;
 
 -- name: notifications
@@ -153,3 +154,24 @@ ORDER BY created_at;
 UPDATE tokens SET revoked_at = now()
 WHERE token_hash LIKE $1 AND revoked_at IS NULL
 RETURNING actor, role;
+
+-- name: study_streams
+-- Streams that are studies (operations and checkpoints aside), oldest first.
+SELECT stream_id FROM events WHERE version = 1 AND type = 'StudyCreated' ORDER BY global_seq;
+
+-- name: clear_read_models
+DELETE FROM tasks; DELETE FROM participants; DELETE FROM deadlines; DELETE FROM studies;
+
+-- name: project_study
+SELECT project_study($1::jsonb, $2);
+
+-- name: set_study_created_at
+UPDATE studies SET created_at = $2 WHERE id = $1;
+
+-- name: upsert_participants
+INSERT INTO participants (study_id, code, status, consent_form_version, view)
+SELECT $1, p->>'code', p->>'status', p->>'consent_form_version', p
+FROM jsonb_array_elements($2::jsonb) AS p
+ON CONFLICT (study_id, code) DO UPDATE SET
+    status = EXCLUDED.status, consent_form_version = EXCLUDED.consent_form_version,
+    view = EXCLUDED.view;
