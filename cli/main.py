@@ -375,6 +375,55 @@ def rebuild_read_models(data_dir: DataDir = DEFAULT_DIR) -> None:
     console.print(f"rebuilt the read models of {n} studies from the event store")
 
 
+def owner_database(data_dir: Path, body: Callable[[str], Awaitable[T]]) -> T:
+    """Run `body(dsn)` with the schema owner's DSN when there is one (DATABASE_OWNER_URL, or the
+    embedded server of DATA_DIR, started for the occasion), else the running stack's."""
+    from stack import postgres
+    from stack.runner import read_stack_file
+
+    settings = settings_for(data_dir)
+    dsn = (settings.database_owner_url or settings.database_url
+           or (read_stack_file(data_dir) or {}).get("database_url"))
+    started = False
+    if not dsn:
+        started = not (data_dir / "pg" / "postmaster.pid").exists()
+        dsn = postgres.start(data_dir)
+    try:
+        return asyncio.run(body(dsn))
+    finally:
+        if started:
+            postgres.stop(data_dir)
+
+
+@app.command("backup")
+def backup_cmd(output: Annotated[Path, typer.Option(help="The dump file to write.")],
+               data_dir: DataDir = DEFAULT_DIR) -> None:
+    """Back up the whole database (events and read models) with pg_dump (custom format)."""
+    from store import backup
+
+    try:
+        owner_database(data_dir, lambda dsn: backup.backup(dsn, output))
+    except RuntimeError as e:
+        fail(str(e))
+    console.print(f"backed up to {output} ({output.stat().st_size} bytes)")
+
+
+@app.command("restore")
+def restore_cmd(dump: Annotated[Path, typer.Argument(help="A file written by `backup`.")],
+                data_dir: DataDir = DEFAULT_DIR) -> None:
+    """Restore a backup into an empty database (a new DATA_DIR, or DATABASE_OWNER_URL), all or
+    nothing; then `audit verify` it."""
+    from store import backup
+
+    if not dump.exists():
+        fail(f"no file {dump}")
+    try:
+        owner_database(data_dir, lambda dsn: backup.restore(dsn, dump))
+    except RuntimeError as e:
+        fail(f"{e} (restore into an empty database)")
+    console.print(f"restored {dump}")
+
+
 # --- studies through the HTTP API -----------------------------------------------------------------
 study_app = typer.Typer(help="Studies, through the running stack's HTTP API.",
                         no_args_is_help=True)

@@ -99,6 +99,19 @@ def test_up_serves_stops_cleanly_and_a_restart_finds_every_study(data_dir: Path)
     assert r.status_code == 200 and r.json()["state"] == "ready"
     verify = cli("audit", "verify", data_dir=data_dir)
     assert "audit intact: 6 events in 2 streams" in verify.stdout  # 5 + the token's issue
+    dump = data_dir.parent / "backup.dump"
+    cli("backup", "--output", str(dump), data_dir=data_dir)
+    copy = data_dir.parent / "copy"
+    cli("restore", str(dump), data_dir=copy)
+    try:
+        assert "audit intact: 6 events in 2 streams" in cli("audit", "verify",
+                                                            data_dir=copy).stdout
+        again = cli("restore", str(dump), data_dir=copy, check=False)  # not into a used one
+        assert again.returncode != 0 and "empty database" in again.stderr
+    finally:
+        subprocess.run([sys.executable, "-c", "from pathlib import Path; import sys; "
+                        "from stack import postgres; postgres.stop(Path(sys.argv[1]))",
+                        str(copy)], env=ENV, check=False, capture_output=True)
     exported = cli("audit", "export", "--study", sid, "--format", "csv", data_dir=data_dir)
     assert exported.stdout.splitlines()[0].startswith("seq,") and sid in exported.stdout
     tok = ("--token", token.strip())

@@ -44,7 +44,6 @@ async def test_rebuilt_read_models_are_byte_identical(harness, pool):
     before = await dump(pool)
     assert all(before.values()) or not before["participants"]
     assert len(before["studies"]) == 4 and before["deadlines"] and before["tasks"]
-    print({k: len(v) for k, v in before.items()})
 
     assert await ReadModels(pool).rebuild(project) == 4
     assert await dump(pool) == before
