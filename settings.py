@@ -14,6 +14,8 @@ class Settings(BaseSettings):
     temporal_address: str | None = Field(None, validation_alias="TEMPORAL_ADDRESS")
     temporal_namespace: str = Field("default", validation_alias="TEMPORAL_NAMESPACE")
     temporal_task_queue: str = Field("studyflow", validation_alias="TEMPORAL_TASK_QUEUE")
+    # where this process serves the Temporal SDK's Prometheus metrics, e.g. 0.0.0.0:9464
+    temporal_metrics_bind: str | None = Field(None, validation_alias="TEMPORAL_METRICS_BIND")
     # TLS and API key (Temporal Cloud): TEMPORAL_API_KEY, TEMPORAL_TLS, TEMPORAL_TLS_CLIENT_CERT_PATH,
     # TEMPORAL_TLS_CLIENT_KEY_PATH... are read by temporalio.envconfig (worker.temporal_connect_config)
     database_url: str | None = Field(None, validation_alias="DATABASE_URL")  # the app's role

@@ -3,6 +3,7 @@ and the worker that runs StudyWorkflow. `python worker.py` runs a worker from th
 
 import asyncio
 import signal
+from functools import cache
 from typing import Any
 
 import asyncpg
@@ -17,6 +18,7 @@ from temporalio.client import (
     ScheduleSpec,
 )
 from temporalio.envconfig import ClientConfigProfile
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
 from activities.notify import NotifyActivities
@@ -42,9 +44,18 @@ def temporal_connect_config(settings: Settings, address: str | None = None) -> d
     return connect
 
 
+@cache
+def metrics_runtime(bind: str) -> Runtime:
+    """One runtime per process, serving the SDK's metrics (workflow task latency, activity
+    failures, poll counts...) for Prometheus at `bind`."""
+    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=bind)))
+
+
 async def connect_temporal(settings: Settings, address: str | None = None) -> Client:
+    runtime = metrics_runtime(settings.temporal_metrics_bind) if settings.temporal_metrics_bind \
+        else None
     return await Client.connect(**temporal_connect_config(settings, address),
-                                data_converter=data_converter(settings))
+                                data_converter=data_converter(settings), runtime=runtime)
 
 
 def build_worker(settings: Settings, client: Client, pool: asyncpg.Pool) -> Worker:

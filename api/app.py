@@ -15,7 +15,7 @@ from codec import codec_for
 from settings import Settings
 from store import EventStore, ReadModels, create_pool
 
-from . import errors, web
+from . import errors, metrics, web
 from .ratelimit import FailureLimiter
 from .routes import audit, codec, inbox, people, studies
 
@@ -64,7 +64,8 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None,
             response.headers.update(SECURITY_HEADERS)
         return response
 
-    for router in (studies.router, inbox.router, people.router, audit.router, codec.router):
+    for router in (studies.router, inbox.router, people.router, audit.router, codec.router,
+                   metrics.router):
         app.include_router(router)
     web.install(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

@@ -15,6 +15,7 @@ from store import ReadModels
 from . import engine
 from .deps import require_may_send, require_reason
 from .errors import ApiError
+from .metrics import measured
 
 log = structlog.get_logger()
 _STUDY = TypeAdapter(StudyCommand)
@@ -66,9 +67,10 @@ async def create_study(client: Client, read: ReadModels, actor: Actor, body: dic
 
     async def run() -> tuple[int, dict[str, Any]]:
         study_id = engine.study_id_for_key(actor.name, key) if key else engine.new_study_id()
-        result = await engine.create_study(client, study_id, command, actor.name,
-                                           actor.role.value, body["reason"].strip(), key,
-                                           task_queue=task_queue)
+        async with measured("create_study"):
+            result = await engine.create_study(client, study_id, command, actor.name,
+                                               actor.role.value, body["reason"].strip(), key,
+                                               task_queue=task_queue)
         log.info("study created", study_id=study_id, actor=actor.name)
         return 201, answer(result)
 
@@ -96,8 +98,9 @@ async def study_command(client: Client, read: ReadModels, actor: Actor, study_id
         command = _validate(_PARTICIPANT, {**body, "code": participant})
 
     async def run() -> tuple[int, dict[str, Any]]:
-        result = await engine.send_command(client, study_id, command, actor.name,
-                                           actor.role.value, reason, key)
+        async with measured(kind):
+            result = await engine.send_command(client, study_id, command, actor.name,
+                                               actor.role.value, reason, key)
         log.info("command applied", study_id=study_id, command=kind, actor=actor.name)
         return 200, answer(result)
 

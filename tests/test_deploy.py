@@ -9,10 +9,12 @@ import signal
 import sys
 from pathlib import Path
 
+import httpx
 import yaml
 
 from codec import KEY_FILE, new_key
 from settings import Settings
+from stack.temporal import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -60,11 +62,12 @@ def test_the_image_is_multi_stage_and_runs_studyflow_as_a_non_root_user():
 
 async def test_the_worker_container_command_runs_from_the_environment_alone(stack, tmp_path):
     """`studyflow worker` as the worker service runs it: no data directory, every setting from
-    the environment (here pointing at the test stack's servers)."""
+    the environment (here pointing at the test stack's servers), serving the SDK's metrics."""
+    port = free_port()
     env = {**os.environ, "TEMPORAL_ADDRESS": stack.info["temporal_address"],
            "DATABASE_URL": stack.info["database_url"], "LOG_FORMAT": "json",
            "CODEC_KEYS": (stack.data_dir / KEY_FILE).read_text().strip(),
-           "STUDYFLOW_DATA_DIR": str(tmp_path)}
+           "STUDYFLOW_DATA_DIR": str(tmp_path), "TEMPORAL_METRICS_BIND": f"127.0.0.1:{port}"}
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "cli.main", "worker", "--data-dir", str(tmp_path), cwd=ROOT,
         env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
@@ -76,6 +79,9 @@ async def test_the_worker_container_command_runs_from_the_environment_alone(stac
                 line = (await proc.stdout.readline()).decode()
                 assert line, "".join(lines)
                 lines.append(line)
+        async with httpx.AsyncClient() as http:
+            scraped = (await http.get(f"http://127.0.0.1:{port}/metrics")).text
+        assert "temporal_" in scraped  # the SDK's worker metrics (polls, slots...)
     finally:
         proc.send_signal(signal.SIGTERM)
         rest, _ = await asyncio.wait_for(proc.communicate(), 60)

@@ -3,6 +3,8 @@
 import asyncio
 import uuid
 
+from prometheus_client.parser import text_string_to_metric_families
+
 from .conftest import days_ago
 
 
@@ -230,3 +232,27 @@ async def test_control_characters_are_refused_before_they_reach_the_engine(api):
                            headers=api.auth("auditor"))
     assert r.status_code == 422
     assert (await api.get(f"/api/studies/{sid}")).json()["version"] == 1
+
+
+async def test_metrics_count_commands_by_type_and_outcome_with_latency_and_deadlines(api):
+    def value(text: str, name: str, **labels: str) -> float:
+        return next((sample.value for family in text_string_to_metric_families(text)
+                     for sample in family.samples
+                     if sample.name == name and sample.labels == labels), 0.0)
+
+    before = (await api.http.get("/metrics")).text
+    sid = await api.create()
+    assert (await api.command(sid, "assign_sponsor", sponsor="AP-HP")).status_code == 200
+    refused = await api.command(sid, "submit_to_ethics", "regulatory", committee="CPP",
+                                submitted_on=days_ago(0))
+    assert refused.status_code == 409
+    r = await api.http.get("/metrics")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
+    after = r.text
+    for outcome, kind in (("accepted", "assign_sponsor"), ("refused", "submit_to_ethics"),
+                          ("accepted", "create_study")):
+        assert value(after, "studyflow_commands_total", type=kind, outcome=outcome) == \
+            value(before, "studyflow_commands_total", type=kind, outcome=outcome) + 1, kind
+    assert value(after, "studyflow_command_seconds_count", type="assign_sponsor") >= 1
+    assert "studyflow_open_deadlines" in after and "studyflow_overdue_deadlines" in after
+    assert "studyflow_reminders_sent" in after
