@@ -41,12 +41,15 @@ class Up:
     def __init__(self, data_dir: Path, *extra: str) -> None:
         self.data_dir = data_dir
         self.port = free_port()
-        self.proc = subprocess.Popen(
-            [*CLI, "up", "--data-dir", str(data_dir), "--port", str(self.port), "--no-ui",
-             *extra], env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        # its output goes to a file: a pipe nobody reads would fill up and block the stack
+        self.log = data_dir.parent / f"up-{self.port}.log"
+        with open(self.log, "wb") as out:
+            self.proc = subprocess.Popen(
+                [*CLI, "up", "--data-dir", str(data_dir), "--port", str(self.port), "--no-ui",
+                 *extra], env=ENV, stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 90
         while not (data_dir / "stack.json").exists():
-            assert self.proc.poll() is None, self.proc.stdout.read().decode()  # type: ignore[union-attr]
+            assert self.proc.poll() is None, self.log.read_text()
             assert time.monotonic() < deadline, "stack.json never appeared"
             time.sleep(0.2)
         self.info = json.loads((data_dir / "stack.json").read_text())
