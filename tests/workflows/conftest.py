@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from temporalio.api.enums.v1 import PendingActivityState
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
@@ -26,6 +27,7 @@ from workflows.daily import CheckpointWorkflow, DigestWorkflow
 from workflows.study import StudyWorkflow
 
 BIN = Path(sys.executable).parent
+PENDING_ACTIVITY_STATE_STARTED = PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
 
 
 @pytest.fixture(scope="session")
@@ -122,8 +124,9 @@ async def harness(env: WorkflowEnvironment, store: EventStore,
         for study_id in h.started:
             handle = env.client.get_workflow_handle(study_id)
             with contextlib.suppress(RPCError):
-                for _ in range(100):
-                    if not (await handle.describe()).raw_description.pending_activities:
+                for _ in range(600):  # a loaded machine may take a while to send mails
+                    pending = (await handle.describe()).raw_description.pending_activities
+                    if not [a for a in pending if a.state == PENDING_ACTIVITY_STATE_STARTED]:
                         break
                     await asyncio.sleep(0.1)
                 await handle.terminate("test over")
