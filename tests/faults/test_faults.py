@@ -1,10 +1,12 @@
 """Faults on the real stack while commands flow, clients retrying with the same Idempotency-Key:
-the worker killed (-9) twenty times. After it: no event lost, none duplicated, every chain
-verifies, every study in the state its accepted commands say. (A PostgreSQL stop/start and a
-Temporal restart are the next faults to add: see the closing notes.)"""
+the worker killed (-9) twenty times, PostgreSQL stopped and started, the Temporal dev server
+restarted on its database. After each: no event lost, none duplicated, every chain verifies,
+every study in the state its accepted commands say."""
 
 import asyncio
+import contextlib
 import json
+import os
 import signal
 import subprocess
 from datetime import UTC, datetime
@@ -12,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 
 from domain import fold, parse_event, view
 from stack import postgres
@@ -105,12 +108,13 @@ async def check_everything(url: str, tokens: dict[str, str], data_dir: Path,
         await conn.close()
 
 
-async def test_twenty_worker_kills_lose_and_duplicate_nothing(
+async def test_the_stack_survives_worker_kills_a_database_stop_and_a_temporal_restart(
         tmp_path: Path):
     data_dir = tmp_path / "data"
     up = Up(data_dir, "--no-worker")
     url = up.info["web_url"]
     worker = start_worker(data_dir)
+    temporal_again: subprocess.Popen[bytes] | None = None
     try:
         wait_healthy(url, 90)
         tokens = {role: cli("token", "create", "--actor", f"fault-{role}", "--role", role,
@@ -136,12 +140,56 @@ async def test_twenty_worker_kills_lose_and_duplicate_nothing(
         assert kills == 20
         await check_everything(url, tokens, data_dir, sids)
 
-        assert len(set(sids)) == 6
-        print(f"faults survived: 20 worker kills; {len(sids) * 10} commands, "
+
+        # 2. stop PostgreSQL mid-run: the API answers 503 meanwhile, nothing is lost
+        async def outage() -> None:
+            await asyncio.sleep(1.0)
+            postgres.stop(data_dir)
+            async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+                r = await http.get("/api/studies", headers={
+                    "Authorization": f"Bearer {tokens['coordinator']}"})
+                assert r.status_code == 503, r.text
+                assert (await http.get("/healthz")).status_code == 503
+            await asyncio.sleep(3)
+            postgres.start(data_dir)
+
+        results = await asyncio.gather(outage(), *(client.study(n) for n in range(6, 9)))
+        sids += results[1:]
+        await check_everything(url, tokens, data_dir, sids)
+
+        # 3. restart the Temporal dev server on its persisted database
+        async def restart_temporal() -> None:
+            nonlocal temporal_again
+            await asyncio.sleep(1.0)
+            [server] = [p for p in psutil.Process(up.proc.pid).children(recursive=True)
+                        if p.name() == "temporal"]
+            cmdline = server.cmdline()
+            os.killpg(server.pid, signal.SIGTERM)
+            for _ in range(300):  # gone, or a zombie its parent has not reaped yet
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    if server.status() != psutil.STATUS_ZOMBIE:
+                        await asyncio.sleep(0.1)
+                        continue
+                break
+            temporal_again = subprocess.Popen(  # noqa: ASYNC220 - a server, left running
+                cmdline, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                start_new_session=True)
+
+        results = await asyncio.gather(restart_temporal(),
+                                       *(client.study(n) for n in range(9, 12)))
+        sids += results[1:]
+        await check_everything(url, tokens, data_dir, sids)
+        assert len(set(sids)) == 12
+        print(f"faults survived: 20 worker kills, a PostgreSQL outage, a Temporal restart; "
+              f"{len(sids) * 10} commands, "
               f"{client.retries} client retries, {client.unavailable} answers 503")
     finally:
         worker.send_signal(signal.SIGKILL)
         worker.wait()
+        if temporal_again is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(temporal_again.pid, signal.SIGTERM)
+            temporal_again.wait(30)
         up.proc.send_signal(signal.SIGTERM)
         up.proc.wait(90)
         postgres.stop(data_dir)
