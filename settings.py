@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     temporal_metrics_bind: str | None = Field(None, validation_alias="TEMPORAL_METRICS_BIND")
     # TLS and API key (Temporal Cloud): TEMPORAL_API_KEY, TEMPORAL_TLS, TEMPORAL_TLS_CLIENT_CERT_PATH,
     # TEMPORAL_TLS_CLIENT_KEY_PATH... are read by temporalio.envconfig (worker.temporal_connect_config)
+    # studies a worker keeps in memory between commands (others replay from history when next
+    # touched): bounds its memory whatever the number of open studies
+    worker_cache_size: int = Field(1000, validation_alias="WORKER_CACHE_SIZE")
     database_url: str | None = Field(None, validation_alias="DATABASE_URL")  # the app's role
     # the schema owner's, for migrations; the app's role then only inserts and reads events
     database_owner_url: str | None = Field(None, validation_alias="DATABASE_OWNER_URL")
@@ -37,6 +40,9 @@ class Settings(BaseSettings):
     # origins of the Temporal UI allowed to call /codec/decode
     codec_cors_origins: list[str] = Field(["http://127.0.0.1:8233", "http://localhost:8233"],
                                           validation_alias="CODEC_CORS_ORIGINS")
+    # participant codes: pseudonymous, in the unit's format; names and e-mail addresses fail it
+    participant_code_pattern: str = Field(r"^[A-Z]{1,4}-[0-9]{3,8}$",
+                                          validation_alias="PARTICIPANT_CODE_PATTERN")
     host: str = Field("127.0.0.1", validation_alias="STUDYFLOW_HOST")
     port: int = Field(8000, validation_alias="STUDYFLOW_PORT")
 

@@ -64,6 +64,7 @@ def build_worker(settings: Settings, client: Client, pool: asyncpg.Pool) -> Work
     return Worker(
         client,
         task_queue=settings.temporal_task_queue,
+        max_cached_workflows=settings.worker_cache_size,
         workflows=[StudyWorkflow, DigestWorkflow, CheckpointWorkflow],
         activities=[store_activities.append_events, store_activities.write_checkpoint,
                     notify.deliver, notify.send_digests],

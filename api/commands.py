@@ -1,6 +1,8 @@
 """Sending a command from an HTTP call: parse, authorize, deduplicate by Idempotency-Key, send
 to the study's workflow, shape the answer. Shared by the JSON API and the web forms."""
 
+import hashlib
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -9,8 +11,9 @@ from pydantic import TypeAdapter, ValidationError
 from temporalio.client import Client
 
 from domain import Actor, CreateStudy, ParticipantCommand, StudyCommand
-from domain.commands import PARTICIPANT_COMMAND_TYPES, STUDY_COMMAND_TYPES
+from domain.commands import PARTICIPANT_COMMAND_TYPES, STUDY_COMMAND_TYPES, RegisterParticipant
 from store import ReadModels
+from workflows.models import BulkInput, BulkItem
 
 from . import engine
 from .deps import require_may_send, require_reason
@@ -20,6 +23,8 @@ from .metrics import measured
 log = structlog.get_logger()
 _STUDY = TypeAdapter(StudyCommand)
 _PARTICIPANT = TypeAdapter(ParticipantCommand)
+_REGISTER = TypeAdapter(RegisterParticipant)
+BULK_MAX = 500  # items per bulk call: one workflow update, one append
 
 
 def _validate(adapter: TypeAdapter[Any], body: dict[str, Any]) -> dict[str, Any]:
@@ -77,25 +82,36 @@ async def create_study(client: Client, read: ReadModels, actor: Actor, body: dic
     return await idempotent(read, actor, key, "POST /api/studies", run)
 
 
+def check_code(code: Any, pattern: str) -> str:
+    """Participants are known by pseudonymous codes in the unit's format, nothing else."""
+    if not isinstance(code, str) or not re.fullmatch(pattern, code):
+        raise ApiError(422, "participant_code_pattern",
+                       f"participant code {code!r} does not match the pseudonymous format "
+                       f"{pattern} (never a name or an e-mail address)")
+    return code
+
+
+def participant_command(actor: Actor, body: dict[str, Any], code: Any,
+                        pattern: str) -> tuple[str, dict[str, Any]]:
+    """(type, command) of a participant command body, or an ApiError: 422 malformed, 403 not
+    the sender's to send."""
+    check_code(code, pattern)
+    kind = _command_type(body, ("register_participant", *PARTICIPANT_COMMAND_TYPES))
+    require_may_send(actor, kind)
+    adapter = _REGISTER if kind == "register_participant" else _PARTICIPANT
+    return kind, _validate(adapter, {**body, "code": code})
+
+
 async def study_command(client: Client, read: ReadModels, actor: Actor, study_id: str,
-                        body: dict[str, Any], key: str | None,
-                        participant: str | None = None) -> tuple[int, dict[str, Any]]:
+                        body: dict[str, Any], key: str | None, participant: str | None = None,
+                        code_pattern: str = ".*") -> tuple[int, dict[str, Any]]:
     reason = require_reason(body)
     if participant is None:
         kind = _command_type(body, STUDY_COMMAND_TYPES)
-    elif body.get("type") == "register_participant":
-        kind = "register_participant"
-    else:
-        kind = _command_type(body, PARTICIPANT_COMMAND_TYPES)
-    require_may_send(actor, kind)
-    if participant is None:
+        require_may_send(actor, kind)
         command = _validate(_STUDY, body)
-    elif kind == "register_participant":
-        from domain.commands import RegisterParticipant
-
-        command = _validate(TypeAdapter(RegisterParticipant), {**body, "code": participant})
     else:
-        command = _validate(_PARTICIPANT, {**body, "code": participant})
+        kind, command = participant_command(actor, body, participant, code_pattern)
 
     async def run() -> tuple[int, dict[str, Any]]:
         async with measured(kind):
@@ -105,3 +121,65 @@ async def study_command(client: Client, read: ReadModels, actor: Actor, study_id
         return 200, answer(result)
 
     return await idempotent(read, actor, key, f"POST {study_id} {participant or ''}", run)
+
+
+async def bulk(client: Client, read: ReadModels, actor: Actor, study_id: str,
+               body: dict[str, Any], code_pattern: str) -> dict[str, Any]:
+    """Participant commands in one call, each item with its own outcome: `applied`,
+    `already_applied` (its key was applied before: an import run again), or `refused` with the
+    rule or the validation that refused it. The good items are applied even when others fail."""
+    default_reason = body.get("reason")
+    items = body.get("items")
+    if not isinstance(items, list) or not items:
+        raise ApiError(422, "invalid_input", "items: a non-empty list of participant commands")
+    if len(items) > BULK_MAX:
+        raise ApiError(422, "too_many_items", f"at most {BULK_MAX} items per call "
+                       f"(got {len(items)}): send them in several calls")
+    if not await read.study_exists(study_id):
+        raise engine.StudyNotFound(study_id)
+    outcomes: list[dict[str, Any] | None] = [None] * len(items)
+    keys: list[str] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise ApiError(422, "invalid_input", f"items.{i}: an object is expected")
+        raw = item.get("key")
+        keys.append(f"POST {study_id} bulk {raw}" if isinstance(raw, str) and raw else "")
+    done = await read.stored_answers(actor.name, [k for k in keys if k])
+    todo: list[tuple[int, BulkItem]] = []
+    for i, item in enumerate(items):
+        if keys[i] in done:
+            outcomes[i] = {**done[keys[i]][1], "status": "already_applied"}
+            continue
+        try:
+            reason = require_reason({"reason": item.get("reason") or default_reason})
+            _, command = participant_command(actor, item, item.get("code"), code_pattern)
+        except ApiError as e:
+            outcomes[i] = {"status": "refused", "participant": item.get("code"),
+                           "error": {"code": e.code, "message": e.message}}
+            continue
+        todo.append((i, BulkItem(command=command, reason=reason)))
+    study: dict[str, Any] | None = None
+    if todo:
+        batch_key = hashlib.sha256("\n".join(
+            keys[i] or f"{i}:{it.model_dump_json()}" for i, it in todo).encode()).hexdigest()
+        async with measured("bulk"):
+            result = await engine.send_bulk(client, study_id, BulkInput(
+                items=[it for _, it in todo], actor=actor.name, role=actor.role.value,
+                idempotency_key=batch_key if any(keys) else engine.new_study_id()))
+        study = result.study
+        answers = []
+        for (i, it), outcome in zip(todo, result.outcomes, strict=True):
+            outcomes[i] = {"status": "applied", "participant": it.command["code"]}
+            if outcome.applied and keys[i]:
+                answers.append((keys[i], 200, outcomes[i]))
+            elif not outcome.applied:
+                outcomes[i] = {"status": "refused", "participant": it.command["code"],
+                               "error": {"code": outcome.code, "message": outcome.message}}
+        if answers:
+            await read.store_answers(actor.name, answers)
+        log.info("bulk participant commands", study_id=study_id, actor=actor.name,
+                 applied=len(answers), items=len(items))
+    results = [{"index": i, **(o or {})} for i, o in enumerate(outcomes)]
+    count = {s: sum(r["status"] == s for r in results)
+             for s in ("applied", "already_applied", "refused")}
+    return {**count, "results": results, "study": study or await read.get_study(study_id)}

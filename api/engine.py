@@ -18,7 +18,14 @@ from temporalio.service import RPCStatusCode
 
 from domain import RuleViolation, fold, parse_event, view
 from store import StoredEvent
-from workflows.models import TASK_QUEUE, CommandInput, CommandResult, StudyInput
+from workflows.models import (
+    TASK_QUEUE,
+    BulkInput,
+    BulkResult,
+    CommandInput,
+    CommandResult,
+    StudyInput,
+)
 from workflows.study import StudyWorkflow
 
 
@@ -78,9 +85,20 @@ async def send_command(client: Client, study_id: str, command: dict[str, Any], a
                        role: str, reason: str, idempotency_key: str | None = None,
                        rpc_seconds: float = 30) -> CommandResult:
     inp, key = _input(command, actor, role, reason, idempotency_key)
+    return await _update(client, study_id, StudyWorkflow.command, inp, key, rpc_seconds)
+
+
+async def send_bulk(client: Client, study_id: str, inp: BulkInput,
+                    rpc_seconds: float = 60) -> BulkResult:
+    return await _update(client, study_id, StudyWorkflow.bulk, inp,
+                         f"bulk-{inp.idempotency_key}", rpc_seconds)
+
+
+async def _update(client: Client, study_id: str, update: Any, inp: Any, key: str,
+                  rpc_seconds: float) -> Any:
     handle = client.get_workflow_handle(study_id)
     try:
-        return await handle.execute_update(StudyWorkflow.command, inp, id=key,
+        return await handle.execute_update(update, inp, id=key,
                                            rpc_timeout=timedelta(seconds=rpc_seconds))
     except WorkflowUpdateFailedError as e:
         raise _refusal(e) from None
@@ -104,7 +122,8 @@ async def restart_from_events(client: Client, study_id: str, events: list[Stored
         raise StudyNotFound(study_id)
     await client.start_workflow(
         StudyWorkflow.run, StudyInput(study_id=study_id,
-                                      carried_state=state.model_dump(mode="json")),
+                                      carried_state=state.model_dump(
+                                          mode="json", exclude_defaults=True)),
         id=study_id, task_queue=task_queue,
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
         id_conflict_policy=WorkflowIDConflictPolicy.TERMINATE_EXISTING)

@@ -512,6 +512,112 @@ def study_events(study_id: str, token: Token = None, data_dir: DataDir = DEFAULT
     show(api(data_dir, token, "GET", f"/api/studies/{study_id}/events"))
 
 
+# --- participants through the HTTP API ---------------------------------------------------------
+participants_app = typer.Typer(help="Participants and their consents, through the HTTP API.",
+                               no_args_is_help=True)
+app.add_typer(participants_app, name="participants")
+Study = Annotated[str, typer.Option("--study", help="The study's id.")]
+
+
+@participants_app.command("list")
+def participants_list(study: Study, status: str | None = None, token: Token = None,
+                      data_dir: DataDir = DEFAULT_DIR) -> None:
+    """The study's participants: code, status, consent kind and form version."""
+    from rich.table import Table
+
+    rows = api(data_dir, token, "GET", f"/api/studies/{study}/participants"
+               + (f"?status={status}" if status else ""))
+    table = Table("code", "status", "consent", "form version", "consented on", "included on",
+                  "to do", title=f"{len(rows)} participants")
+    for p in rows:
+        todo = p.get("reconsent_cause") or (f"re-consent at majority {p['majority_on']}"
+                                            if p.get("majority_on") else "")
+        table.add_row(p["code"], p["status"], p.get("consent_kind") or "",
+                      p.get("consent_form_version") or "", str(p.get("consented_on") or ""),
+                      str(p.get("included_on") or ""), todo)
+    Console().print(table)
+
+
+@participants_app.command("register")
+def participants_register(study: Study, code: str,
+                          reason: Annotated[str, typer.Option(help="Why (goes to the audit).")],
+                          field: Annotated[list[str] | None, typer.Option(help="key=value")] = None,
+                          token: Token = None, data_dir: DataDir = DEFAULT_DIR) -> None:
+    """Register a participant under a pseudonymous code (--field majority_on=YYYY-MM-DD for a
+    minor, --field emergency=true for an emergency inclusion)."""
+    show(api(data_dir, token, "POST", f"/api/studies/{study}/participants",
+             {"code": code, "reason": reason, **parse_fields(field or [])})["participants"])
+
+
+@participants_app.command("command")
+def participants_command(study: Study, code: str,
+                         type_: Annotated[str, typer.Argument(metavar="TYPE")],
+                         reason: Annotated[str, typer.Option(help="Why (goes to the audit).")],
+                         field: Annotated[list[str] | None, typer.Option(help="key=value")] = None,
+                         token: Token = None, data_dir: DataDir = DEFAULT_DIR) -> None:
+    """Send a participant command, e.g. `participants command --study ID P-0001 record_consent
+    --field kind=written --field consent_form_version=1.0 --field consented_on=2026-11-25`."""
+    body = {"type": type_, "reason": reason, **parse_fields(field or [])}
+    show(api(data_dir, token, "POST", f"/api/studies/{study}/participants/{code}/commands",
+             body)["participants"])
+
+
+IMPORT_CHUNK = 200
+
+
+@participants_app.command("import")
+def participants_import(file: Annotated[Path, typer.Argument(help="CSV: a header row, then "
+                                                             "one command per row (type, code, "
+                                                             "its fields, optional reason).")],
+                        study: Study,
+                        reason: Annotated[str, typer.Option(help="For rows without one.")] =
+                        "participant import",
+                        token: Token = None, data_dir: DataDir = DEFAULT_DIR) -> None:
+    """Apply a CSV of participant commands. Each row is applied once, even when the file is
+    imported again; each bad row is reported with its line number and reason, the good ones are
+    applied. Exit code 1 if any row was refused."""
+    import csv
+    import hashlib
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    try:
+        with file.open(newline="", encoding="utf-8-sig") as f:
+            rows = [(reader.line_num, row) for reader in [csv.DictReader(f)] for row in reader]
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        fail(f"cannot read {file}: {e}")
+    items = []
+    for line, row in rows:
+        item: dict[str, Any] = {k.strip(): v.strip() for k, v in row.items()
+                                if k and isinstance(v, str) and v.strip()}
+        # the same row of the same study is the same command: imported again, it is skipped
+        item["key"] = "import-" + hashlib.sha256(json.dumps(
+            [study, sorted(item.items())]).encode()).hexdigest()[:32]
+        items.append((line, item))
+    counts = {"applied": 0, "already_applied": 0, "refused": 0}
+    refused: list[str] = []
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=Console(stderr=True)) as progress:
+        task = progress.add_task(f"importing {file.name}", total=len(items))
+        for start in range(0, len(items), IMPORT_CHUNK):
+            chunk = items[start:start + IMPORT_CHUNK]
+            answer = api(data_dir, token, "POST", f"/api/studies/{study}/participants/bulk",
+                         {"reason": reason, "items": [item for _, item in chunk]})
+            for (line, item), result in zip(chunk, answer["results"], strict=True):
+                counts[result["status"]] += 1
+                if result["status"] == "refused":
+                    err = result["error"]
+                    refused.append(f"line {line}: {item.get('code', '?')} "
+                                   f"{item.get('type', '?')}: {err['code']}: {err['message']}")
+            progress.advance(task, len(chunk))
+    for message in refused:
+        print(message, file=sys.stderr)
+    print(f"{counts['applied']} applied, {counts['already_applied']} already applied, "
+          f"{counts['refused']} refused")
+    if refused:
+        raise typer.Exit(1)
+
+
 # --- configuration -------------------------------------------------------------------------------
 config_app = typer.Typer(help="The effective configuration.", no_args_is_help=True)
 app.add_typer(config_app, name="config")

@@ -5,7 +5,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from .model import Category, ConsentKind, Framework
+from .model import Category, ConsentBy, ConsentKind, FormChange, Framework, HolderException
 
 # Printable text: control characters (NUL above all, which PostgreSQL cannot store) are refused
 # here, before they reach the workflow, rather than failing the append for ever after.
@@ -13,8 +13,10 @@ PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500,
                                         pattern=PRINTABLE)]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")]
-# Pseudonymous participant codes only: no names, no e-mail addresses reach the engine.
-ParticipantCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,4}-[0-9]{3,8}$")]
+# Pseudonymous participant codes only: no names, no e-mail addresses reach the engine. The
+# unit's own format (PARTICIPANT_CODE_PATTERN, e.g. P-0001) is checked at the API; the engine
+# itself refuses anything with a space, an @ or more than 32 characters.
+ParticipantCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")]
 
 
 class Command(BaseModel):
@@ -34,6 +36,7 @@ class SubmitProtocol(Command):
     type: Literal["submit_protocol"]
     version: Text
     document_sha256: Sha256
+    emergency_inclusion: bool = False  # the protocol provides for emergency inclusion
 
 
 class AssignSponsor(Command):
@@ -188,14 +191,25 @@ class Archive(Command):
 class RegisterParticipant(Command):
     type: Literal["register_participant"] = "register_participant"
     code: ParticipantCode
+    # a minor's 18th birthday, as a date (never the birth date itself): re-consent falls due then
+    majority_on: date | None = None
+    emergency: bool = False  # included in an emergency, own consent deferred (L1122-1-2)
 
 
-class RecordConsent(Command):
+class ConsentDetails(Command):
+    consent_form_version: Text
+    consented_on: date
+    by: ConsentBy = ConsentBy.participant
+    unable_to_write: bool = False  # the participant cannot write: a witness attests
+    witnessed: bool = False
+    holders: int | None = Field(None, ge=1, le=2)  # holders of parental authority who consented
+    holder_exception: HolderException | None = None  # why one holder consented alone
+
+
+class RecordConsent(ConsentDetails):
     type: Literal["record_consent"]
     code: ParticipantCode
     kind: ConsentKind
-    consent_form_version: Text
-    consented_on: date
 
 
 class WithdrawConsent(Command):
@@ -210,11 +224,25 @@ class ObjectToDataUse(Command):
     objected_on: date | None = None
 
 
-class Reconsent(Command):
+class Reconsent(ConsentDetails):
     type: Literal["reconsent"]
     code: ParticipantCode
-    consent_form_version: Text
-    consented_on: date
+
+
+class Include(Command):
+    type: Literal["include"]
+    code: ParticipantCode
+    included_on: date
+
+
+class IssueConsentForm(Command):
+    """A new version of the information and consent form; `major` makes every active
+    participant re-consent."""
+
+    type: Literal["issue_consent_form"]
+    version: Text
+    change: FormChange
+    issued_on: date
 
 
 class CompleteParticipation(Command):
@@ -228,9 +256,10 @@ _STUDY = (
     RecordCnil, SubmitToAnsm, RecordAnsmDecision, NotifyAnsm, OpenRecruitment, CloseRecruitment,
     SubmitAmendment, ReportSafetyEvent, DeclareSafetyEvent, SubmitAnnualSafetyReport, Suspend,
     SubmitObservations, NotifyHalt, Resume, DeclareEnd, SubmitEndDeclaration, ReportResults,
-    Archive,
+    Archive, IssueConsentForm,
 )
-_PARTICIPANT = (RecordConsent, WithdrawConsent, ObjectToDataUse, Reconsent, CompleteParticipation)
+_PARTICIPANT = (RecordConsent, WithdrawConsent, ObjectToDataUse, Reconsent, Include,
+                CompleteParticipation)
 
 StudyCommand = Annotated[Union[_STUDY], Field(discriminator="type")]  # noqa: UP007
 ParticipantCommand = Annotated[Union[_PARTICIPANT], Field(discriminator="type")]  # noqa: UP007

@@ -9,10 +9,29 @@ from . import clocks
 from . import commands as c
 from . import events as ev
 from .errors import RuleViolation
-from .evolve import fold
-from .model import Actor, Category, Consequence, Deadline, ParticipantStatus, Step, StepStatus, StudyStatus
-from .regulation import CLOCKS, CNIL_ROUTES, CONSENT_KIND, REQUIRED_STEPS, clock_for, may_send
-from .state import StudyState
+from .evolve import ACTIVE, fold
+from .model import (
+    Actor,
+    Category,
+    ConsentBy,
+    Consequence,
+    Deadline,
+    HolderException,
+    ParticipantStatus,
+    Step,
+    StepStatus,
+    StudyStatus,
+)
+from .regulation import (
+    CLOCKS,
+    CNIL_ROUTES,
+    CONSENT_KIND,
+    CONSENT_RULES,
+    REQUIRED_STEPS,
+    clock_for,
+    may_send,
+)
+from .state import Participant, StudyState
 
 S = StudyStatus
 BEFORE_APPROVAL = frozenset({S.draft, S.in_review, S.ready})
@@ -76,9 +95,12 @@ def _changed(s: StudyState, to: StudyStatus, cause: str) -> ev.StudyStatusChange
     return ev.StudyStatusChanged(from_status=s.status, to_status=to, cause=cause)
 
 
+FUTURE_DATES = frozenset({"majority_on"})  # dates that are expected, not facts
+
+
 def _no_future_dates(command: c.Command, today: date) -> None:
     for name, value in command:
-        if isinstance(value, date) and value > today:
+        if isinstance(value, date) and value > today and name not in FUTURE_DATES:
             raise RuleViolation("date_in_future",
                                 f"{name} ({value}) is in the future: legal dates are facts that "
                                 f"have happened (today is {today})")
@@ -90,7 +112,8 @@ def _submit_protocol(s: StudyState, cmd: c.SubmitProtocol) -> list[ev.Event]:
              "protocol_locked", "the protocol can be submitted only in draft or before the "
              "ethics submission; later versions go through submit_amendment")
     out: list[ev.Event] = [ev.ProtocolSubmitted(version=cmd.version,
-                                                document_sha256=cmd.document_sha256.lower())]
+                                                document_sha256=cmd.document_sha256.lower(),
+                                                emergency_inclusion=cmd.emergency_inclusion)]
     if s.status is S.draft:
         out.append(_changed(s, S.in_review, "protocol submitted"))
     return out
@@ -384,11 +407,15 @@ def _archive(s: StudyState, cmd: c.Archive) -> list[ev.Event]:
 
 # --- participants -------------------------------------------------------------------------------
 PARTICIPANT_OPEN = frozenset({S.recruiting})
+P = ParticipantStatus
+# the study runs: consents may be completed, forms change, participants withdraw or finish
+RUNNING = frozenset({S.recruiting, S.follow_up, S.suspended})
 
 
-def _participant(s: StudyState, code: str):  # type: ignore[no-untyped-def]
+def _participant(s: StudyState, code: str) -> Participant:
     p = s.participants.get(code)
     _require(p, "unknown_participant", f"no participant {code} in this study")
+    assert p is not None
     return p
 
 
@@ -397,28 +424,101 @@ def _register_participant(s: StudyState, cmd: c.RegisterParticipant) -> list[ev.
              f"participants are included only while recruiting (the study is {s.status.value})")
     _require(cmd.code not in s.participants, "participant_exists",
              f"participant {cmd.code} is already registered")
-    return [ev.ParticipantRegistered(code=cmd.code)]
+    _require(not cmd.emergency or s.emergency_inclusion, "emergency_not_in_protocol",
+             "emergency inclusion with deferred consent needs a protocol that provides for it "
+             "(L1122-1-2): submit the protocol with emergency_inclusion")
+    return [ev.ParticipantRegistered(code=cmd.code, majority_on=cmd.majority_on,
+                                     emergency=cmd.emergency)]
+
+
+def _consent_rules(s: StudyState, p: Participant, cmd: c.ConsentDetails) -> None:
+    """Who consents, how, on which form: the consent rules of the study's category."""
+    rule = CONSENT_RULES[s.category]
+    _require(s.consent_form_version is None or cmd.consent_form_version == s.consent_form_version,
+             "consent_form_not_current", f"consent must be given on the current information form "
+             f"(version {s.consent_form_version}), not {cmd.consent_form_version}")
+    minor = p.majority_on is not None and cmd.consented_on < p.majority_on
+    if minor:
+        _require(cmd.by is ConsentBy.holders, "minor_needs_holders",
+                 f"{p.code} is a minor until {p.majority_on}: the holders of parental authority "
+                 f"consent ({rule.source})")
+        one_ok = (cmd.holder_exception is HolderException.sole_holder
+                  or (cmd.holder_exception is HolderException.other_holder_unavailable
+                      and rule.one_holder_if_other_unavailable))
+        alone = (" or when the other cannot be reached in time"
+                 if rule.one_holder_if_other_unavailable else
+                 " (this category allows no other exception)")
+        _require(cmd.holders == 2 or (cmd.holders == 1 and one_ok), "both_holders_required",
+                 "a minor needs the consent of both holders of parental authority; one alone "
+                 f"only as sole holder{alone} ({rule.source})")
+    else:
+        _require(cmd.by is not ConsentBy.holders, "not_a_minor",
+                 f"{p.code} is not a minor on {cmd.consented_on}: they consent themselves")
+    if cmd.by is ConsentBy.relative:
+        _require(p.emergency and p.status is P.registered, "relative_consent_emergency_only",
+                 "a relative consents in the participant's place only at an emergency inclusion "
+                 "the protocol provides for (L1122-1-2)")
+    if cmd.unable_to_write:
+        _require(rule.witness_if_unable_to_write and cmd.witnessed, "witness_required",
+                 "a participant who cannot write consents before a witness independent of the "
+                 f"investigator and the sponsor, who attests it ({rule.source})"
+                 if rule.witness_if_unable_to_write else
+                 f"a {s.category.value} consent is not written: unable_to_write does not apply")
+
+
+def _consent_event(s: StudyState, p: Participant, cmd: c.ConsentDetails) -> ev.ConsentRecorded:
+    _not_before(cmd.consented_on, p.consented_on, "the consent", "the previous consent")
+    return ev.ConsentRecorded(code=p.code, kind=CONSENT_KIND[s.category],
+                              consent_form_version=cmd.consent_form_version,
+                              consented_on=cmd.consented_on, by=cmd.by, witnessed=cmd.witnessed,
+                              holders=cmd.holders, holder_exception=cmd.holder_exception)
 
 
 def _record_consent(s: StudyState, cmd: c.RecordConsent) -> list[ev.Event]:
-    _require(s.status in PARTICIPANT_OPEN, "recruitment_not_open",
-             f"consents are collected only while recruiting (the study is {s.status.value})")
     p = _participant(s, cmd.code)
+    deferred = p.consent_by is ConsentBy.relative and cmd.by is ConsentBy.participant
+    _require(s.status in PARTICIPANT_OPEN or (deferred and s.status in RUNNING),
+             "recruitment_not_open",
+             f"consents are collected only while recruiting (the study is {s.status.value})")
     needed = CONSENT_KIND[s.category]
     _require(cmd.kind is needed, "consent_kind_mismatch",
              f"a {s.category.value} study needs {needed.value} consent, not {cmd.kind.value} "
-             "(L1122-1-1)")
-    _require(p.status in (ParticipantStatus.registered, ParticipantStatus.needs_reconsent),
+             f"({CONSENT_RULES[s.category].source})")
+    _require(p.status in (P.registered, P.needs_reconsent) or (deferred and p.status in ACTIVE),
              "consent_already_recorded", f"{cmd.code} is {p.status.value}")
-    return [ev.ConsentRecorded(code=cmd.code, kind=cmd.kind,
-                               consent_form_version=cmd.consent_form_version,
-                               consented_on=cmd.consented_on)]
+    _consent_rules(s, p, cmd)
+    return [_consent_event(s, p, cmd)]
+
+
+def _reconsent(s: StudyState, cmd: c.Reconsent) -> list[ev.Event]:
+    p = _participant(s, cmd.code)
+    _require(s.status in RUNNING, "invalid_state",
+             f"re-consent is collected while the study runs (it is {s.status.value})")
+    _require(p.status in (*ACTIVE, P.needs_reconsent),
+             "consent_not_active", f"{cmd.code} is {p.status.value}: nothing to re-consent")
+    _require(p.status is P.needs_reconsent or cmd.consent_form_version != p.consent_form_version,
+             "same_consent_form_version",
+             f"{cmd.code} already consented to version {p.consent_form_version}")
+    _consent_rules(s, p, cmd)
+    return [_consent_event(s, p, cmd)]
+
+
+def _include(s: StudyState, cmd: c.Include) -> list[ev.Event]:
+    _require(s.status in PARTICIPANT_OPEN, "recruitment_not_open",
+             f"participants are included only while recruiting (the study is {s.status.value})")
+    p = _participant(s, cmd.code)
+    _require(p.status is P.consented, "consent_required",
+             f"{cmd.code} is {p.status.value}: inclusion needs a valid consent (L1122-1-1)")
+    _require(p.consent_major == s.consent_form_major, "consent_not_current_major",
+             f"{cmd.code} consented to a form before major version {s.consent_form_major}: "
+             "re-consent first")
+    _not_before(cmd.included_on, p.consented_on, "the inclusion", "the consent")
+    return [ev.ParticipantIncluded(code=cmd.code, included_on=cmd.included_on)]
 
 
 def _withdraw_consent(s: StudyState, cmd: c.WithdrawConsent) -> list[ev.Event]:
     p = _participant(s, cmd.code)
-    _require(p.status in (ParticipantStatus.registered, ParticipantStatus.consented,
-                          ParticipantStatus.needs_reconsent), "consent_not_active",
+    _require(p.status in (P.registered, *ACTIVE, P.needs_reconsent), "consent_not_active",
              f"{cmd.code} is {p.status.value}: there is no consent to withdraw")
     _not_before(cmd.withdrawn_on, p.consented_on, "the withdrawal", "the consent")
     return [ev.ConsentWithdrawn(code=cmd.code, withdrawn_on=cmd.withdrawn_on,
@@ -427,27 +527,31 @@ def _withdraw_consent(s: StudyState, cmd: c.WithdrawConsent) -> list[ev.Event]:
 
 def _object_to_data_use(s: StudyState, cmd: c.ObjectToDataUse) -> list[ev.Event]:
     p = _participant(s, cmd.code)
-    _require(p.status is not ParticipantStatus.objected, "already_objected",
+    _require(not p.objected, "already_objected",
              f"{cmd.code} already objected to the use of their data")
     return [ev.DataUseObjected(code=cmd.code, objected_on=cmd.objected_on)]
 
 
-def _reconsent(s: StudyState, cmd: c.Reconsent) -> list[ev.Event]:
-    p = _participant(s, cmd.code)
-    _require(p.status in (ParticipantStatus.consented, ParticipantStatus.needs_reconsent),
-             "consent_not_active", f"{cmd.code} is {p.status.value}: nothing to re-consent")
-    _require(cmd.consent_form_version != p.consent_form_version, "same_consent_form_version",
-             f"{cmd.code} already consented to version {p.consent_form_version}")
-    return [ev.ConsentRecorded(code=cmd.code, kind=CONSENT_KIND[s.category],
-                               consent_form_version=cmd.consent_form_version,
-                               consented_on=cmd.consented_on)]
-
-
 def _complete(s: StudyState, cmd: c.CompleteParticipation) -> list[ev.Event]:
     p = _participant(s, cmd.code)
-    _require(p.status is ParticipantStatus.consented, "consent_not_active",
-             f"{cmd.code} is {p.status.value}: only a consented participant completes")
+    _require(p.status in ACTIVE, "consent_not_active",
+             f"{cmd.code} is {p.status.value}: only a participant with a valid consent completes")
     return [ev.ParticipationCompleted(code=cmd.code)]
+
+
+def _issue_consent_form(s: StudyState, cmd: c.IssueConsentForm) -> list[ev.Event]:
+    _require(s.status not in (S.ended, S.results_reported, S.archived, S.terminated, S.rejected),
+             "invalid_state", f"no new consent form once the study is {s.status.value}")
+    _require(cmd.version != s.consent_form_version, "same_consent_form_version",
+             f"version {cmd.version} is already the current form")
+    return [ev.ConsentFormIssued(version=cmd.version, change=cmd.change, issued_on=cmd.issued_on)]
+
+
+def reconsent_due(s: StudyState) -> list[Participant]:
+    """Minors consented for by their parents, whose majority comes: the participant consents
+    in their own name (L1122-2 II: the research goes on only with the adult's consent)."""
+    return [p for p in s.participants.values() if p.majority_on and p.status in ACTIVE
+            and p.consent_by is ConsentBy.holders]
 
 
 RULES: dict[str, Callable[[StudyState, c.Command], list[ev.Event]]] = {
@@ -469,6 +573,7 @@ RULES: dict[str, Callable[[StudyState, c.Command], list[ev.Event]]] = {
     "archive": _archive, "register_participant": _register_participant,
     "record_consent": _record_consent, "withdraw_consent": _withdraw_consent,
     "object_to_data_use": _object_to_data_use, "reconsent": _reconsent, "complete": _complete,
+    "include": _include, "issue_consent_form": _issue_consent_form,
 }  # type: ignore[dict-item]
 
 
@@ -487,6 +592,10 @@ def decide(state: StudyState | None, command: c.Command, actor: Actor, today: da
     _require(state is not None, "unknown_study", "no such study")
     assert state is not None
     _require(state.status not in FINISHED, "study_closed", f"the study is {state.status.value}")
+    if isinstance(command, c.RegisterParticipant):
+        _require(command.majority_on is None or command.majority_on > today, "not_a_minor",
+                 f"majority_on ({command.majority_on}) is a minor's 18th birthday: it must be "
+                 "after today; an adult is registered without it")
     if isinstance(command, c.Suspend) and command.suspended_on is None:
         command = command.model_copy(update={"suspended_on": today})
     out = RULES[kind](state, command)
@@ -530,6 +639,8 @@ def tick(s: StudyState, today: date) -> list[ev.Event]:
         else:
             days = min(int(a.removeprefix("reminder_")) for a in due)
             out.append(ev.DeadlineReminderDue(deadline=d.name, due_on=d.due_on, days_before=days))
+    out += [ev.ReconsentRequired(code=p.code, cause="majority", due_on=p.majority_on)
+            for p in reconsent_due(s) if p.majority_on and p.majority_on <= today]
     if not out:
         return out
     after = fold(s, out)
@@ -550,4 +661,5 @@ def _consequence(clock_id: str, at_expiry: Consequence, subject: str | None,
 
 
 def next_alarm_on(s: StudyState) -> date | None:
-    return clocks.next_alarm_on(s.deadlines)
+    majorities = [p.majority_on for p in reconsent_due(s) if p.majority_on]
+    return min(filter(None, [clocks.next_alarm_on(s.deadlines), *majorities]), default=None)

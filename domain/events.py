@@ -6,7 +6,15 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from .model import Category, ConsentKind, Framework, StudyStatus
+from .model import (
+    Category,
+    ConsentBy,
+    ConsentKind,
+    FormChange,
+    Framework,
+    HolderException,
+    StudyStatus,
+)
 
 
 class Event(BaseModel):
@@ -53,6 +61,7 @@ class ProtocolSubmitted(Event):
     type: Literal["ProtocolSubmitted"] = "ProtocolSubmitted"
     version: str
     document_sha256: str
+    emergency_inclusion: bool = False
 
 
 class SponsorAssigned(Event):
@@ -204,6 +213,8 @@ class DeadlineMissed(Event):
 class ParticipantRegistered(Event):
     type: Literal["ParticipantRegistered"] = "ParticipantRegistered"
     code: str
+    majority_on: date | None = None
+    emergency: bool = False
 
 
 class ConsentRecorded(Event):
@@ -212,6 +223,32 @@ class ConsentRecorded(Event):
     kind: ConsentKind
     consent_form_version: str
     consented_on: date
+    by: ConsentBy = ConsentBy.participant
+    witnessed: bool = False
+    holders: int | None = None
+    holder_exception: HolderException | None = None
+
+
+class ParticipantIncluded(Event):
+    type: Literal["ParticipantIncluded"] = "ParticipantIncluded"
+    code: str
+    included_on: date
+
+
+class ReconsentRequired(Event):
+    """A minor came of age: their own consent is now needed."""
+
+    type: Literal["ReconsentRequired"] = "ReconsentRequired"
+    code: str
+    cause: str
+    due_on: date
+
+
+class ConsentFormIssued(Event):
+    type: Literal["ConsentFormIssued"] = "ConsentFormIssued"
+    version: str
+    change: FormChange
+    issued_on: date
 
 
 class ConsentWithdrawn(Event):
@@ -241,6 +278,7 @@ DomainEvent = Annotated[
         SafetyEventReported, SafetyEventDeclared, AnnualSafetyReportSubmitted, EndDeclared,
         EndDeclarationSubmitted, ResultsReported, DeadlineReminderDue, DeadlineMissed, ParticipantRegistered,
         ConsentRecorded, ConsentWithdrawn, DataUseObjected, ParticipationCompleted,
+        ParticipantIncluded, ReconsentRequired, ConsentFormIssued,
         StudySuspended, ObservationsSubmitted, HaltNotified,
     ],
     Field(discriminator="type"),

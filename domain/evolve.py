@@ -6,11 +6,22 @@ from datetime import date
 
 from . import clocks
 from . import events as ev
-from .model import Category, Deadline, DeadlineStatus, ParticipantStatus, StudyStatus
+from .model import (
+    Category,
+    ConsentBy,
+    Deadline,
+    DeadlineStatus,
+    FormChange,
+    ParticipantStatus,
+    StudyStatus,
+)
 from .regulation import CLOCKS, Consequence, clock_for
 from .state import Amendment, Ansm, Ethics, Participant, SafetyEvent, StudyState
 
 SECOND_REVIEW = "second_review."  # prefix of the second CPP's deadlines
+DEFERRED_CONSENT = "deferred_consent."  # + participant code: own consent after an emergency
+# participants whose consent is in force (a new major form or majority asks them again)
+ACTIVE = frozenset({ParticipantStatus.consented, ParticipantStatus.included})
 
 
 def fold(state: StudyState | None, events: Iterable[ev.Event]) -> StudyState | None:
@@ -88,7 +99,8 @@ def _apply(s: StudyState, e: ev.Event) -> StudyState:  # noqa: C901 - one case p
         case ev.HaltNotified():
             return _close(s, ["halt_notification"], e.notified_on)
         case ev.ProtocolSubmitted():
-            return _set(s, protocol_version=e.version, document_sha256=e.document_sha256)
+            return _set(s, protocol_version=e.version, document_sha256=e.document_sha256,
+                        emergency_inclusion=e.emergency_inclusion)
         case ev.SponsorAssigned():
             return _set(s, sponsor=e.sponsor)
         case ev.InsuranceRecorded():
@@ -253,16 +265,42 @@ def _apply(s: StudyState, e: ev.Event) -> StudyState:  # noqa: C901 - one case p
                 "closed_on": d.due_on if met else None,
                 "alarms_sent": (*d.alarms_sent, clocks.EXPIRY)}))
         case ev.ParticipantRegistered():
-            return _participant(s, e.code)
+            return _participant(s, e.code, majority_on=e.majority_on, emergency=e.emergency)
         case ev.ConsentRecorded():
-            return _participant(s, e.code, status=ParticipantStatus.consented,
-                                consent_kind=e.kind, consent_form_version=e.consent_form_version,
-                                consented_on=e.consented_on)
+            p = s.participants[e.code]
+            deferred = DEFERRED_CONSENT + e.code
+            if e.by is ConsentBy.relative:  # the participant's own consent is now awaited
+                s = _open(s, clocks.open_deadline(deferred, "deferred_consent", e.consented_on,
+                                                  subject=e.code))
+            else:
+                s = _close(s, [deferred], e.consented_on)
+            status = ParticipantStatus.included if p.included_on else ParticipantStatus.consented
+            return _participant(s, e.code, status=status, consent_kind=e.kind,
+                                consent_form_version=e.consent_form_version,
+                                consent_major=s.consent_form_major, consent_by=e.by,
+                                consented_on=e.consented_on, reconsent_cause=None)
+        case ev.ParticipantIncluded():
+            return _participant(s, e.code, status=ParticipantStatus.included,
+                                included_on=e.included_on)
+        case ev.ReconsentRequired():
+            return _participant(s, e.code, status=ParticipantStatus.needs_reconsent,
+                                reconsent_cause=e.cause)
+        case ev.ConsentFormIssued():
+            s = _set(s, consent_form_version=e.version)
+            if e.change is not FormChange.major:
+                return s
+            cause = f"major consent form version {e.version}"
+            return _set(s, consent_form_major=e.version, participants={
+                **s.participants, **{
+                    code: p.model_copy(update={"status": ParticipantStatus.needs_reconsent,
+                                               "reconsent_cause": cause})
+                    for code, p in s.participants.items() if p.status in ACTIVE}})
         case ev.ConsentWithdrawn():
+            s = _close(s, [DEFERRED_CONSENT + e.code], e.withdrawn_on)
             return _participant(s, e.code, status=ParticipantStatus.withdrawn,
                                 withdrawn_on=e.withdrawn_on)
         case ev.DataUseObjected():
-            return _participant(s, e.code, status=ParticipantStatus.objected)
+            return _participant(s, e.code, status=ParticipantStatus.objected, objected=True)
         case ev.ParticipationCompleted():
             return _participant(s, e.code, status=ParticipantStatus.completed)
     raise ValueError(f"no evolve rule for {e.type}")

@@ -88,10 +88,31 @@ class ConsentKind(StrEnum):
 class ParticipantStatus(StrEnum):
     registered = "registered"
     consented = "consented"
+    included = "included"  # consent valid for the current major form: in the research
     needs_reconsent = "needs_reconsent"
     withdrawn = "withdrawn"
     objected = "objected"
     completed = "completed"
+
+
+class ConsentBy(StrEnum):
+    """Whose consent a record is."""
+
+    participant = "participant"
+    holders = "holders"  # of parental authority, for a minor (L1122-2 II)
+    relative = "relative"  # emergency inclusion: a family member or trusted person (L1122-1-2)
+
+
+class HolderException(StrEnum):
+    """When one holder of parental authority consents alone (L1122-2 II)."""
+
+    sole_holder = "sole_holder"  # only one holder exercises parental authority
+    other_holder_unavailable = "other_holder_unavailable"  # minimal-risk research only
+
+
+class FormChange(StrEnum):
+    major = "major"  # every active participant re-consents before going on
+    minor = "minor"  # information only: consents stay valid
 
 
 class Actor(Frozen):

@@ -26,12 +26,40 @@ CNIL_ROUTES: dict[Category, frozenset[str]] = {
 }
 
 # --- Consent the law requires per category. -------------------------------------------------
-CONSENT_KIND: dict[Category, ConsentKind] = {
-    Category.RIPH1: ConsentKind.written,  # L1122-1-1 al. 1: free, informed, written
-    Category.RIPH2: ConsentKind.express,  # L1122-1-1 al. 2: free, informed, express
-    Category.RIPH3: ConsentKind.non_opposition,  # L1122-1-1 al. 3: not opposed
-    Category.NON_RIPH: ConsentKind.non_opposition,  # Loi 78-17 art. 69: information, no objection
+class ConsentRule(Frozen):
+    kind: ConsentKind
+    # the participant who cannot write consents before a witness, independent of the
+    # investigator and the sponsor, who attests it
+    witness_if_unable_to_write: bool
+    # a minor: both holders of parental authority consent; one alone when the other cannot be
+    # reached in time, for minimal-risk research only (a sole holder always suffices)
+    one_holder_if_other_unavailable: bool
+    source: str
+
+
+CONSENT_RULES: dict[Category, ConsentRule] = {
+    # L1122-1-1 al. 1: free, informed and written consent; al. 1 in fine: when the person cannot
+    # write, it is attested by a trusted person, a family member or a third party independent
+    # of the investigator and the sponsor. L1122-2 II: both holders of parental authority.
+    Category.RIPH1: ConsentRule(kind=ConsentKind.written, witness_if_unable_to_write=True,
+                                one_holder_if_other_unavailable=False,
+                                source="CSP L1122-1-1 al. 1, L1122-2 II"),
+    # L1122-1-1 al. 2: free, informed and express consent. L1122-2 II al. 2: for research with
+    # minimal risks and constraints one holder may consent when the other cannot in time.
+    Category.RIPH2: ConsentRule(kind=ConsentKind.express, witness_if_unable_to_write=False,
+                                one_holder_if_other_unavailable=True,
+                                source="CSP L1122-1-1 al. 2, L1122-2 II"),
+    # L1122-1-1 al. 3: informed and not opposed; L1122-2 II: the holders do not object.
+    Category.RIPH3: ConsentRule(kind=ConsentKind.non_opposition, witness_if_unable_to_write=False,
+                                one_holder_if_other_unavailable=True,
+                                source="CSP L1122-1-1 al. 3, L1122-2 II"),
+    # Loi 78-17 art. 69-70 (reuse of data, MR-004): individual information, no objection.
+    Category.NON_RIPH: ConsentRule(kind=ConsentKind.non_opposition,
+                                   witness_if_unable_to_write=False,
+                                   one_holder_if_other_unavailable=True,
+                                   source="Loi 78-17 art. 69-70"),
 }
+CONSENT_KIND: dict[Category, ConsentKind] = {c: r.kind for c, r in CONSENT_RULES.items()}
 
 # --- Who may send what (CONTRACT.md). admin manages tokens, auditor only reads. -------------
 _STAFF = frozenset({Role.investigator, Role.coordinator})
@@ -71,7 +99,9 @@ COMMAND_ROLES: dict[str, frozenset[Role]] = {
     "withdraw_consent": _STAFF,
     "object_to_data_use": _STAFF,
     "reconsent": _STAFF,
+    "include": _STAFF,
     "complete": _STAFF,
+    "issue_consent_form": _STAFF,
 }
 # --- Operator actions: not study commands, audited in the operations stream. -----------------
 OPERATOR_ROLES: dict[str, frozenset[Role]] = {
@@ -178,6 +208,13 @@ CLOCKS: dict[str, Clock] = {
         # CSP R1123-67: final report and results summary within one year of the end.
         Clock(id="results", label="Final report and results summary", months=12,
               role=Role.coordinator, at_expiry=Consequence.escalate, source="CSP R1123-67"),
+        # CSP L1122-1-2: in an emergency the consent of a family member or trusted person is
+        # enough to include; the participant's own consent is sought "as soon as possible"
+        # (dès que possible). The law gives no number: 7 days is the unit's working limit,
+        # after which the coordinator is alerted.
+        Clock(id="deferred_consent", label="Participant's own consent after an emergency "
+              "inclusion", days=7, role=Role.investigator, at_expiry=Consequence.escalate,
+              source="CSP L1122-1-2 (dès que possible)"),
         # CSP L1123-11: before suspending or forbidding a research, the authority lets the
         # sponsor present its observations within one week (save imminent risk).
         Clock(id="sponsor_observations", label="Sponsor observations to the authority", days=7,
@@ -314,7 +351,7 @@ MET_BY: dict[str, str] = {
     "ctr_assessment_with_request": "record_ethics_opinion",
     "ctr_sponsor_answer": "ethics_information_supplied", "ctr_decision": "record_ansm_decision",
     "ctr_notification": "submit_end_declaration", "ctr_halt": "notify_halt",
-    "ctr_results": "report_results",
+    "ctr_results": "report_results", "deferred_consent": "record_consent",
     "mdr_validation": "record_ethics_completeness", "mdr_authorization": "record_ethics_opinion",
     "mdr_authorization_extended": "record_ethics_opinion",
     "mdr_modification": "record_ansm_decision",

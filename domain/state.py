@@ -4,6 +4,7 @@ from datetime import date
 
 from .model import (
     Category,
+    ConsentBy,
     ConsentKind,
     Deadline,
     Framework,
@@ -60,8 +61,15 @@ class Participant(Frozen):
     status: ParticipantStatus = ParticipantStatus.registered
     consent_kind: ConsentKind | None = None
     consent_form_version: str | None = None
+    consent_major: str | None = None  # the study's major form version when consent was given
+    consent_by: ConsentBy | None = None
     consented_on: date | None = None
+    included_on: date | None = None
     withdrawn_on: date | None = None
+    objected: bool = False  # to the use of their data (kept apart from the consent status)
+    majority_on: date | None = None  # a minor's 18th birthday: re-consent falls due then
+    emergency: bool = False  # included in an emergency, own consent deferred
+    reconsent_cause: str | None = None  # why re-consent is needed (new form, majority)
 
 
 class StudyState(Frozen):
@@ -73,6 +81,9 @@ class StudyState(Frozen):
     status: StudyStatus = StudyStatus.draft
     version: int = 0  # number of events folded: the stream's version
     protocol_version: str | None = None
+    emergency_inclusion: bool = False  # the protocol allows deferred consent (L1122-1-2)
+    consent_form_version: str | None = None  # current information and consent form
+    consent_form_major: str | None = None  # the version that last changed it majorly
     document_sha256: str | None = None
     sponsor: str | None = None
     insurer: str | None = None

@@ -61,8 +61,15 @@ class ReadModels:
     async def study_events(self, study_id: str) -> list[dict[str, Any]]:
         return [audit_row(r) for r in await self.pool.fetch(q("read_stream"), study_id)]
 
-    async def participants(self, study_id: str) -> list[dict[str, Any]]:
-        return [r["view"] for r in await self.pool.fetch(q("participants"), study_id)]
+    async def participants(self, study_id: str, status: str | None = None, after: str = "",
+                           limit: int | None = None) -> list[dict[str, Any]]:
+        if status is None and limit is None and not after:
+            return [r["view"] for r in await self.pool.fetch(q("participants"), study_id)]
+        return [r["view"] for r in await self.pool.fetch(q("participants_page"), study_id,
+                                                          status, after, limit or 100_000)]
+
+    async def participant_exists(self, study_id: str, code: str) -> bool:
+        return bool(await self.pool.fetchval(q("participant_exists"), study_id, code))
 
     async def tasks_for_role(self, role: str, limit: int = 200) -> list[dict[str, Any]]:
         return [dict(r) for r in await self.pool.fetch(q("tasks_for_role"), role, limit)]
@@ -118,6 +125,15 @@ class ReadModels:
     async def stored_answer(self, actor: str, key: str) -> tuple[int, Any] | None:
         row = await self.pool.fetchrow(q("get_idempotent"), actor, key)
         return (row["status"], row["body"]) if row else None
+
+    async def stored_answers(self, actor: str, keys: list[str]) -> dict[str, tuple[int, Any]]:
+        rows = await self.pool.fetch(q("get_idempotent_many"), actor, keys)
+        return {r["key"]: (r["status"], r["body"]) for r in rows}
+
+    async def store_answers(self, actor: str, answers: list[tuple[str, int, Any]]) -> None:
+        await self.pool.executemany(q("put_idempotent"), [
+            (actor, key, status, json.loads(json.dumps(body, default=str)))
+            for key, status, body in answers])
 
     async def store_answer(self, actor: str, key: str, status: int, body: Any) -> None:
         await self.pool.execute(q("put_idempotent"), actor, key, status,

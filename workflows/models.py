@@ -26,6 +26,33 @@ class CommandInput(BaseModel):
     idempotency_key: str
 
 
+class BulkItem(BaseModel):
+    command: dict[str, Any]  # a participant command, `type` and `code` included
+    reason: str
+
+
+class BulkInput(BaseModel):
+    """Many participant commands from one caller, decided in order and made durable in one
+    append (a CSV import, the bulk endpoint)."""
+
+    items: list[BulkItem]
+    actor: str
+    role: str
+    idempotency_key: str
+
+
+class BulkOutcome(BaseModel):
+    applied: bool
+    code: str | None = None  # the rule that refused it
+    message: str | None = None
+
+
+class BulkResult(BaseModel):
+    study: dict[str, Any]
+    outcomes: list[BulkOutcome]  # one per item, in order
+    seqs: list[int]
+
+
 class CommandResult(BaseModel):
     study: dict[str, Any]  # domain.view of the state after the command
     seqs: list[int]  # audit seq of the events written

@@ -21,6 +21,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.models import (
         SYSTEM_ACTOR,
         SYSTEM_ROLE,
+        BulkInput,
+        BulkOutcome,
+        BulkResult,
         CommandInput,
         CommandResult,
         StudyInput,
@@ -77,7 +80,8 @@ class StudyWorkflow:
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(StudyInput(
                     study_id=self.study_id, history_limit=inp.history_limit,
-                    carried_state=self.state.model_dump(mode="json") if self.state else None,
+                    carried_state=self.state.model_dump(mode="json", exclude_defaults=True)
+                    if self.state else None,
                     outbox=self.outbox))
             async with self.lock:
                 if self.state is not None:
@@ -111,6 +115,41 @@ class StudyWorkflow:
                 "actor": inp.actor})
             return CommandResult(study=self.view, seqs=seqs, extra=_ids(events))
 
+    @workflow.update
+    async def bulk(self, inp: BulkInput) -> BulkResult:
+        """Participant commands in order, each decided on the state the previous ones left; the
+        refused ones are reported and change nothing, the others are appended together."""
+        self.updates += 1
+        async with self.lock:
+            state, events, outcomes = self.state, [], []
+            reasons: list[str] = []
+            for item in inp.items:
+                try:
+                    decided = self._decide(CommandInput(
+                        command=item.command, actor=inp.actor, role=inp.role, reason=item.reason,
+                        idempotency_key=inp.idempotency_key), state)
+                except domain.RuleViolation as e:
+                    outcomes.append(BulkOutcome(applied=False, code=e.code, message=e.message))
+                    continue
+                state = domain.fold(state, decided)
+                events += decided
+                reasons += [item.reason] * len(decided)
+                outcomes.append(BulkOutcome(applied=True))
+            seqs: list[int] = []
+            if events:
+                assert state is not None
+                clock_events = domain.tick(state, self._today())
+                seqs = await self._persist(events + clock_events, inp.actor, inp.role,
+                                           "bulk participant commands",
+                                           f"{self.study_id}:bulk:{inp.idempotency_key}",
+                                           by_clock=len(clock_events), reasons=reasons)
+            return BulkResult(study=self.view, outcomes=outcomes, seqs=seqs)
+
+    @bulk.validator
+    def validate_bulk(self, inp: BulkInput) -> None:
+        if self.state is None:
+            raise _rule_error("unknown_study", "no such study")
+
     @command.validator
     def validate_command(self, inp: CommandInput) -> None:
         # A refused command is rejected here and never enters the workflow history.
@@ -123,13 +162,14 @@ class StudyWorkflow:
     def study(self) -> dict[str, Any] | None:
         return domain.view(self.state) if self.state else None
 
-    def _decide(self, inp: CommandInput) -> list[Event]:
+    def _decide(self, inp: CommandInput, state: domain.StudyState | None = None) -> list[Event]:
         try:
             command = _COMMANDS.validate_python(inp.command)
             actor = domain.Actor(name=inp.actor, role=inp.role)  # type: ignore[arg-type]
         except ValidationError as e:
             raise domain.RuleViolation("invalid_command", str(e)) from None
-        return domain.decide(self.state, command, actor, self._today(), study_id=self.study_id)
+        return domain.decide(state or self.state, command, actor, self._today(),
+                             study_id=self.study_id)
 
     # --- clocks -------------------------------------------------------------------------------
     def _today(self):  # type: ignore[no-untyped-def]
@@ -169,21 +209,26 @@ class StudyWorkflow:
 
     # --- persistence --------------------------------------------------------------------------
     async def _persist(self, events: list[Event], actor: str, role: str, reason: str,
-                       key: str, by_clock: int = 0) -> list[int]:
-        """Append `events` (the last `by_clock` of them raised by the legal clocks)."""
+                       key: str, by_clock: int = 0, reasons: list[str] | None = None
+                       ) -> list[int]:
+        """Append `events` (the last `by_clock` of them raised by the legal clocks; `reasons`,
+        when given, the reason of each of the others)."""
         new_state = domain.fold(self.state, events)
         assert new_state is not None
         new_view = domain.view(new_state)
-        codes = dict.fromkeys(c for e in events if (c := getattr(e, "code", None)))
+        before = self.state.participants if self.state else {}
         request = AppendRequest(
             stream_id=self.study_id,
             expected_version=self.state.version if self.state else 0,
             events=[NewEvent(type=e.type, data=e.payload(), **(  # type: ignore[attr-defined]
-                CLOCK if i >= len(events) - by_clock else {})) for i, e in enumerate(events)],
+                CLOCK if i >= len(events) - by_clock else
+                {"reason": reasons[i]} if reasons else {})) for i, e in enumerate(events)],
             actor=actor, role=role, reason=reason, recorded_at=workflow.now(),
             idempotency_key=key,
             study=new_view,
-            participants=[domain.participant_view(new_state.participants[c]) for c in codes],
+            # the participants these events changed (evolve keeps the others as they were)
+            participants=[domain.participant_view(p) for code, p in
+                          new_state.participants.items() if before.get(code) is not p],
             notifications=[n.model_dump(mode="json")
                            for n in domain.notifications_for(new_state, events)],
         )

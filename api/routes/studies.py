@@ -23,8 +23,20 @@ class NewStudy(BaseModel):
 
 
 class NewParticipant(BaseModel):
-    code: str = Field(description="pseudonymous code such as P-0001; never a name")
+    code: str = Field(description="pseudonymous code in the unit's format (PARTICIPANT_CODE_"
+                      "PATTERN, e.g. P-0001); never a name or an e-mail address")
+    majority_on: str | None = Field(None, description="a minor's 18th birthday (ISO date): "
+                                    "re-consent falls due then")
+    emergency: bool = Field(False, description="emergency inclusion, own consent deferred "
+                            "(the protocol must provide for it)")
     reason: str = Field(min_length=1)
+
+
+class BulkParticipants(BaseModel):
+    items: list[dict[str, Any]] = Field(description="up to 500 participant commands, each "
+                                        "with `type`, `code`, its fields, and optionally "
+                                        "`reason` and `key` (applied once per key)")
+    reason: str = Field(min_length=1, description="for the items without their own")
 
 
 def _reply(response: Response, status_body: tuple[int, dict[str, Any]]) -> dict[str, Any]:
@@ -85,32 +97,48 @@ async def study_events(study_id: str, actor: CurrentActor, read: Reader) -> list
              openapi_extra={"requestBody": {"content": {"application/json": {
                  "schema": NewParticipant.model_json_schema()}}, "required": True}})
 async def register_participant(study_id: str, actor: CurrentActor, read: Reader,
-                               client: Temporal, response: Response,
+                               client: Temporal, response: Response, settings: AppSettings,
                                body: Annotated[dict[str, Any], Body()],
                                idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
-    code = body.get("code")
-    if not isinstance(code, str) or not code:
-        raise ApiError(422, "invalid_input", "code: a pseudonymous participant code is required")
     status, answer = await commands.study_command(
         client, read, actor, study_id, {**body, "type": "register_participant"},
-        idempotency_key, participant=code)
+        idempotency_key, participant=body.get("code"),
+        code_pattern=settings.participant_code_pattern)
     response.status_code = 201 if status == 200 else status
     return answer
 
 
-@router.get("/{study_id}/participants", summary="The study's participants")
-async def participants(study_id: str, actor: CurrentActor, read: Reader) -> list[dict[str, Any]]:
+@router.get("/{study_id}/participants", summary="The study's participants, by code")
+async def participants(study_id: str, actor: CurrentActor, read: Reader,
+                       status: str | None = None,
+                       after: Annotated[str, Query(max_length=64)] = "",
+                       limit: Annotated[int | None, Query(ge=1, le=100_000)] = None
+                       ) -> list[dict[str, Any]]:
+    """Every participant, or a page of them: `status` filters, `after` (a code) and `limit`
+    page through a large study."""
     await _study(read, study_id)
-    return await read.participants(study_id)
+    return await read.participants(study_id, status=status, after=after, limit=limit)
+
+
+@router.post("/{study_id}/participants/bulk", summary="Many participant commands at once",
+             openapi_extra={"requestBody": {"content": {"application/json": {
+                 "schema": BulkParticipants.model_json_schema()}}, "required": True}})
+async def bulk_participants(study_id: str, actor: CurrentActor, read: Reader, client: Temporal,
+                            settings: AppSettings,
+                            body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+    """Each item is applied once per `key` (a repeat answers `already_applied`); a bad item
+    is `refused` with its reason and the good ones are applied."""
+    return await commands.bulk(client, read, actor, study_id, body,
+                               settings.participant_code_pattern)
 
 
 @router.post("/{study_id}/participants/{code}/commands", summary="Send a participant command")
 async def participant_command(study_id: str, code: str, actor: CurrentActor, read: Reader,
-                              client: Temporal, response: Response,
+                              client: Temporal, response: Response, settings: AppSettings,
                               body: Annotated[dict[str, Any], Body()],
                               idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
-    if await read.study_exists(study_id) and code not in {
-            p["code"] for p in await read.participants(study_id)}:
+    if await read.study_exists(study_id) and not await read.participant_exists(study_id, code):
         raise ApiError(404, "participant_not_found", f"no participant {code} in {study_id}")
-    return _reply(response, await commands.study_command(client, read, actor, study_id, body,
-                                                         idempotency_key, participant=code))
+    return _reply(response, await commands.study_command(
+        client, read, actor, study_id, body, idempotency_key, participant=code,
+        code_pattern=settings.participant_code_pattern))

@@ -38,13 +38,36 @@ SELECT 1 FROM studies WHERE id = $1;
 -- name: participants
 SELECT view FROM participants WHERE study_id = $1 ORDER BY code;
 
+-- name: participants_page
+SELECT view FROM participants
+WHERE study_id = $1 AND ($2::text IS NULL OR status = $2) AND code > $3
+ORDER BY code LIMIT $4;
+
+-- name: participant_exists
+SELECT 1 FROM participants WHERE study_id = $1 AND code = $2;
+
 -- name: tasks_for_role
-SELECT t.study_id, s.title AS study_title, t.kind, t.title, t.due_on, t.deadline, t.command,
-       (t.overdue OR t.due_on < current_date) AS overdue
-FROM tasks t JOIN studies s ON s.id = t.study_id
-WHERE t.role = $1
-ORDER BY (t.overdue OR coalesce(t.due_on < current_date, false)) DESC, t.due_on NULLS LAST,
-         t.study_id, t.title
+-- The study's tasks for the role, and for investigators one task per participant who must
+-- consent again (a new major consent form, majority) or whose majority comes within 30 days.
+SELECT * FROM (
+    SELECT t.study_id, s.title AS study_title, t.kind, t.title, t.due_on, t.deadline, t.command,
+           NULL::text AS participant, (t.overdue OR t.due_on < current_date) AS overdue
+    FROM tasks t JOIN studies s ON s.id = t.study_id
+    WHERE t.role = $1
+    UNION ALL
+    SELECT p.study_id, s.title, 'participant',
+           p.code || ': ' || CASE WHEN p.status = 'needs_reconsent'
+                                  THEN 'consent again (' || (p.view->>'reconsent_cause') || ')'
+                                  ELSE 'consents in their own name at majority' END,
+           (p.view->>'majority_on')::date, NULL, 'reconsent', p.code,
+           coalesce((p.view->>'majority_on')::date < current_date, false)
+    FROM participants p JOIN studies s ON s.id = p.study_id
+    WHERE $1 = 'investigator'
+      AND (p.status = 'needs_reconsent'
+           OR (p.view->>'consent_by' = 'holders' AND p.status IN ('consented', 'included')
+               AND (p.view->>'majority_on')::date <= current_date + 30))
+) inbox
+ORDER BY overdue DESC, due_on NULLS LAST, study_id, title
 LIMIT $2;
 
 -- name: notifications
@@ -65,6 +88,9 @@ UPDATE tokens SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NUL
 
 -- name: get_idempotent
 SELECT status, body FROM idempotency WHERE actor = $1 AND key = $2;
+
+-- name: get_idempotent_many
+SELECT key, status, body FROM idempotency WHERE actor = $1 AND key = ANY($2::text[]);
 
 -- name: put_idempotent
 INSERT INTO idempotency (actor, key, status, body) VALUES ($1, $2, $3, $4)

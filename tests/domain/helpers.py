@@ -58,7 +58,7 @@ SKIP = {  # steps that do not apply to a category
 
 
 def study(category: str = "RIPH1", until: str | None = None,
-          framework: str = "JARDE") -> StudyState:
+          framework: str = "JARDE", emergency_inclusion: bool = False) -> StudyState:
     """A study of `category` walked through its steps, stopping before `until`."""
     state, _ = run(None, {"type": "create_study", "title": "T", "category": category,
                           "investigator": "Dr A", "framework": framework})
@@ -69,6 +69,8 @@ def study(category: str = "RIPH1", until: str | None = None,
             continue
         if command["type"] == "record_cnil":
             command = {**command, "route": CNIL[category]}
+        if command["type"] == "submit_protocol" and emergency_inclusion:
+            command = {**command, "emergency_inclusion": True}
         state, _ = run(state, command, role)
     return state
 

@@ -84,7 +84,8 @@ SAMPLE = {
     "withdraw_consent": {"code": "P-0001", "withdrawn_on": day(0)},
     "object_to_data_use": {"code": "P-0001"},
     "reconsent": {"code": "P-0001", "consent_form_version": "2", "consented_on": day(0)},
-    "complete": {"code": "P-0001"},
+    "complete": {"code": "P-0001"}, "include": {"code": "P-0001", "included_on": day(0)},
+    "issue_consent_form": {"version": "2", "change": "major", "issued_on": day(0)},
 }
 DENIED = [(kind, role) for kind, roles in COMMAND_ROLES.items() if kind != "create_study"
           for role in Role if role not in roles]

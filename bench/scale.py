@@ -1,0 +1,204 @@
+"""Scale: many open studies on one worker, then two.
+
+Opens N RIPH3 studies through the HTTP API (create, protocol, sponsor, submission to the CPP:
+each study is then a running workflow with an open legal clock, a durable timer), served by
+`studyflow up --no-worker` and one `studyflow worker`, each in its own process as in
+production. Reports the start rate, the worker's RSS (sampled all along), and the latency of
+commands sent to random open studies while they all run (most of them no longer in the
+worker's cache: they replay their history). Then starts a second worker on the same task queue
+and sends the same number of commands again: both workers' CPU time shows the load shared.
+Target: 10,000 open studies under 2 GiB of worker RSS.
+
+    .venv/bin/python bench/scale.py [--studies 10000] [--concurrency 24] [--probes 500]
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import summary  # noqa: E402
+
+TODAY = datetime.now(UTC).date().isoformat()
+OPEN = [  # after these a RIPH3 study waits on the CPP's completeness clock
+    ("investigator", {"type": "submit_protocol", "version": "1.0", "document_sha256": "ab" * 32}),
+    ("coordinator", {"type": "assign_sponsor", "sponsor": "AP-HP"}),
+    ("regulatory", {"type": "submit_to_ethics", "committee": "CPP", "submitted_on": TODAY}),
+]
+PROBE = ("coordinator", {"type": "record_cnil", "route": "MR-003", "reference": "R"})
+CLI = [sys.executable, "-m", "cli.main"]
+ENV = {k: v for k, v in os.environ.items() if k not in ("TEMPORAL_ADDRESS", "DATABASE_URL")}
+
+
+class Api:
+    def __init__(self, url: str, tokens: dict[str, str]) -> None:
+        self.http = httpx.AsyncClient(base_url=url, timeout=300,
+                                      limits=httpx.Limits(max_connections=100))
+        self.tokens = tokens
+        self.retries = 0
+
+    async def post(self, role: str, path: str, body: dict, lat: list[float]) -> dict:
+        """As a real client: a 503 (the engine busy past its RPC timeout) is retried with the
+        same Idempotency-Key; the latency counts from the first try."""
+        headers = {"Authorization": f"Bearer {self.tokens[role]}",
+                   "Idempotency-Key": uuid.uuid4().hex}
+        t0 = time.perf_counter()
+        while True:
+            r = await self.http.post(path, json={**body, "reason": "scale bench"},
+                                     headers=headers)
+            if r.status_code not in (502, 503, 504):
+                break
+            self.retries += 1
+            await asyncio.sleep(1)
+        lat.append((time.perf_counter() - t0) * 1000)
+        r.raise_for_status()
+        return r.json()
+
+    async def open_study(self, n: int, lat: list[float]) -> str:
+        study = await self.post("coordinator", "/api/studies", {
+            "title": f"Scale {n}", "category": "RIPH3", "investigator": "Dr S"}, lat)
+        for role, body in OPEN:
+            await self.post(role, f"/api/studies/{study['id']}/commands", body, lat)
+        return str(study["id"])
+
+
+class Rss:
+    """Samples the workers' resident memory every half second; keeps the peak."""
+
+    def __init__(self) -> None:
+        self.procs: list[psutil.Process] = []
+        self.peak = 0
+
+    def now(self) -> int:
+        return sum(p.memory_info().rss for p in self.procs if p.is_running())
+
+    async def run(self) -> None:
+        while True:
+            self.peak = max(self.peak, self.now())
+            await asyncio.sleep(0.5)
+
+
+def start_worker(data_dir: Path) -> psutil.Popen:
+    return psutil.Popen([*CLI, "worker", "--data-dir", str(data_dir)], cwd=ROOT,
+                        env={**ENV, "LOG_FORMAT": "json"}, stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL)
+
+
+async def gather_limited(concurrency: int, jobs) -> list:  # type: ignore[no-untyped-def]
+    sem = asyncio.Semaphore(concurrency)
+
+    async def one(job):  # type: ignore[no-untyped-def]
+        async with sem:
+            return await job()
+
+    return await asyncio.gather(*(one(j) for j in jobs))
+
+
+def mib(n: int) -> str:
+    return f"{n / 2**20:,.0f} MiB"
+
+
+async def main(args: argparse.Namespace) -> None:
+    data_dir = Path(tempfile.mkdtemp(prefix="studyflow-scale-"))
+    up = subprocess.Popen([*CLI, "up", "--data-dir", str(data_dir), "--port", "0", "--no-ui",
+                           "--no-worker"], cwd=ROOT, env={**ENV, "LOG_FORMAT": "json"},
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[psutil.Popen] = []
+    rss = Rss()
+    sampler = asyncio.create_task(rss.run())
+    try:
+        while not (data_dir / "stack.json").exists():
+            if up.poll() is not None:
+                raise SystemExit("studyflow up failed")
+            await asyncio.sleep(0.2)
+        info = json.loads((data_dir / "stack.json").read_text())
+        workers.append(start_worker(data_dir))
+        rss.procs = list(workers)
+        tokens = {role: subprocess.run(
+            [*CLI, "token", "create", "--actor", f"scale-{role}", "--role", role, "--data-dir",
+             str(data_dir)], cwd=ROOT, env=ENV, capture_output=True, text=True,
+            check=True).stdout.strip() for role in ("investigator", "coordinator", "regulatory")}
+        api = Api(info["web_url"], tokens)
+        idle = rss.now()
+
+        open_lat: list[float] = []
+        done = 0
+        t0 = time.perf_counter()
+
+        async def opened(n: int) -> str:
+            nonlocal done
+            sid = await api.open_study(n, open_lat)
+            done += 1
+            if done % max(1, args.studies // 20) == 0:
+                el = time.perf_counter() - t0
+                print(f"  {done:>6} open   {done / el:6.1f} studies/s   worker RSS "
+                      f"{mib(rss.now())}", flush=True)
+            return sid
+
+        print(f"opening {args.studies} studies, {args.concurrency} at a time "
+              f"({1 + len(OPEN)} calls each)", flush=True)
+        sids = await gather_limited(args.concurrency, [lambda n=n: opened(n)
+                                                       for n in range(args.studies)])
+        elapsed = time.perf_counter() - t0
+        open_peak = rss.peak
+        settled = rss.now()
+
+        async def probe(sids: list[str], lat: list[float]) -> None:
+            role, body = PROBE
+            await gather_limited(args.concurrency, [
+                lambda s=s: api.post(role, f"/api/studies/{s}/commands", body, lat)
+                for s in sids])
+
+        random.shuffle(sids)
+        one_lat: list[float] = []
+        await probe(sids[:args.probes], one_lat)
+        one_peak = rss.now()
+
+        workers.append(start_worker(data_dir))
+        rss.procs = list(workers)
+        await asyncio.sleep(10)  # the second worker starts and polls
+        cpu_before = [sum(w.cpu_times()[:2]) for w in workers]
+        two_lat: list[float] = []
+        await probe(sids[args.probes:2 * args.probes], two_lat)
+        cpu = [sum(w.cpu_times()[:2]) - b for w, b in zip(workers, cpu_before, strict=True)]
+
+        print(f"\n{args.studies} open studies (each a running workflow with an open clock)")
+        print(f"  start rate: {args.studies / elapsed:.1f} studies/s "
+              f"({len(open_lat) / elapsed:.0f} API calls/s, concurrency {args.concurrency})")
+        print(summary("  opening calls", open_lat) + f"   retried 503s: {api.retries}")
+        print(f"  worker RSS: idle {mib(idle)}, peak while opening {mib(open_peak)}, "
+              f"settled {mib(settled)}, after probes {mib(one_peak)} (target < 2048 MiB)")
+        print(summary("  one worker, probe commands", one_lat))
+        print(summary("  two workers, probe commands", two_lat))
+        print("  two workers' CPU during the second probe: "
+              + ", ".join(f"{c:.1f} s" for c in cpu)
+              + f"; their RSS {', '.join(mib(w.memory_info().rss) for w in workers)}")
+    finally:
+        sampler.cancel()
+        for proc in (*workers, up):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(90)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--studies", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=24)
+    parser.add_argument("--probes", type=int, default=500)
+    asyncio.run(main(parser.parse_args()))

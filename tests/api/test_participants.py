@@ -1,0 +1,113 @@
+"""Participants and consent through the HTTP API on the real stack: the code format, the consent
+rules answered 409 with the rule's name, consent form versions, the bulk endpoint."""
+
+from datetime import UTC, datetime, timedelta
+
+TODAY = datetime.now(UTC).date()
+
+
+def day(n: int = 0) -> str:
+    return (TODAY + timedelta(days=n)).isoformat()
+
+
+async def recruiting(api) -> str:
+    sid = await api.create(category="RIPH1")
+    await api.walk(sid)
+    return sid
+
+
+async def test_codes_must_follow_the_pseudonymous_format(api):
+    sid = await recruiting(api)
+    for code in ("Jean Dupont", "jean.dupont@example.org", "DUPONT", "P-1"):
+        r = await api.post(f"/api/studies/{sid}/participants", {"code": code, "reason": "x"},
+                           "investigator")
+        assert r.status_code == 422 and r.json()["error"]["code"] == "participant_code_pattern"
+        assert "never a name" in r.json()["error"]["message"]
+    events = (await api.get(f"/api/studies/{sid}/events")).json()
+    assert not [e for e in events if e["type"] == "ParticipantRegistered"]  # nothing written
+
+
+async def test_consent_rules_answer_409_naming_the_rule(api):
+    sid = await recruiting(api)
+    p = f"/api/studies/{sid}/participants"
+
+    async def send(code: str, body: dict) -> tuple[int, str | None]:
+        r = await api.post(f"{p}/{code}/commands", {"reason": "x", **body}, "investigator")
+        return r.status_code, r.json().get("error", {}).get("code")
+
+    assert (await api.post(p, {"code": "P-0001", "reason": "minor",
+                               "majority_on": day(2000)}, "investigator")).status_code == 201
+    consent = {"type": "record_consent", "kind": "written", "consent_form_version": "1",
+               "consented_on": day()}
+    assert await send("P-0001", consent) == (409, "minor_needs_holders")
+    assert await send("P-0001", {**consent, "by": "holders", "holders": 1}) == \
+        (409, "both_holders_required")
+    assert (await send("P-0001", {**consent, "by": "holders", "holders": 3}))[0] == 422
+    assert await send("P-0001", {**consent, "by": "holders", "holders": 2}) == (200, None)
+    assert await send("P-0001", {"type": "include", "included_on": day()}) == (200, None)
+
+    r = await api.post(p, {"code": "P-0002", "reason": "x", "emergency": True}, "investigator")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "emergency_not_in_protocol"
+    assert (await api.post(p, {"code": "P-0002", "reason": "x"}, "investigator")).status_code \
+        == 201
+    assert await send("P-0002", {**consent, "unable_to_write": True}) == (409, "witness_required")
+    assert await send("P-0002", {"type": "include", "included_on": day()}) == \
+        (409, "consent_required")
+    assert await send("P-0002", {**consent, "unable_to_write": True, "witnessed": True}) == \
+        (200, None)
+
+    # a new major form: both active participants must re-consent, and say so in the inbox
+    r = await api.command(sid, "issue_consent_form", "investigator", version="2.0",
+                          change="major", issued_on=day())
+    assert r.status_code == 200 and r.json()["participants"] == {"needs_reconsent": 2}
+    assert await send("P-0002", {"type": "include", "included_on": day()}) == \
+        (409, "consent_required")
+    assert await send("P-0002", {"type": "reconsent", "consent_form_version": "1",
+                                 "consented_on": day()}) == (409, "consent_form_not_current")
+    inbox = (await api.get("/api/tasks", "investigator")).json()
+    mine = [t for t in inbox if t.get("participant") and t.get("study_id") == sid]
+    assert {t["participant"] for t in mine} == {"P-0001", "P-0002"}
+    assert all(t["command"] == "reconsent" for t in mine)
+    assert await send("P-0002", {"type": "reconsent", "consent_form_version": "2.0",
+                                 "consented_on": day()}) == (200, None)
+    rows = (await api.get(f"{p}?status=needs_reconsent")).json()
+    assert [r["code"] for r in rows] == ["P-0001"]
+    assert await send("P-0002", {"type": "withdraw_consent", "withdrawn_on": day()}) == \
+        (200, None)
+    assert await send("P-0002", {"type": "complete"}) == (409, "consent_not_active")
+
+
+async def test_bulk_applies_the_good_items_once_and_names_the_bad_ones(api):
+    sid = await recruiting(api)
+    url = f"/api/studies/{sid}/participants/bulk"
+    items = [{"type": "register_participant", "code": f"P-{n:04d}", "key": f"r{n}"}
+             for n in range(1, 6)]
+    items += [
+        {"type": "record_consent", "code": "P-0001", "kind": "written",
+         "consent_form_version": "1", "consented_on": day(), "key": "c1"},
+        {"type": "record_consent", "code": "P-0002", "kind": "non_opposition",
+         "consent_form_version": "1", "consented_on": day(), "key": "c2"},
+        {"type": "register_participant", "code": "Marie Curie", "key": "bad-code"},
+        {"type": "archive", "code": "P-0003", "key": "not-a-participant-command"},
+    ]
+    r = await api.post(url, {"reason": "import", "items": items}, "investigator")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["applied"], body["already_applied"], body["refused"]) == (6, 0, 3)
+    refused = {x["index"]: x["error"]["code"] for x in body["results"]
+               if x["status"] == "refused"}
+    assert refused == {6: "consent_kind_mismatch", 7: "participant_code_pattern",
+                       8: "unknown_command"}
+    assert body["study"]["participants"] == {"registered": 4, "consented": 1}
+    again = (await api.post(url, {"reason": "import", "items": items}, "investigator")).json()
+    assert (again["applied"], again["already_applied"], again["refused"]) == (0, 6, 3)
+    events = (await api.get(f"/api/studies/{sid}/events")).json()
+    assert sum(e["type"] == "ParticipantRegistered" for e in events) == 5
+    assert (await api.post(url, {"reason": "x", "items": [{}] * 501},
+                           "investigator")).status_code == 422
+    assert (await api.post("/api/studies/study-nope/participants/bulk",
+                           {"reason": "x", "items": items[:1]}, "investigator")).status_code \
+        == 404
+    auditor = await api.post(url, {"reason": "x", "items": [
+        {"type": "register_participant", "code": "P-0099"}]}, "auditor")
+    assert auditor.json()["results"][0]["error"]["code"] == "forbidden"
