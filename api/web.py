@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import UTC, datetime
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, get_args
 
@@ -14,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from domain import Actor, RuleViolation, StudyState, fold, may_operate, parse_event
-from domain.forms import STUDY_FORMS, available, probe
+from domain.forms import PARTICIPANT_FORMS, STUDY_FORMS, available, participant_forms, probe
 from domain.regulation import CLOCKS
 from store import Preferences, ReadModels, audit
 
@@ -55,7 +56,15 @@ LABELS = {
     "declare_end": "Declare the end of the research",
     "submit_end_declaration": "Send the end-of-research declaration",
     "report_results": "Report the results", "archive": "Archive",
+    "issue_consent_form": "Issue a consent form version (note d'information)",
+    "register_participant": "Register a participant (code only)",
+    "record_consent": "Record a consent (consentement)", "include": "Include (inclusion)",
+    "reconsent": "Record a new consent (re-consent)",
+    "withdraw_consent": "Withdrawal of consent (retrait)",
+    "object_to_data_use": "Objection to data use (opposition)",
+    "complete": "Participation completed",
 }
+PARTICIPANT_TABLE_ROWS = 200  # the page shows the first ones; the API and CLI page through all
 
 
 class LoginRequired(Exception):
@@ -167,14 +176,22 @@ async def folded(read: ReadModels, study_id: str) -> tuple[StudyState | None, li
     return state, events
 
 
+def _choices(annotation: Any) -> list[str]:
+    """The values a Literal or an enumeration (optional or not) allows; [] for free text."""
+    for a in (annotation, *get_args(annotation)):
+        if isinstance(a, type) and issubclass(a, Enum):
+            return [e.value for e in a] if a is annotation else ["", *(e.value for e in a)]
+    return [a for a in get_args(annotation) if isinstance(a, str)]
+
+
 def form_fields(kind: str, defaults: dict[str, Any]) -> list[dict[str, Any]]:
     """Inputs for a command, read off its pydantic model."""
     out = []
-    for name, info in STUDY_FORMS[kind].model_fields.items():
+    for name, info in {**STUDY_FORMS, **PARTICIPANT_FORMS}[kind].model_fields.items():
         if name == "type":
             continue
         ann = str(info.annotation)
-        choices = [a for a in get_args(info.annotation) if isinstance(a, str)]
+        choices = _choices(info.annotation)
         widget = ("date" if "date" in ann else "checkbox" if "bool" in ann
                   else "select" if choices else "text")
         value = defaults.get(name)
@@ -199,10 +216,14 @@ async def study_page(request: Request, actor: Actor, read: ReadModels, study_id:
     if failed and failed not in kinds and failed in STUDY_FORMS:
         forms.insert(0, {"kind": failed, "label": LABELS[failed], "fields": form_fields(
             failed, probe(state, failed, today) if state else {})})
+    people = [{"kind": k, "label": LABELS[k], "fields": form_fields(k, d)}
+              for k, d in (participant_forms(state, actor.role, today) if state else [])]
+    participants = await read.participants(study_id, limit=PARTICIPANT_TABLE_ROWS)
     return render(request, "study.html", status=status, actor=actor, study=study,
                   events=list(reversed(events)), forms=forms, error=error, failed=failed,
                   timeline=timeline.build(study, events, today), clocks=CLOCKS,
-                  participants=await read.participants(study_id),
+                  participants=participants, participant_forms=people,
+                  participants_total=sum(study["participants"].values()),
                   may_export=may_operate(actor.role, "export_audit"))
 
 
@@ -228,6 +249,27 @@ async def study_command(request: Request, study_id: str, actor: Viewer, read: Re
         return await study_page(request, actor, read, study_id, status=_status(e),
                                 error=_message(e), failed=kind)
     return RedirectResponse(f"/studies/{study_id}#audit", status_code=303)
+
+
+@router.post("/studies/{study_id}/participants/commands")
+async def participant_command(request: Request, study_id: str, actor: Viewer, read: Reader,
+                              client: Temporal) -> Response:
+    form = dict(await request.form())
+    check_csrf(request, str(form.pop("csrf", "")))
+    kind = str(form.get("type", ""))
+    body: dict[str, Any] = {k: v for k, v in form.items() if v != ""}
+    if kind in PARTICIPANT_FORMS:
+        for name, info in PARTICIPANT_FORMS[kind].model_fields.items():
+            if "bool" in str(info.annotation):
+                body[name] = name in form
+    try:
+        await commands.study_command(
+            client, read, actor, study_id, body, None, participant=str(form.get("code", "")),
+            code_pattern=request.app.state.settings.participant_code_pattern)
+    except (ApiError, RuleViolation) as e:
+        return await study_page(request, actor, read, study_id, status=_status(e),
+                                error=_message(e), failed=kind)
+    return RedirectResponse(f"/studies/{study_id}#participants", status_code=303)
 
 
 @router.post("/studies/{study_id}/export")

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 from . import commands as c
 from .decide import decide
 from .errors import RuleViolation
-from .model import Actor, Role
+from .model import Actor, Role, StudyStatus
 from .regulation import CNIL_ROUTES, CONSENT_KIND, may_send
 from .state import StudyState
 
@@ -18,6 +18,13 @@ STUDY_FORMS: dict[str, type[BaseModel]] = {
     m.model_fields["type"].annotation.__args__[0]: m  # type: ignore[union-attr]
     for m in c._STUDY
 }
+PARTICIPANT_FORMS: dict[str, type[BaseModel]] = {
+    m.model_fields["type"].annotation.__args__[0]: m  # type: ignore[union-attr]
+    for m in (c.RegisterParticipant, *c._PARTICIPANT)
+}
+# while the study runs, participants come, consent, withdraw; decide() says the rest
+PARTICIPANTS_RUN = frozenset({StudyStatus.recruiting, StudyStatus.follow_up,
+                              StudyStatus.suspended})
 # Codes that depend only on the fields a person fills in, not on where the study is.
 FIELD_RULES = {"date_out_of_order", "date_in_future", "second_review_window_closed",
                "second_review_same_committee", "protocol_version_unchanged"}
@@ -44,6 +51,8 @@ def probe(state: StudyState, kind: str, today: date) -> dict[str, Any]:
             fields[name] = "favourable"
         elif name == "decision":
             fields[name] = "authorized"
+        elif name == "change":
+            fields[name] = "minor"
         elif name == "kind":
             fields[name] = "susar" if kind == "report_safety_event" else CONSENT_KIND[
                 state.category].value
@@ -61,6 +70,19 @@ def probe(state: StudyState, kind: str, today: date) -> dict[str, Any]:
             state.ethics.submitted_on and not state.ethics.opinion):
         fields["amendment_id"] = pending[0]
     return fields
+
+
+def participant_forms(state: StudyState, role: Role, today: date
+                      ) -> list[tuple[str, dict[str, Any]]]:
+    """The participant commands `role` may send on this study now, with the form's defaults
+    (the category's consent kind, the current consent form, today)."""
+    if state.status not in PARTICIPANTS_RUN:
+        return []
+    defaults = {"kind": CONSENT_KIND[state.category].value, "by": "participant",
+                "consent_form_version": state.consent_form_version or "",
+                **{n: today for n in ("consented_on", "included_on", "withdrawn_on",
+                                      "objected_on")}}
+    return [(kind, defaults) for kind in PARTICIPANT_FORMS if may_send(role, kind)]
 
 
 def available(state: StudyState, role: Role, today: date) -> list[str]:

@@ -229,3 +229,72 @@ def test_config_show_prints_the_settings_in_effect_without_secrets(tmp_path: Pat
     assert shown["codec key ids"] == ["k1"]
     for secret in ("db-secret", "smtp-secret", "api-secret", "A" * 43):
         assert secret not in r.stdout
+
+
+def test_participants_import_a_csv_once_reporting_bad_lines_and_list_them(data_dir: Path,
+                                                                           tmp_path: Path):
+    up = Up(data_dir)
+    try:
+        url = up.info["web_url"]
+        wait_healthy(url, 90)
+        token = {role: cli("token", "create", "--actor", f"cli-{role}", "--role", role,
+                           data_dir=data_dir).stdout.strip()
+                 for role in ("investigator", "coordinator", "regulatory")}
+        today = time.strftime("%Y-%m-%d", time.gmtime())
+        sid = httpx.post(url + "/api/studies", json={
+            "title": "Import", "category": "RIPH1", "investigator": "Dr I", "reason": "t"},
+            headers={"Authorization": f"Bearer {token['coordinator']}"}, timeout=60).json()["id"]
+        for role, body in (
+                ("investigator", {"type": "submit_protocol", "version": "1",
+                                  "document_sha256": "ab" * 32}),
+                ("coordinator", {"type": "assign_sponsor", "sponsor": "S"}),
+                ("regulatory", {"type": "record_insurance", "insurer": "I", "policy": "P"}),
+                ("regulatory", {"type": "submit_to_ethics", "committee": "C",
+                                "submitted_on": today}),
+                ("regulatory", {"type": "submit_to_ansm", "submitted_on": today}),
+                ("regulatory", {"type": "record_ethics_opinion", "opinion": "favourable",
+                                "opinion_on": today}),
+                ("coordinator", {"type": "record_cnil", "route": "MR-001", "reference": "R"}),
+                ("regulatory", {"type": "record_ansm_decision", "decision": "authorized",
+                                "decision_on": today}),
+                ("coordinator", {"type": "open_recruitment"})):
+            r = httpx.post(f"{url}/api/studies/{sid}/commands", json={**body, "reason": "t"},
+                           headers={"Authorization": f"Bearer {token[role]}"}, timeout=60)
+            assert r.status_code == 200, r.text
+        lines = ["type,code,kind,consent_form_version,consented_on,reason"]
+        for n in range(1, 251):
+            lines.append(f"register_participant,P-{n:04d},,,,screened")
+            lines.append(f"record_consent,P-{n:04d},written,1,{today},signed")
+        lines[3] = "register_participant,Jean Dupont,,,,screened"  # line 4: a name
+        lines[8] = f"record_consent,P-0004,express,1,{today},signed"  # line 9: wrong kind
+        csv_file = tmp_path / "participants.csv"
+        csv_file.write_text("\n".join(lines) + "\n")
+        env_token = {**ENV, "STUDYFLOW_TOKEN": token["investigator"]}
+
+        def run(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run([*CLI, *args, "--data-dir", str(data_dir)],
+                                  capture_output=True, text=True, timeout=300, env=env_token)
+
+        first = run("participants", "import", str(csv_file), "--study", sid)
+        assert first.returncode == 1, first.stderr
+        # line 4 names a person; so line 5's consent is for nobody; line 9 has the wrong kind
+        assert "497 applied, 0 already applied, 3 refused" in first.stdout
+        assert "line 4: Jean Dupont register_participant: participant_code_pattern" in first.stderr
+        assert "line 5: P-0002 record_consent: unknown_participant" in first.stderr
+        assert "line 9: P-0004 record_consent: consent_kind_mismatch" in first.stderr
+        assert "importing participants.csv" in first.stderr  # the progress display
+        again = run("participants", "import", str(csv_file), "--study", sid)
+        assert "0 applied, 497 already applied, 3 refused" in again.stdout, again.stdout
+        listing = run("participants", "list", "--study", sid, "--status", "registered")
+        assert listing.returncode == 0 and "P-0004" in listing.stdout
+        assert "1 participants" in listing.stdout  # P-0002 failed its registration
+        wrong = run("participants", "command", "--study", sid, "P-0004", "record_consent",
+                    "--reason", "signed", "--field", "kind=express", "--field",
+                    "consent_form_version=1", "--field", f"consented_on={today}")
+        assert wrong.returncode == 1 and "409 consent_kind_mismatch" in wrong.stderr
+        ok = run("participants", "command", "--study", sid, "P-0004", "record_consent",
+                 "--reason", "signed", "--field", "kind=written", "--field",
+                 "consent_form_version=1", "--field", f"consented_on={today}")
+        assert ok.returncode == 0 and '"consented": 249' in ok.stdout, ok.stdout
+    finally:
+        up.stop()

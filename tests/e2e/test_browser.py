@@ -213,3 +213,57 @@ async def test_an_eu_ctr_study_shows_its_ctis_clocks_on_the_timeline(page, stack
     assert "Validation &amp; Part I — CTIS" in svg and "CTIS validation" in svg
     assert "Part I assessment (CTIS)" in svg
     await page.screenshot(path=SHOTS / "ctr-timeline.png", full_page=True)
+
+
+async def test_consent_forms_and_the_participants_table(page, stack, tokens):
+    sid = await seed(stack, tokens, "Browser consent study", late=False)
+    async with httpx.AsyncClient(base_url=stack.web_url, timeout=60) as http:
+        today = days_ago(0)
+        for role, body in [
+            ("regulatory", {"type": "record_insurance", "insurer": "I", "policy": "P"}),
+            ("regulatory", {"type": "submit_to_ansm", "submitted_on": today}),
+            ("regulatory", {"type": "record_ethics_opinion", "opinion": "favourable",
+                            "opinion_on": today}),
+            ("coordinator", {"type": "record_cnil", "route": "MR-001", "reference": "R"}),
+            ("regulatory", {"type": "record_ansm_decision", "decision": "authorized",
+                            "decision_on": today}),
+            ("coordinator", {"type": "open_recruitment"}),
+        ]:
+            r = await http.post(f"/api/studies/{sid}/commands", json={**body, "reason": "seed"},
+                                headers={"Authorization": f"Bearer {tokens[role]}"})
+            assert r.status_code == 200, r.text
+    await login(page, tokens["investigator"])
+    await page.goto(f"/studies/{sid}")
+
+    async def submit(form_kind: str, label: str, **fields: str) -> None:
+        details = page.locator(f"#form-{form_kind}")
+        if await details.get_attribute("open") is None:  # a refused form comes back open
+            await details.locator("summary").click()
+        form = page.get_by_role("form", name=label)
+        for name, value in fields.items():
+            field = form.get_by_label(name, exact=True)
+            if await field.evaluate("e => e.tagName") == "SELECT":
+                await field.select_option(value)
+            else:
+                await field.fill(value)
+        await form.get_by_label("Reason (for the audit trail)").fill("at the visit")
+        await form.get_by_role("button").click()
+
+    await submit("register_participant", "Register a participant (code only)",
+                 **{"participant code": "Marie Curie"})
+    assert "pseudonymous" in await page.get_by_role("alert").inner_text()  # a name: refused
+    await submit("register_participant", "Register a participant (code only)",
+                 **{"participant code": "P-0007"})
+    await page.wait_for_url(f"**/studies/{sid}#participants")
+    await submit("record_consent", "Record a consent (consentement)",
+                 **{"participant code": "P-0007", "kind": "express",
+                    "consent form version": "1.0"})
+    assert "needs written consent" in await page.get_by_role("alert").inner_text()
+    await submit("record_consent", "Record a consent (consentement)",
+                 **{"participant code": "P-0007", "kind": "written",
+                    "consent form version": "1.0"})
+    await page.wait_for_url(f"**/studies/{sid}#participants")
+    row = await page.locator("table.participants tbody tr").first.inner_text()
+    assert "P-0007" in row and "consented" in row and "written" in row and "1.0" in row
+    assert "consented: 1" in await page.locator("#participants .counts").inner_text()
+    await page.screenshot(path=SHOTS / "participants.png", full_page=True)
