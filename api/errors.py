@@ -42,6 +42,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RuleViolation)
     async def rule(_: Request, e: RuleViolation) -> JSONResponse:
+        if e.code == "unknown_participant":  # the workflow knows its participants: no lookup
+            return _json(404, "participant_not_found", e.message)
         return _json(409, e.code, e.message)
 
     @app.exception_handler(RequestValidationError)

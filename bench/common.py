@@ -14,3 +14,80 @@ def pct(values: Sequence[float], p: float) -> float:
 def summary(name: str, latencies_ms: Sequence[float]) -> str:
     return (f"{name:<28} p50 {pct(latencies_ms, 50):7.1f} ms   p99 {pct(latencies_ms, 99):7.1f} ms"
             f"   mean {statistics.fmean(latencies_ms):7.1f} ms   n={len(latencies_ms)}")
+
+
+class Stack:
+    """The embedded stack as production runs it: `studyflow up --no-worker` (web app, servers)
+    and `studyflow worker` processes; tokens per role; optionally the bare floor's worker."""
+
+    ROLES = ("investigator", "coordinator", "regulatory")
+
+    def __init__(self, workers: int = 1, bare: bool = False) -> None:
+        import os
+        import sys
+        import tempfile
+        from pathlib import Path
+
+        self.root = Path(__file__).resolve().parent.parent
+        self.data_dir = Path(tempfile.mkdtemp(prefix="studyflow-bench-"))
+        self.cli = [sys.executable, "-m", "cli.main"]
+        self.env = {k: v for k, v in os.environ.items()
+                    if k not in ("TEMPORAL_ADDRESS", "DATABASE_URL")}
+        self.n_workers, self.with_bare = workers, bare
+        self.workers: list = []
+        self.bare_worker = None
+        self.info: dict = {}
+        self.tokens: dict[str, str] = {}
+
+    def start_worker(self):  # type: ignore[no-untyped-def]
+        import subprocess
+
+        import psutil
+
+        worker = psutil.Popen([*self.cli, "worker", "--data-dir", str(self.data_dir)],
+                              cwd=self.root, env={**self.env, "LOG_FORMAT": "json"},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.workers.append(worker)
+        return worker
+
+    async def __aenter__(self) -> "Stack":
+        import asyncio
+        import json
+        import subprocess
+        import sys
+
+        self.up = subprocess.Popen([*self.cli, "up", "--data-dir", str(self.data_dir), "--port",
+                                    "0", "--no-ui", "--no-worker"], cwd=self.root,
+                                   env={**self.env, "LOG_FORMAT": "json"},
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while not (self.data_dir / "stack.json").exists():
+            if self.up.poll() is not None:
+                raise SystemExit("studyflow up failed")
+            await asyncio.sleep(0.2)
+        self.info = json.loads((self.data_dir / "stack.json").read_text())
+        for _ in range(self.n_workers):
+            self.start_worker()
+        self.tokens = {role: subprocess.run(
+            [*self.cli, "token", "create", "--actor", f"bench-{role}", "--role", role,
+             "--data-dir", str(self.data_dir)], cwd=self.root, env=self.env,
+            capture_output=True, text=True, check=True).stdout.strip() for role in self.ROLES}
+        if self.with_bare:
+            from store import APP_ROLE
+
+            self.bare_worker = subprocess.Popen(
+                [sys.executable, str(self.root / "bench" / "bare.py"),
+                 self.info["temporal_address"],
+                 # the floor creates its own table: the embedded server's owner, not the app role
+                 self.info["database_url"].replace(f"{APP_ROLE}@", "postgres@", 1)],
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            assert self.bare_worker.stdout is not None
+            assert self.bare_worker.stdout.readline().strip() == b"ready"
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        import signal
+
+        for proc in (self.bare_worker, *self.workers, self.up):
+            if proc is not None and proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(90)

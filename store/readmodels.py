@@ -68,8 +68,6 @@ class ReadModels:
         return [r["view"] for r in await self.pool.fetch(q("participants_page"), study_id,
                                                           status, after, limit or 100_000)]
 
-    async def participant_exists(self, study_id: str, code: str) -> bool:
-        return bool(await self.pool.fetchval(q("participant_exists"), study_id, code))
 
     async def tasks_for_role(self, role: str, limit: int = 200) -> list[dict[str, Any]]:
         return [dict(r) for r in await self.pool.fetch(q("tasks_for_role"), role, limit)]

@@ -59,6 +59,7 @@ class StudyWorkflow:
             domain.StudyState.model_validate(inp.carried_state) if inp.carried_state else None)
         self.view: dict[str, Any] = domain.view(self.state) if self.state else {}
         self.lock = asyncio.Lock()
+        self.waiting: list[_Ticket] = []  # commands accepted, not yet applied
         self.outbox: list[int] = list(inp.outbox)  # appends whose notices await delivery
         self.updates = 0
         self.changed = False
@@ -97,7 +98,63 @@ class StudyWorkflow:
     # --- commands -------------------------------------------------------------------------
     @workflow.update
     async def command(self, inp: CommandInput) -> CommandResult:
+        """Commands that arrive while an append is in flight wait together; the next holder of
+        the lock decides them all in order and makes them durable in one append (group commit):
+        each still gets its own answer, or its own refusal."""
         self.updates += 1
+        # Added after histories were recorded: their runs applied one command per append.
+        if not workflow.patched("group-commit"):
+            return await self._command_alone(inp)
+        ticket = _Ticket(inp)
+        self.waiting.append(ticket)
+        async with self.lock:
+            if not ticket.settled:
+                await self._apply_waiting()
+        if ticket.error is not None:
+            raise ticket.error
+        assert ticket.result is not None
+        return ticket.result
+
+    async def _apply_waiting(self) -> None:
+        batch, self.waiting = self.waiting, []
+        state, events, accepted = self.state, [], []
+        for t in batch:
+            try:
+                decided = self._decide(t.inp, state)
+            except domain.RuleViolation as e:
+                t.error = _rule_error(e.code, e.message)
+                continue
+            state = domain.fold(state, decided)
+            t.events = decided
+            events += decided
+            accepted.append(t)
+        if not accepted:
+            return
+        assert state is not None
+        # a legal date recorded late may put a clock past its alarms at once
+        clock_events = domain.tick(state, self._today())
+        first = accepted[0].inp
+        key = f"{self.study_id}:{first.idempotency_key}" + (
+            f"+{len(accepted) - 1}" if len(accepted) > 1 else "")
+        who = [{"actor": t.inp.actor, "role": t.inp.role, "reason": t.inp.reason}
+               for t in accepted for _ in t.events]
+        try:
+            seqs = await self._persist(events + clock_events, first.actor, first.role,
+                                       first.reason, key, by_clock=len(clock_events), who=who)
+        except Exception as e:
+            for t in accepted:
+                t.error = e
+            raise
+        at = 0
+        for t in accepted:
+            t.result = CommandResult(study=self.view, seqs=seqs[at:at + len(t.events)],
+                                     extra=_ids(t.events))
+            at += len(t.events)
+            workflow.logger.info("study command applied", extra={
+                "study_id": self.study_id, "command": t.inp.command.get("type"),
+                "actor": t.inp.actor})
+
+    async def _command_alone(self, inp: CommandInput) -> CommandResult:
         async with self.lock:
             try:
                 events = self._decide(inp)
@@ -142,7 +199,8 @@ class StudyWorkflow:
                 seqs = await self._persist(events + clock_events, inp.actor, inp.role,
                                            "bulk participant commands",
                                            f"{self.study_id}:bulk:{inp.idempotency_key}",
-                                           by_clock=len(clock_events), reasons=reasons)
+                                           by_clock=len(clock_events),
+                                           who=[{"reason": r} for r in reasons])
             return BulkResult(study=self.view, outcomes=outcomes, seqs=seqs)
 
     @bulk.validator
@@ -209,10 +267,10 @@ class StudyWorkflow:
 
     # --- persistence --------------------------------------------------------------------------
     async def _persist(self, events: list[Event], actor: str, role: str, reason: str,
-                       key: str, by_clock: int = 0, reasons: list[str] | None = None
+                       key: str, by_clock: int = 0, who: list[dict[str, str]] | None = None
                        ) -> list[int]:
-        """Append `events` (the last `by_clock` of them raised by the legal clocks; `reasons`,
-        when given, the reason of each of the others)."""
+        """Append `events` (the last `by_clock` of them raised by the legal clocks; `who`,
+        when given, the actor, role or reason of each of the others)."""
         new_state = domain.fold(self.state, events)
         assert new_state is not None
         new_view = domain.view(new_state)
@@ -222,7 +280,7 @@ class StudyWorkflow:
             expected_version=self.state.version if self.state else 0,
             events=[NewEvent(type=e.type, data=e.payload(), **(  # type: ignore[attr-defined]
                 CLOCK if i >= len(events) - by_clock else
-                {"reason": reasons[i]} if reasons else {})) for i, e in enumerate(events)],
+                who[i] if who else {})) for i, e in enumerate(events)],
             actor=actor, role=role, reason=reason, recorded_at=workflow.now(),
             idempotency_key=key,
             study=new_view,
@@ -240,6 +298,20 @@ class StudyWorkflow:
             self.outbox.append(result.events[-1].seq)
         self.changed = True
         return [e.seq for e in result.events]
+
+
+class _Ticket:
+    """A command waiting for the lock, and then its answer."""
+
+    def __init__(self, inp: CommandInput) -> None:
+        self.inp = inp
+        self.events: list[Event] = []
+        self.result: CommandResult | None = None
+        self.error: BaseException | None = None
+
+    @property
+    def settled(self) -> bool:
+        return self.result is not None or self.error is not None
 
 
 def _ids(events: list[Event]) -> dict[str, Any]:

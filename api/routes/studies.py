@@ -8,7 +8,6 @@ from pydantic import BaseModel, Field
 from .. import commands
 from ..deps import AppSettings, CurrentActor, IdempotencyKey, Reader, Temporal
 from ..engine import StudyNotFound
-from ..errors import ApiError
 
 router = APIRouter(prefix="/api/studies", tags=["studies"])
 
@@ -137,8 +136,6 @@ async def participant_command(study_id: str, code: str, actor: CurrentActor, rea
                               client: Temporal, response: Response, settings: AppSettings,
                               body: Annotated[dict[str, Any], Body()],
                               idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
-    if await read.study_exists(study_id) and not await read.participant_exists(study_id, code):
-        raise ApiError(404, "participant_not_found", f"no participant {code} in {study_id}")
     return _reply(response, await commands.study_command(
         client, read, actor, study_id, body, idempotency_key, participant=code,
         code_pattern=settings.participant_code_pattern))

@@ -43,9 +43,6 @@ SELECT view FROM participants
 WHERE study_id = $1 AND ($2::text IS NULL OR status = $2) AND code > $3
 ORDER BY code LIMIT $4;
 
--- name: participant_exists
-SELECT 1 FROM participants WHERE study_id = $1 AND code = $2;
-
 -- name: tasks_for_role
 -- The study's tasks for the role, and for investigators one task per participant who must
 -- consent again (a new major consent form, majority) or whose majority comes within 30 days.
