@@ -4,6 +4,7 @@ here, in CI, before it can break running studies.
 
 To record new histories: RECORD_HISTORIES=1 pytest tests/workflows/test_replay.py"""
 
+import asyncio
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -13,6 +14,8 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from api import engine
+from workflows.models import BulkInput, BulkItem
 from workflows.study import StudyWorkflow
 
 HISTORIES = Path(__file__).parent / "histories"
@@ -30,7 +33,7 @@ async def test_recorded_history_replays_deterministically(path: Path):
 
 
 def test_histories_are_present():
-    assert len(recorded()) >= 3, "record histories with RECORD_HISTORIES=1"
+    assert len(recorded()) >= 4, "record histories with RECORD_HISTORIES=1"
 
 
 @pytest.mark.skipif(not os.environ.get("RECORD_HISTORIES"), reason="records on demand only")
@@ -38,6 +41,28 @@ async def test_record_histories(harness):
     HISTORIES.mkdir(exist_ok=True)
     day0 = await harness.today()
     scenarios = {}
+
+    # participants: concurrent commands (group commit), a bulk import, a major consent form
+    sid = await harness.create()
+    await harness.walk(sid, until="-", on=day0)
+    await asyncio.gather(*(harness.send(sid, {"type": "register_participant",
+                                              "code": f"P-{n:04d}"}, "investigator")
+                           for n in range(1, 6)))
+    today = (await harness.today()).isoformat()
+    await engine.send_bulk(harness.client, sid, BulkInput(items=[BulkItem(command={
+        "type": "record_consent", "code": f"P-{n:04d}", "kind": "written",
+        "consent_form_version": "1", "consented_on": today}, reason="import")
+        for n in range(1, 6)], actor="alice", role="investigator", idempotency_key="replay"))
+    await harness.send(sid, {"type": "issue_consent_form", "version": "2", "change": "major",
+                             "issued_on": today}, "investigator")
+    scenarios["participants_group_commit_bulk"] = sid
+
+    if (HISTORIES / "ansm_tacit_authorization.json").exists():  # the earlier ones are kept
+        scenarios = {k: v for k, v in scenarios.items() if not (HISTORIES / f"{k}.json").exists()}
+        for name, sid in scenarios.items():
+            history = await harness.client.get_workflow_handle(sid).fetch_history()
+            (HISTORIES / f"{name}.json").write_text(history.to_json())
+        return
 
     sid = await harness.create()
     await harness.walk(sid, until="-", on=day0)
@@ -61,5 +86,7 @@ async def test_record_histories(harness):
     scenarios["ansm_tacit_authorization"] = sid
 
     for name, sid in scenarios.items():
-        history = await harness.client.get_workflow_handle(sid).fetch_history()
-        (HISTORIES / f"{name}.json").write_text(history.to_json())
+        path = HISTORIES / f"{name}.json"
+        if not path.exists():  # histories of earlier code are kept: they are the point
+            history = await harness.client.get_workflow_handle(sid).fetch_history()
+            path.write_text(history.to_json())
