@@ -31,6 +31,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/append.py
 	$(BIN)/python bench/lifecycle.py
 	$(BIN)/python bench/dashboard.py
+	$(BIN)/python bench/consent.py
+	$(BIN)/python bench/scale.py
 
 clean:
 	rm -rf $(VENV) .studyflow

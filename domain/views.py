@@ -92,6 +92,7 @@ def view(s: StudyState) -> dict[str, Any]:
         "steps": {k.value: {"status": v.value, **details[k.value]} for k, v in st.items()},
         "deadlines": [deadline_view(d) for d in deadlines],
         "participants": dict(Counter(p.status.value for p in s.participants.values())),
+        "consent_form": {"version": s.consent_form_version, "major": s.consent_form_major},
         "amendments": [a.model_dump(mode="json") for a in s.amendments.values()],
         "safety_events": [e.model_dump(mode="json") for e in s.safety_events.values()],
         "overdue": any(clocks.is_overdue(d) for d in deadlines),
