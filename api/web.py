@@ -232,44 +232,41 @@ async def study(request: Request, study_id: str, actor: Viewer, read: Reader) ->
     return await study_page(request, actor, read, study_id)
 
 
-@router.post("/studies/{study_id}/commands")
-async def study_command(request: Request, study_id: str, actor: Viewer, read: Reader,
-                        client: Temporal) -> Response:
+async def _submit(request: Request, study_id: str, actor: Actor, read: ReadModels,
+                  client: Any, participants: bool) -> Response:
+    """A sign-off form posted: the command goes the JSON API's way; a refusal comes back on the
+    study's page, in words, with the form open."""
     form = dict(await request.form())
     check_csrf(request, str(form.pop("csrf", "")))
     kind = str(form.get("type", ""))
     body: dict[str, Any] = {k: v for k, v in form.items() if v != ""}
-    if kind in STUDY_FORMS:
-        for name, info in STUDY_FORMS[kind].model_fields.items():
+    models = PARTICIPANT_FORMS if participants else STUDY_FORMS
+    if kind in models:  # an unticked checkbox is not sent: it means false
+        for name, info in models[kind].model_fields.items():
             if "bool" in str(info.annotation):
                 body[name] = name in form
     try:
-        await commands.study_command(client, read, actor, study_id, body, None)
+        await commands.study_command(
+            client, read, actor, study_id, body, None,
+            participant=str(form.get("code", "")) if participants else None,
+            code_pattern=request.app.state.settings.participant_code_pattern)
     except (ApiError, RuleViolation) as e:
         return await study_page(request, actor, read, study_id, status=_status(e),
                                 error=_message(e), failed=kind)
-    return RedirectResponse(f"/studies/{study_id}#audit", status_code=303)
+    anchor = "participants" if participants else "audit"
+    return RedirectResponse(f"/studies/{study_id}#{anchor}", status_code=303)
+
+
+@router.post("/studies/{study_id}/commands")
+async def study_command(request: Request, study_id: str, actor: Viewer, read: Reader,
+                        client: Temporal) -> Response:
+    return await _submit(request, study_id, actor, read, client, participants=False)
 
 
 @router.post("/studies/{study_id}/participants/commands")
 async def participant_command(request: Request, study_id: str, actor: Viewer, read: Reader,
                               client: Temporal) -> Response:
-    form = dict(await request.form())
-    check_csrf(request, str(form.pop("csrf", "")))
-    kind = str(form.get("type", ""))
-    body: dict[str, Any] = {k: v for k, v in form.items() if v != ""}
-    if kind in PARTICIPANT_FORMS:
-        for name, info in PARTICIPANT_FORMS[kind].model_fields.items():
-            if "bool" in str(info.annotation):
-                body[name] = name in form
-    try:
-        await commands.study_command(
-            client, read, actor, study_id, body, None, participant=str(form.get("code", "")),
-            code_pattern=request.app.state.settings.participant_code_pattern)
-    except (ApiError, RuleViolation) as e:
-        return await study_page(request, actor, read, study_id, status=_status(e),
-                                error=_message(e), failed=kind)
-    return RedirectResponse(f"/studies/{study_id}#participants", status_code=303)
+    return await _submit(request, study_id, actor, read, client, participants=True)
 
 
 @router.post("/studies/{study_id}/export")

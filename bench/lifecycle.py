@@ -13,12 +13,7 @@ Targets: throughput >= 0.8x the floor at concurrency 10; serial p50 <= 1.25x the
 
 import argparse
 import asyncio
-import json
-import os
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
@@ -32,9 +27,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bare import TASK_QUEUE, BareWorkflow  # noqa: E402
-from common import summary  # noqa: E402
-
-from store import APP_ROLE  # noqa: E402
+from common import Stack, summary  # noqa: E402
 
 TODAY = datetime.now(UTC).date().isoformat()
 COMMANDS = [
@@ -93,34 +86,10 @@ async def rate(n: int, concurrency: int, one) -> float:  # type: ignore[no-untyp
 
 
 async def main(args: argparse.Namespace) -> None:
-    data_dir = Path(tempfile.mkdtemp(prefix="studyflow-bench-"))
-    env = {k: v for k, v in os.environ.items() if k not in ("TEMPORAL_ADDRESS", "DATABASE_URL")}
-    cli = [sys.executable, "-m", "cli.main"]
-    up = subprocess.Popen([*cli, "up", "--data-dir", str(data_dir), "--port", "0", "--no-ui",
-                           "--no-worker"], cwd=ROOT, env={**env, "LOG_FORMAT": "json"},
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    bare_worker = our_worker = None
-    try:
-        while not (data_dir / "stack.json").exists():
-            if up.poll() is not None:
-                raise SystemExit("studyflow up failed")
-            await asyncio.sleep(0.2)
-        info = json.loads((data_dir / "stack.json").read_text())
-        our_worker = subprocess.Popen([*cli, "worker", "--data-dir", str(data_dir)], cwd=ROOT,
-                                      env={**env, "LOG_FORMAT": "json"},
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        tokens = {role: subprocess.run(
-            [*cli, "token", "create", "--actor", f"bench-{role}", "--role", role, "--data-dir",
-             str(data_dir)], cwd=ROOT, env=env, capture_output=True, text=True,
-            check=True).stdout.strip() for role in ("investigator", "coordinator", "regulatory")}
-        bare_worker = subprocess.Popen(
-            [sys.executable, str(ROOT / "bench" / "bare.py"), info["temporal_address"],
-             # the floor creates its own table: the embedded server's owner, not the app role
-             info["database_url"].replace(f"{APP_ROLE}@", "postgres@", 1)],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        assert bare_worker.stdout is not None and bare_worker.stdout.readline().strip() == b"ready"
-        client = await Client.connect(info["temporal_address"])
-        async with httpx.AsyncClient(base_url=info["web_url"], timeout=120) as http:
+    async with Stack(bare=True) as stack:
+        tokens = stack.tokens
+        client = await Client.connect(stack.info["temporal_address"])
+        async with httpx.AsyncClient(base_url=stack.info["web_url"], timeout=120) as http:
             warm: list[float] = []
             await ours(http, tokens, warm)
             await bare(client, warm)
@@ -132,20 +101,15 @@ async def main(args: argparse.Namespace) -> None:
             ours_rate = await rate(args.studies, args.concurrency,
                                    lambda: ours(http, tokens, []))
             bare_rate = await rate(args.studies, args.concurrency, lambda: bare(client, []))
-        print(f"serial, {args.serial} studies each (11 calls per study):")
-        print(summary("  ours (HTTP -> event stored)", ours_lat))
-        print(summary("  bare Temporal floor", bare_lat))
-        p50 = sorted(ours_lat)[len(ours_lat) // 2] / sorted(bare_lat)[len(bare_lat) // 2]
-        print(f"  serial p50 ratio ours/floor: {p50:.2f}x (target <= 1.25x)")
-        print(f"concurrency {args.concurrency}, {args.studies} studies each:")
-        print(f"  ours  {ours_rate:6.2f} studies/s")
-        print(f"  floor {bare_rate:6.2f} studies/s")
-        print(f"  throughput ratio ours/floor: {ours_rate / bare_rate:.2f}x (target >= 0.8x)")
-    finally:
-        for proc in (bare_worker, our_worker, up):
-            if proc and proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                proc.wait(60)
+    print(f"serial, {args.serial} studies each (11 calls per study):")
+    print(summary("  ours (HTTP -> event stored)", ours_lat))
+    print(summary("  bare Temporal floor", bare_lat))
+    p50 = sorted(ours_lat)[len(ours_lat) // 2] / sorted(bare_lat)[len(bare_lat) // 2]
+    print(f"  serial p50 ratio ours/floor: {p50:.2f}x (target <= 1.25x)")
+    print(f"concurrency {args.concurrency}, {args.studies} studies each:")
+    print(f"  ours  {ours_rate:6.2f} studies/s")
+    print(f"  floor {bare_rate:6.2f} studies/s")
+    print(f"  throughput ratio ours/floor: {ours_rate / bare_rate:.2f}x (target >= 0.8x)")
 
 
 if __name__ == "__main__":

@@ -14,13 +14,8 @@ Target: 10,000 open studies under 2 GiB of worker RSS.
 
 import argparse
 import asyncio
-import json
-import os
 import random
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
@@ -32,7 +27,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import summary  # noqa: E402
+from common import Stack, summary  # noqa: E402
 
 TODAY = datetime.now(UTC).date().isoformat()
 OPEN = [  # after these a RIPH3 study waits on the CPP's completeness clock
@@ -41,8 +36,6 @@ OPEN = [  # after these a RIPH3 study waits on the CPP's completeness clock
     ("regulatory", {"type": "submit_to_ethics", "committee": "CPP", "submitted_on": TODAY}),
 ]
 PROBE = ("coordinator", {"type": "record_cnil", "route": "MR-003", "reference": "R"})
-CLI = [sys.executable, "-m", "cli.main"]
-ENV = {k: v for k, v in os.environ.items() if k not in ("TEMPORAL_ADDRESS", "DATABASE_URL")}
 
 
 class Api:
@@ -93,12 +86,6 @@ class Rss:
             await asyncio.sleep(0.5)
 
 
-def start_worker(data_dir: Path) -> psutil.Popen:
-    return psutil.Popen([*CLI, "worker", "--data-dir", str(data_dir)], cwd=ROOT,
-                        env={**ENV, "LOG_FORMAT": "json"}, stdout=subprocess.DEVNULL,
-                        stderr=subprocess.DEVNULL)
-
-
 async def gather_limited(concurrency: int, jobs) -> list:  # type: ignore[no-untyped-def]
     sem = asyncio.Semaphore(concurrency)
 
@@ -114,26 +101,12 @@ def mib(n: int) -> str:
 
 
 async def main(args: argparse.Namespace) -> None:
-    data_dir = Path(tempfile.mkdtemp(prefix="studyflow-scale-"))
-    up = subprocess.Popen([*CLI, "up", "--data-dir", str(data_dir), "--port", "0", "--no-ui",
-                           "--no-worker"], cwd=ROOT, env={**ENV, "LOG_FORMAT": "json"},
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    workers: list[psutil.Popen] = []
     rss = Rss()
     sampler = asyncio.create_task(rss.run())
-    try:
-        while not (data_dir / "stack.json").exists():
-            if up.poll() is not None:
-                raise SystemExit("studyflow up failed")
-            await asyncio.sleep(0.2)
-        info = json.loads((data_dir / "stack.json").read_text())
-        workers.append(start_worker(data_dir))
+    async with Stack() as stack:
+        workers = stack.workers
         rss.procs = list(workers)
-        tokens = {role: subprocess.run(
-            [*CLI, "token", "create", "--actor", f"scale-{role}", "--role", role, "--data-dir",
-             str(data_dir)], cwd=ROOT, env=ENV, capture_output=True, text=True,
-            check=True).stdout.strip() for role in ("investigator", "coordinator", "regulatory")}
-        api = Api(info["web_url"], tokens)
+        api = Api(stack.info["web_url"], stack.tokens)
         idle = rss.now()
 
         open_lat: list[float] = []
@@ -169,7 +142,7 @@ async def main(args: argparse.Namespace) -> None:
         await probe(sids[:args.probes], one_lat)
         one_peak = rss.now()
 
-        workers.append(start_worker(data_dir))
+        stack.start_worker()
         rss.procs = list(workers)
         await asyncio.sleep(10)  # the second worker starts and polls
         cpu_before = [sum(w.cpu_times()[:2]) for w in workers]
@@ -188,12 +161,7 @@ async def main(args: argparse.Namespace) -> None:
         print("  two workers' CPU during the second probe: "
               + ", ".join(f"{c:.1f} s" for c in cpu)
               + f"; their RSS {', '.join(mib(w.memory_info().rss) for w in workers)}")
-    finally:
-        sampler.cancel()
-        for proc in (*workers, up):
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                proc.wait(90)
+    sampler.cancel()
 
 
 if __name__ == "__main__":
