@@ -43,7 +43,7 @@ async def walk(stack: Any, console: Console) -> str:
         participants = ["P-0001", "P-0002", "P-0003"]
         with Progress(TextColumn("{task.description:<44}"), BarColumn(),
                       TextColumn("{task.completed}/{task.total}"), console=console) as progress:
-            task = progress.add_task("create the study", total=1 + len(STEPS) + 2 * len(participants))
+            task = progress.add_task("create the study", total=1 + len(STEPS) + 3 * len(participants))
             study = await call("investigator", "/api/studies", {
                 "title": "ASPIRE - low-dose aspirin after preterm birth", "category": "RIPH1",
                 "investigator": "Pr. Claire Martin", "reason": "protocol approved by the board"})
@@ -62,6 +62,9 @@ async def walk(stack: Any, console: Console) -> str:
                 await call("investigator", f"/api/studies/{sid}/participants/{code}/commands", {
                     "type": "record_consent", "kind": "written", "consent_form_version": "1.0",
                     "consented_on": _days_ago(0), "reason": "signed information form"})
+                progress.advance(task)
+                await call("investigator", f"/api/studies/{sid}/participants/{code}/commands", {
+                    "type": "include", "included_on": _days_ago(0), "reason": "first visit"})
                 progress.advance(task)
         events = (await http.get(f"/api/studies/{sid}/events",
                                  headers={"Authorization": f"Bearer {tokens['auditor']}"})).json()

@@ -16,6 +16,8 @@ import pytest
 
 from stack.temporal import free_port
 
+from .walk import riph1_walk
+
 CLI = [sys.executable, "-m", "cli.main"]
 ENV = {k: v for k, v in os.environ.items() if k not in ("TEMPORAL_ADDRESS", "DATABASE_URL")}
 
@@ -244,20 +246,7 @@ def test_participants_import_a_csv_once_reporting_bad_lines_and_list_them(data_d
         sid = httpx.post(url + "/api/studies", json={
             "title": "Import", "category": "RIPH1", "investigator": "Dr I", "reason": "t"},
             headers={"Authorization": f"Bearer {token['coordinator']}"}, timeout=60).json()["id"]
-        for role, body in (
-                ("investigator", {"type": "submit_protocol", "version": "1",
-                                  "document_sha256": "ab" * 32}),
-                ("coordinator", {"type": "assign_sponsor", "sponsor": "S"}),
-                ("regulatory", {"type": "record_insurance", "insurer": "I", "policy": "P"}),
-                ("regulatory", {"type": "submit_to_ethics", "committee": "C",
-                                "submitted_on": today}),
-                ("regulatory", {"type": "submit_to_ansm", "submitted_on": today}),
-                ("regulatory", {"type": "record_ethics_opinion", "opinion": "favourable",
-                                "opinion_on": today}),
-                ("coordinator", {"type": "record_cnil", "route": "MR-001", "reference": "R"}),
-                ("regulatory", {"type": "record_ansm_decision", "decision": "authorized",
-                                "decision_on": today}),
-                ("coordinator", {"type": "open_recruitment"})):
+        for role, body in riph1_walk(today):
             r = httpx.post(f"{url}/api/studies/{sid}/commands", json={**body, "reason": "t"},
                            headers={"Authorization": f"Bearer {token[role]}"}, timeout=60)
             assert r.status_code == 200, r.text

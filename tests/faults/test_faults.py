@@ -20,21 +20,10 @@ from domain import fold, parse_event, view
 from stack import postgres
 
 from ..test_cli import CLI, ENV, Up, cli, wait_healthy
+from ..walk import riph1_walk
 
 TODAY = datetime.now(UTC).date().isoformat()
-WALK = [
-    ("investigator", {"type": "submit_protocol", "version": "1.0", "document_sha256": "ab" * 32}),
-    ("coordinator", {"type": "assign_sponsor", "sponsor": "AP-HP"}),
-    ("regulatory", {"type": "record_insurance", "insurer": "SHAM", "policy": "P-1"}),
-    ("regulatory", {"type": "submit_to_ethics", "committee": "CPP Est", "submitted_on": TODAY}),
-    ("regulatory", {"type": "submit_to_ansm", "submitted_on": TODAY}),
-    ("regulatory", {"type": "record_ethics_opinion", "opinion": "favourable",
-                    "opinion_on": TODAY}),
-    ("coordinator", {"type": "record_cnil", "route": "MR-001", "reference": "R-1"}),
-    ("regulatory", {"type": "record_ansm_decision", "decision": "authorized",
-                    "decision_on": TODAY}),
-    ("coordinator", {"type": "open_recruitment"}),
-]
+WALK = riph1_walk(TODAY)
 
 
 class Client:
