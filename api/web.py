@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from domain import Actor, RuleViolation, StudyState, fold, may_operate, parse_event
+from domain.events import PARTICIPANT_EVENT_TYPES
 from domain.forms import PARTICIPANT_FORMS, STUDY_FORMS, available, participant_forms, probe
 from domain.regulation import CLOCKS
 from store import Preferences, ReadModels, audit
@@ -65,6 +66,7 @@ LABELS = {
     "complete": "Participation completed",
 }
 PARTICIPANT_TABLE_ROWS = 200  # the page shows the first ones; the API and CLI page through all
+AUDIT_ROWS = 500  # the latest events on the page; the export and the API give them all
 
 
 class LoginRequired(Exception):
@@ -171,8 +173,12 @@ def _message(e: Exception) -> str:
 
 
 async def folded(read: ReadModels, study_id: str) -> tuple[StudyState | None, list[dict]]:
+    """The study's events, and its state as far as the study's own forms need it: folded
+    without the participants' events, which a study of 10,000 participants counts by the
+    ten thousand and no study form depends on."""
     events = await read.study_events(study_id)
-    state = fold(None, (parse_event(e["type"], e["data"]) for e in events))
+    state = fold(None, (parse_event(e["type"], e["data"]) for e in events
+                        if e["type"] not in PARTICIPANT_EVENT_TYPES))
     return state, events
 
 
@@ -220,7 +226,8 @@ async def study_page(request: Request, actor: Actor, read: ReadModels, study_id:
               for k, d in (participant_forms(state, actor.role, today) if state else [])]
     participants = await read.participants(study_id, limit=PARTICIPANT_TABLE_ROWS)
     return render(request, "study.html", status=status, actor=actor, study=study,
-                  events=list(reversed(events)), forms=forms, error=error, failed=failed,
+                  events=events[::-1][:AUDIT_ROWS], events_total=len(events), forms=forms,
+                  error=error, failed=failed,
                   timeline=timeline.build(study, events, today), clocks=CLOCKS,
                   participants=participants, participant_forms=people,
                   participants_total=sum(study["participants"].values()),

@@ -133,6 +133,15 @@ async def main(args: argparse.Namespace) -> None:
               f"(bulk: {rate:.0f} participant commands/s)")
         print(summary("  consent at that size", big_lat))
         print(f"  worker RSS {rss:.0f} MiB")
+        pages: list[float] = []
+        async with httpx.AsyncClient(base_url=stack.info["web_url"], timeout=300) as web:
+            await web.post("/login", data={"token": stack.tokens["investigator"]})
+            for _ in range(5):
+                t = time.perf_counter()
+                r = await web.get(f"/studies/{sid}")
+                pages.append((time.perf_counter() - t) * 1000)
+                assert r.status_code == 200 and "Participants" in r.text
+        print(summary("  its web page", pages))
 
 
 if __name__ == "__main__":

@@ -284,6 +284,10 @@ DomainEvent = Annotated[
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[Event] = TypeAdapter(DomainEvent)
+# What happens to one participant: a study's other rules never depend on these.
+PARTICIPANT_EVENT_TYPES = frozenset(e.model_fields["type"].default for e in (
+    ParticipantRegistered, ConsentRecorded, ConsentWithdrawn, DataUseObjected,
+    ParticipationCompleted, ParticipantIncluded, ReconsentRequired))
 
 
 def parse_event(type_: str, data: dict[str, Any]) -> Event:
