@@ -15,6 +15,7 @@ Target: 10,000 open studies under 2 GiB of worker RSS.
 import argparse
 import asyncio
 import random
+import signal
 import sys
 import time
 import uuid
@@ -142,9 +143,16 @@ async def main(args: argparse.Namespace) -> None:
         await probe(sids[:args.probes], one_lat)
         one_peak = rss.now()
 
+        # Scale out as a rolling deploy does: a second worker starts, the first restarts. (A
+        # worker keeps the studies it ran on its sticky queue, their activities run eagerly on
+        # it: a worker added beside a running one takes new work only, until the first stops.)
+        stack.start_worker()
+        first = workers.pop(0)
+        first.send_signal(signal.SIGTERM)
+        first.wait(90)
         stack.start_worker()
         rss.procs = list(workers)
-        await asyncio.sleep(10)  # the second worker starts and polls
+        await asyncio.sleep(10)  # both start and poll
         cpu_before = [sum(w.cpu_times()[:2]) for w in workers]
         two_lat: list[float] = []
         await probe(sids[args.probes:2 * args.probes], two_lat)
@@ -158,7 +166,7 @@ async def main(args: argparse.Namespace) -> None:
               f"settled {mib(settled)}, after probes {mib(one_peak)} (target < 2048 MiB)")
         print(summary("  one worker, probe commands", one_lat))
         print(summary("  two workers, probe commands", two_lat))
-        print("  two workers' CPU during the second probe: "
+        print("  two workers (a second one added, the first restarted), CPU during the probe: "
               + ", ".join(f"{c:.1f} s" for c in cpu)
               + f"; their RSS {', '.join(mib(w.memory_info().rss) for w in workers)}")
     sampler.cancel()
