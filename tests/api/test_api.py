@@ -202,6 +202,15 @@ async def test_openapi_is_served(api):
     assert (await api.http.get("/docs")).status_code == 200
 
 
+async def test_answers_carry_the_security_headers(api):
+    for r in (await api.get("/api/studies"), await api.http.get("/login"),
+              await api.get("/api/studies/study-none")):
+        assert r.headers["X-Frame-Options"] == "DENY", r.url
+        assert r.headers["X-Content-Type-Options"] == "nosniff"
+        assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in (await api.http.get("/docs")).headers
+
+
 async def test_each_person_sets_their_own_notification_preferences(api):
     me = (await api.get("/api/me", "regulatory")).json()
     assert me["role"] == "regulatory" and me["digest"] is True
