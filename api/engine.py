@@ -1,7 +1,11 @@
 """Client side of the study workflow: send a command as a Temporal update and turn the answer
 into the domain's vocabulary (RuleViolation for a refusal, StudyNotFound for an unknown id)."""
 
+import asyncio
+import contextlib
+import time
 import uuid
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -26,7 +30,7 @@ from workflows.models import (
     CommandResult,
     StudyInput,
 )
-from workflows.study import StudyWorkflow
+from workflows.study import RENEWING, StudyWorkflow
 
 
 class StudyNotFound(Exception):
@@ -59,7 +63,14 @@ def _refusal(err: WorkflowUpdateFailedError) -> Exception:
     if isinstance(cause, ApplicationError) and cause.type == "RuleViolation":
         code = str(cause.details[0]) if cause.details else "rule_violation"
         return RuleViolation(code, cause.message)
+    if isinstance(cause, ApplicationError) and cause.type == RENEWING:
+        return _Busy(cause.message)
     return err
+
+
+class _Busy(EngineUnavailable):
+    """The study cannot take the command this instant (its run is renewing, or the server's cap
+    on updates in flight per workflow is reached): worth retrying at once, a moment later."""
 
 
 async def create_study(client: Client, study_id: str, command: dict[str, Any], actor: str,
@@ -94,8 +105,45 @@ async def send_bulk(client: Client, study_id: str, inp: BulkInput,
                          f"bulk-{inp.idempotency_key}", rpc_seconds)
 
 
+# Updates one process keeps in flight on one study; the others queue here. Temporal refuses more
+# than 10 per workflow, and a worker flooded with updates to one study falls behind its
+# speculative workflow tasks, evicts the run and replays it again and again (measured: 20
+# concurrent consents on one study stalled it for minutes). Queued commands still share an
+# append (the workflow's group commit) once admitted.
+UPDATES_IN_FLIGHT_PER_STUDY = 6
+_gates: dict[str, tuple[asyncio.Semaphore, list[int]]] = {}
+
+
+@contextlib.asynccontextmanager
+async def _gate(study_id: str) -> AsyncIterator[None]:
+    gate, users = _gates.setdefault(study_id, (asyncio.Semaphore(UPDATES_IN_FLIGHT_PER_STUDY), [0]))
+    users[0] += 1
+    try:
+        async with gate:
+            yield
+    finally:
+        users[0] -= 1
+        if not users[0]:
+            del _gates[study_id]
+
+
 async def _update(client: Client, study_id: str, update: Any, inp: Any, key: str,
                   rpc_seconds: float) -> Any:
+    deadline = time.monotonic() + rpc_seconds
+    pause = 0.05
+    while True:
+        try:
+            async with _gate(study_id):
+                return await _update_once(client, study_id, update, inp, key, rpc_seconds)
+        except _Busy:
+            if time.monotonic() + pause > deadline:
+                raise
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 1.0)
+
+
+async def _update_once(client: Client, study_id: str, update: Any, inp: Any, key: str,
+                       rpc_seconds: float) -> Any:
     handle = client.get_workflow_handle(study_id)
     try:
         return await handle.execute_update(update, inp, id=key,
@@ -108,6 +156,8 @@ async def _update(client: Client, study_id: str, update: Any, inp: Any, key: str
                 raise RuleViolation("study_closed", "the study's workflow has completed "
                                     "(archived or terminated)") from None
             raise StudyNotFound(study_id) from None
+        if e.status == RPCStatusCode.RESOURCE_EXHAUSTED:
+            raise _Busy(str(e)) from e
         raise EngineUnavailable(str(e)) from e
     except WorkflowUpdateRPCTimeoutOrCancelledError as e:
         raise EngineUnavailable(str(e)) from e

@@ -46,6 +46,9 @@ FINAL = {domain.StudyStatus.archived, domain.StudyStatus.terminated}
 CLOCK = {"actor": SYSTEM_ACTOR, "role": SYSTEM_ROLE, "reason": "legal clock"}
 
 
+RENEWING = "Renewing"  # a command refused for a moment: retry
+
+
 def _rule_error(code: str, message: str) -> ApplicationError:
     return ApplicationError(message, code, type="RuleViolation", non_retryable=True)
 
@@ -63,6 +66,7 @@ class StudyWorkflow:
         self.outbox: list[int] = list(inp.outbox)  # appends whose notices await delivery
         self.updates = 0
         self.changed = False
+        self.renewing = False  # the run waits for its handlers to finish, then continues as new
         self.history_limit: int | None = None
 
     @workflow.run
@@ -78,6 +82,7 @@ class StudyWorkflow:
             except TimeoutError:
                 pass
             if self._should_renew():
+                self.renewing = True
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(StudyInput(
                     study_id=self.study_id, history_limit=inp.history_limit,
@@ -101,7 +106,7 @@ class StudyWorkflow:
         """Commands that arrive while an append is in flight wait together; the next holder of
         the lock decides them all in order and makes them durable in one append (group commit):
         each still gets its own answer, or its own refusal."""
-        self.updates += 1
+        self._accepted()
         # Added after histories were recorded: their runs applied one command per append.
         if not workflow.patched("group-commit"):
             return await self._command_alone(inp)
@@ -176,7 +181,7 @@ class StudyWorkflow:
     async def bulk(self, inp: BulkInput) -> BulkResult:
         """Participant commands in order, each decided on the state the previous ones left; the
         refused ones are reported and change nothing, the others are appended together."""
-        self.updates += 1
+        self._accepted()
         async with self.lock:
             state, events, outcomes = self.state, [], []
             reasons: list[str] = []
@@ -205,12 +210,14 @@ class StudyWorkflow:
 
     @bulk.validator
     def validate_bulk(self, inp: BulkInput) -> None:
+        self._not_renewing()
         if self.state is None:
             raise _rule_error("unknown_study", "no such study")
 
     @command.validator
     def validate_command(self, inp: CommandInput) -> None:
         # A refused command is rejected here and never enters the workflow history.
+        self._not_renewing()
         try:
             self._decide(inp)
         except domain.RuleViolation as e:
@@ -258,6 +265,21 @@ class StudyWorkflow:
                                                       seq=self.outbox[0]),
                 start_to_close_timeout=timedelta(minutes=2), retry_policy=DELIVERY_RETRY)
             self.outbox.pop(0)
+
+    def _accepted(self) -> None:
+        self.updates += 1
+        # from the first command accepted past the limit, the next ones wait for the new run
+        self.renewing = self.renewing or self._should_renew()
+
+    def _not_renewing(self) -> None:
+        """Once the run waits to continue as new, new commands wait outside (the caller retries
+        with the same key) so that the ones in flight finish and the run can renew: under a
+        steady stream of commands it would otherwise never be idle. The flag is set by workflow
+        code (not a fresh `_should_renew()` here): an activation that only rejects updates wakes
+        nothing, so a validator seeing the limit first would refuse forever."""
+        if self.renewing:  # validators do not run on replay: no patch needed
+            raise ApplicationError("the study is starting a new run of its history; retry",
+                                   type=RENEWING, non_retryable=True)
 
     def _should_renew(self) -> bool:
         info = workflow.info()
