@@ -16,19 +16,21 @@ from .errors import ApiError
 from .ratelimit import FailureLimiter
 
 
-def read_models(request: Request) -> ReadModels:
+# The app's singletons. `async` though they never wait: FastAPI runs a plain `def` dependency in
+# a thread pool, a thread hop per dependency per request.
+async def read_models(request: Request) -> ReadModels:
     return request.app.state.read_models
 
 
-def event_store(request: Request) -> EventStore:
+async def event_store(request: Request) -> EventStore:
     return request.app.state.event_store
 
 
-def temporal(request: Request) -> Client:
+async def temporal(request: Request) -> Client:
     return request.app.state.temporal
 
 
-def settings(request: Request) -> Settings:
+async def settings(request: Request) -> Settings:
     return request.app.state.settings
 
 

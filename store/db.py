@@ -45,9 +45,15 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
                               decoder=json.loads, schema="pg_catalog")
 
 
+async def _no_session_state(conn: asyncpg.Connection) -> None:
+    """Pooled connections carry no session state (no SET, LISTEN, cursor or session-level
+    advisory lock), so a released one needs no reset query, a round trip per use; asyncpg still
+    rolls back a transaction left open."""
+
+
 async def create_pool(dsn: str, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size,
-                                     init=_init_connection)
+                                     init=_init_connection, reset=_no_session_state)
     assert pool is not None
     return pool
 
