@@ -3,6 +3,7 @@ to the study's workflow, shape the answer. Shared by the JSON API and the web fo
 
 import hashlib
 import re
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -123,6 +124,10 @@ async def study_command(client: Client, read: ReadModels, actor: Actor, study_id
     return await idempotent(read, actor, key, f"POST {study_id} {participant or ''}", run)
 
 
+def _refused(code: Any, rule: str | None, message: str | None) -> dict[str, Any]:
+    return {"status": "refused", "participant": code, "error": {"code": rule, "message": message}}
+
+
 async def bulk(client: Client, read: ReadModels, actor: Actor, study_id: str,
                body: dict[str, Any], code_pattern: str) -> dict[str, Any]:
     """Participant commands in one call, each item with its own outcome: `applied`,
@@ -154,8 +159,7 @@ async def bulk(client: Client, read: ReadModels, actor: Actor, study_id: str,
             reason = require_reason({"reason": item.get("reason") or default_reason})
             _, command = participant_command(actor, item, item.get("code"), code_pattern)
         except ApiError as e:
-            outcomes[i] = {"status": "refused", "participant": item.get("code"),
-                           "error": {"code": e.code, "message": e.message}}
+            outcomes[i] = _refused(item.get("code"), e.code, e.message)
             continue
         todo.append((i, BulkItem(command=command, reason=reason)))
     study: dict[str, Any] | None = None
@@ -165,16 +169,17 @@ async def bulk(client: Client, read: ReadModels, actor: Actor, study_id: str,
         async with measured("bulk"):
             result = await engine.send_bulk(client, study_id, BulkInput(
                 items=[it for _, it in todo], actor=actor.name, role=actor.role.value,
-                idempotency_key=batch_key if any(keys) else engine.new_study_id()))
+                idempotency_key=batch_key if any(keys) else uuid.uuid4().hex))
         study = result.study
         answers = []
         for (i, it), outcome in zip(todo, result.outcomes, strict=True):
-            outcomes[i] = {"status": "applied", "participant": it.command["code"]}
-            if outcome.applied and keys[i]:
+            code = it.command["code"]
+            if not outcome.applied:
+                outcomes[i] = _refused(code, outcome.code, outcome.message)
+                continue
+            outcomes[i] = {"status": "applied", "participant": code}
+            if keys[i]:
                 answers.append((keys[i], 200, outcomes[i]))
-            elif not outcome.applied:
-                outcomes[i] = {"status": "refused", "participant": it.command["code"],
-                               "error": {"code": outcome.code, "message": outcome.message}}
         if answers:
             await read.store_answers(actor.name, answers)
         log.info("bulk participant commands", study_id=study_id, actor=actor.name,

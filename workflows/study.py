@@ -122,30 +122,24 @@ class StudyWorkflow:
 
     async def _apply_waiting(self) -> None:
         batch, self.waiting = self.waiting, []
-        state, events, accepted = self.state, [], []
-        for t in batch:
-            try:
-                decided = self._decide(t.inp, state)
-            except domain.RuleViolation as e:
-                t.error = _rule_error(e.code, e.message)
-                continue
-            state = domain.fold(state, decided)
-            t.events = decided
-            events += decided
-            accepted.append(t)
+        state, decided = self._decide_in_order([t.inp for t in batch])
+        accepted = []
+        for t, outcome in zip(batch, decided, strict=True):
+            if isinstance(outcome, domain.RuleViolation):
+                t.error = _rule_error(outcome.code, outcome.message)
+            else:
+                t.events = outcome
+                accepted.append(t)
         if not accepted:
             return
-        assert state is not None
-        # a legal date recorded late may put a clock past its alarms at once
-        clock_events = domain.tick(state, self._today())
         first = accepted[0].inp
         key = f"{self.study_id}:{first.idempotency_key}" + (
             f"+{len(accepted) - 1}" if len(accepted) > 1 else "")
         who = [{"actor": t.inp.actor, "role": t.inp.role, "reason": t.inp.reason}
                for t in accepted for _ in t.events]
         try:
-            seqs = await self._persist(events + clock_events, first.actor, first.role,
-                                       first.reason, key, by_clock=len(clock_events), who=who)
+            seqs = await self._persist_decided(state, [e for t in accepted for e in t.events],
+                                               first.actor, first.role, first.reason, key, who)
         except Exception as e:
             for t in accepted:
                 t.error = e
@@ -165,13 +159,9 @@ class StudyWorkflow:
                 events = self._decide(inp)
             except domain.RuleViolation as e:
                 raise _rule_error(e.code, e.message) from None
-            after = domain.fold(self.state, events)
-            assert after is not None
-            # a legal date recorded late may put a clock past its alarms at once
-            clock_events = domain.tick(after, self._today())
-            seqs = await self._persist(events + clock_events, inp.actor, inp.role, inp.reason,
-                                       f"{self.study_id}:{inp.idempotency_key}",
-                                       by_clock=len(clock_events))
+            seqs = await self._persist_decided(domain.fold(self.state, events), events,
+                                               inp.actor, inp.role, inp.reason,
+                                               f"{self.study_id}:{inp.idempotency_key}")
             workflow.logger.info("study command applied", extra={
                 "study_id": self.study_id, "command": inp.command.get("type"),
                 "actor": inp.actor})
@@ -183,29 +173,20 @@ class StudyWorkflow:
         refused ones are reported and change nothing, the others are appended together."""
         self._accepted()
         async with self.lock:
-            state, events, outcomes = self.state, [], []
-            reasons: list[str] = []
-            for item in inp.items:
-                try:
-                    decided = self._decide(CommandInput(
-                        command=item.command, actor=inp.actor, role=inp.role, reason=item.reason,
-                        idempotency_key=inp.idempotency_key), state)
-                except domain.RuleViolation as e:
-                    outcomes.append(BulkOutcome(applied=False, code=e.code, message=e.message))
-                    continue
-                state = domain.fold(state, decided)
-                events += decided
-                reasons += [item.reason] * len(decided)
-                outcomes.append(BulkOutcome(applied=True))
+            state, decided = self._decide_in_order([CommandInput(
+                command=item.command, actor=inp.actor, role=inp.role, reason=item.reason,
+                idempotency_key=inp.idempotency_key) for item in inp.items])
+            outcomes = [BulkOutcome(applied=False, code=d.code, message=d.message)
+                        if isinstance(d, domain.RuleViolation) else BulkOutcome(applied=True)
+                        for d in decided]
+            applied = [(item, d) for item, d in zip(inp.items, decided, strict=True)
+                       if not isinstance(d, domain.RuleViolation)]
             seqs: list[int] = []
-            if events:
-                assert state is not None
-                clock_events = domain.tick(state, self._today())
-                seqs = await self._persist(events + clock_events, inp.actor, inp.role,
-                                           "bulk participant commands",
-                                           f"{self.study_id}:bulk:{inp.idempotency_key}",
-                                           by_clock=len(clock_events),
-                                           who=[{"reason": r} for r in reasons])
+            if any(events for _, events in applied):
+                seqs = await self._persist_decided(
+                    state, [e for _, events in applied for e in events], inp.actor, inp.role,
+                    "bulk participant commands", f"{self.study_id}:bulk:{inp.idempotency_key}",
+                    [{"reason": item.reason} for item, events in applied for _ in events])
             return BulkResult(study=self.view, outcomes=outcomes, seqs=seqs)
 
     @bulk.validator
@@ -235,6 +216,23 @@ class StudyWorkflow:
             raise domain.RuleViolation("invalid_command", str(e)) from None
         return domain.decide(state or self.state, command, actor, self._today(),
                              study_id=self.study_id)
+
+    def _decide_in_order(self, inputs: list[CommandInput]
+                         ) -> tuple[domain.StudyState | None,
+                                    list[list[Event] | domain.RuleViolation]]:
+        """Each command decided on the state the ones before it left (a refused one changes
+        nothing): the state after them all, and each one's events or refusal."""
+        state = self.state
+        decided: list[list[Event] | domain.RuleViolation] = []
+        for inp in inputs:
+            try:
+                events = self._decide(inp, state)
+            except domain.RuleViolation as e:
+                decided.append(e)
+                continue
+            state = domain.fold(state, events)
+            decided.append(events)
+        return state, decided
 
     # --- clocks -------------------------------------------------------------------------------
     def _today(self):  # type: ignore[no-untyped-def]
@@ -288,6 +286,16 @@ class StudyWorkflow:
                     and info.get_current_history_length() >= self.history_limit))
 
     # --- persistence --------------------------------------------------------------------------
+    async def _persist_decided(self, state: domain.StudyState | None, events: list[Event],
+                               actor: str, role: str, reason: str, key: str,
+                               who: list[dict[str, str]] | None = None) -> list[int]:
+        """Append the decided `events` (which lead to `state`) with the clock events they make
+        due at once: a legal date recorded late may put a clock past its alarms."""
+        assert state is not None
+        clock_events = domain.tick(state, self._today())
+        return await self._persist(events + clock_events, actor, role, reason, key,
+                                   by_clock=len(clock_events), who=who)
+
     async def _persist(self, events: list[Event], actor: str, role: str, reason: str,
                        key: str, by_clock: int = 0, who: list[dict[str, str]] | None = None
                        ) -> list[int]:

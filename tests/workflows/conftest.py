@@ -67,6 +67,10 @@ class Harness:
                                            role=role, reason="test", idempotency_key=None)
         return {**result.study, "seqs": result.seqs, **result.extra}
 
+    async def run_id(self, study_id: str) -> str:
+        """The study's current run (a new one after each continue-as-new)."""
+        return (await self.client.get_workflow_handle(study_id).describe()).run_id
+
     async def query(self, study_id: str) -> dict[str, Any]:
         return await self.client.get_workflow_handle(study_id).query(StudyWorkflow.study)
 

@@ -31,7 +31,7 @@ async def _run_lengths(harness, study_id: str, first_run: str) -> list[int]:
 async def test_a_never_idle_study_renews_its_run_and_loses_no_command(harness):
     sid = await harness.create(history_limit=LIMIT)
     await harness.walk(sid, until="-", on=await harness.today())
-    first_run = (await harness.client.get_workflow_handle(sid).describe()).run_id
+    first_run = await harness.run_id(sid)
     codes = iter(f"P-{n:04d}" for n in range(COMMANDS))
 
     async def client() -> None:
