@@ -11,7 +11,7 @@ COPY store store
 COPY api api
 COPY cli cli
 COPY stack stack
-COPY worker.py settings.py codec.py ./
+COPY worker.py settings.py codec.py bootstrap.py scenarios.py ./
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 
 FROM python:3.12-slim

@@ -17,7 +17,7 @@ class Settings(BaseSettings):
     # where this process serves the Temporal SDK's Prometheus metrics, e.g. 0.0.0.0:9464
     temporal_metrics_bind: str | None = Field(None, validation_alias="TEMPORAL_METRICS_BIND")
     # TLS and API key (Temporal Cloud): TEMPORAL_API_KEY, TEMPORAL_TLS, TEMPORAL_TLS_CLIENT_CERT_PATH,
-    # TEMPORAL_TLS_CLIENT_KEY_PATH... are read by temporalio.envconfig (worker.temporal_connect_config)
+    # TEMPORAL_TLS_CLIENT_KEY_PATH... are read by temporalio.envconfig (bootstrap.temporal_connect_config)
     # studies a worker keeps in memory between commands (others replay from history when next
     # touched): bounds its memory whatever the number of open studies
     worker_cache_size: int = Field(1000, validation_alias="WORKER_CACHE_SIZE")
@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     # failed logins (form or bearer token) per client before a pause, and the window counted
     login_max_failures: int = Field(10, validation_alias="LOGIN_MAX_FAILURES")
     login_window_seconds: float = Field(300, validation_alias="LOGIN_WINDOW_SECONDS")
+    # signs the web forms' CSRF tokens: the same in every web process, so that a form served by
+    # one is accepted by another; without it, a key generated once in DATA_DIR/secret_key
+    # (bootstrap.secret_key), shared by the processes of the embedded stack
+    secret_key: SecretStr | None = Field(None, validation_alias="SECRET_KEY")
     # AES-GCM keys for Temporal payloads: "id:base64key,..." (first encrypts; all decrypt)
     codec_keys: SecretStr | None = Field(None, validation_alias="CODEC_KEYS")
     # origins of the Temporal UI allowed to call /codec/decode

@@ -6,7 +6,9 @@ policy; a delivery already recorded is not sent again."""
 import hashlib
 import hmac
 import json
+from collections.abc import Awaitable, Callable
 from email.message import EmailMessage
+from functools import partial
 from typing import Any
 from urllib.parse import unquote, urlparse
 
@@ -17,7 +19,7 @@ from temporalio import activity
 
 from activities.models import DeliverInput, DigestResult
 from settings import Settings
-from store.db import q
+from store.projections import Notifications
 
 
 class Mailer:
@@ -42,17 +44,19 @@ def signature(secret: str, body: bytes) -> str:
 
 
 class NotifyActivities:
-    def __init__(self, pool: asyncpg.Pool, settings: Settings) -> None:
-        self.pool, self.settings = pool, settings
+    def __init__(self, notices: Notifications | asyncpg.Pool, settings: Settings) -> None:
+        # a pool is still accepted: the activities then read through their own projection
+        self.notices = notices if isinstance(notices, Notifications) else Notifications(notices)
+        self.settings = settings
         smtp = settings.smtp_url.get_secret_value() if settings.smtp_url else None
         self.mailer = Mailer(smtp, settings.smtp_from) if smtp else None
 
     async def _once(self, notification_id: int, recipient: str, channel: str,
-                    send: Any) -> bool:
-        if await self.pool.fetchval(q("delivered"), notification_id, recipient, channel):
+                    send: Callable[[], Awaitable[None]]) -> bool:
+        if await self.notices.delivered(notification_id, recipient, channel):
             return False
         await send()
-        await self.pool.execute(q("record_delivery"), notification_id, recipient, channel)
+        await self.notices.record_delivery(notification_id, recipient, channel)
         return True
 
     @activity.defn(name="deliver_notifications")
@@ -60,25 +64,24 @@ class NotifyActivities:
         """Urgent notices go out now to every recipient; routine ones now only to people who
         asked for no digest. Returns how many messages were sent."""
         sent = 0
-        rows = await self.pool.fetch(q("undelivered_notifications"), inp.study_id, inp.seq)
-        for n in rows:
+        for n in await self.notices.of_append(inp.study_id, inp.seq):
             if self.mailer:
-                for person in await self.pool.fetch(q("recipients"), n["role"], n["investigator"]):
+                for person in await self.notices.recipients(n):
                     if not person["email"] or (person["digest"] and not n["urgent"]):
                         continue
-                    subject = f"[StudyFlow]{' URGENT' if n['urgent'] else ''} {n['study_title']}"
-
-                    async def mail(person=person, n=n, subject=subject) -> None:  # type: ignore[no-untyped-def]
-                        await self.mailer.send(person["email"], subject,  # type: ignore[union-attr]
-                                               f"{n['message']}\n\nStudy {n['study_id']}")
-
-                    sent += await self._once(n["id"], person["actor"], "email", mail)
+                    sent += await self._once(n["id"], person["actor"], "email",
+                                             partial(self._mail, person["email"], n))
             if self.settings.webhook_url and n["urgent"]:
                 sent += await self._once(n["id"], "webhook", "webhook",
-                                         lambda n=n: self._webhook(n))
+                                         partial(self._webhook, n))
         return sent
 
-    async def _webhook(self, n: asyncpg.Record) -> None:
+    async def _mail(self, to: str, n: dict[str, Any]) -> None:
+        assert self.mailer
+        subject = f"[StudyFlow]{' URGENT' if n['urgent'] else ''} {n['study_title']}"
+        await self.mailer.send(to, subject, f"{n['message']}\n\nStudy {n['study_id']}")
+
+    async def _webhook(self, n: dict[str, Any]) -> None:
         assert self.settings.webhook_url
         body = json.dumps({k: n[k] for k in ("id", "study_id", "study_title", "role", "kind",
                                              "message", "urgent", "deadline", "seq")} | {
@@ -96,15 +99,14 @@ class NotifyActivities:
         mails = items = 0
         if not self.mailer:
             return DigestResult(mails=0, items=0)
-        for person in await self.pool.fetch(q("digest_people")):
-            rows = await self.pool.fetch(q("digest_items"), person["last_digest"],
-                                         person["role"], person["actor"])
+        for person in await self.notices.digest_people():
+            rows = await self.notices.digest_items(person)
             if not rows:
                 continue
             lines = [f"- {r['created_at']:%Y-%m-%d} {r['study_title']}: {r['message']}"
                      for r in rows]
             await self.mailer.send(person["email"], f"[StudyFlow] Daily digest: {len(rows)} "
                                    f"notice{'s' if len(rows) > 1 else ''}", "\n".join(lines))
-            await self.pool.execute(q("mark_digest"), person["actor"], rows[-1]["id"])
+            await self.notices.mark_digest(person["actor"], rows[-1]["id"])
             mails, items = mails + 1, items + len(rows)
         return DigestResult(mails=mails, items=items)

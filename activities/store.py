@@ -6,12 +6,12 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.models import CheckpointResult
-from store import ConcurrencyError, EventStore
+from store import ConcurrencyError, EventStorePort
 from store.models import AppendRequest, AppendResult
 
 
 class StoreActivities:
-    def __init__(self, store: EventStore) -> None:
+    def __init__(self, store: EventStorePort) -> None:
         self.store = store
 
     @activity.defn(name="append_events")

@@ -1,4 +1,5 @@
-"""The FastAPI application: JSON API under /api, OpenAPI at /docs."""
+"""The FastAPI application: JSON API under /api, OpenAPI at /docs. Its services come from
+bootstrap.py, in the lifespan."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,9 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.client import Client
 
-from codec import codec_for
+import bootstrap
 from settings import Settings
-from store import EventStore, ReadModels, create_pool
 
 from . import errors, metrics, web
 from .ratelimit import FailureLimiter
@@ -55,20 +55,16 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None,
                client: Client | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from worker import connect_temporal
-
-        own_pool = pool is None
-        app.state.pool = pool or await create_pool(settings.database_url or "")
-        app.state.temporal = client or await connect_temporal(settings)
-        app.state.settings = settings
-        app.state.codec = codec_for(settings)
-        app.state.login_limiter = FailureLimiter(settings.login_max_failures,
-                                                 settings.login_window_seconds)
-        app.state.read_models = ReadModels(app.state.pool)
-        app.state.event_store = EventStore(app.state.pool)
-        yield
-        if own_pool:
-            await app.state.pool.close()
+        async with bootstrap.services(settings, pool, client) as services:
+            app.state.pool = services.pool
+            app.state.temporal = services.temporal
+            app.state.settings = services.settings
+            app.state.codec = services.codec
+            app.state.read_models = services.read_models
+            app.state.event_store = services.event_store
+            app.state.login_limiter = FailureLimiter(settings.login_max_failures,
+                                                     settings.login_window_seconds)
+            yield
 
     app = FastAPI(title="StudyFlow", version="0.1.0", lifespan=lifespan,
                   description="Clinical studies through the Jardé law, on Temporal and "
@@ -83,6 +79,6 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None,
     for router in (studies.router, inbox.router, people.router, audit.router, codec.router,
                    metrics.router):
         app.include_router(router)
-    web.install(app)
+    web.install(app, bootstrap.secret_key(settings))
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

@@ -6,50 +6,28 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-TRACKS = [
-    ("ethics", "Ethics — CPP"),
-    ("authority", "Authority — ANSM"),
-    ("data", "Data protection — CNIL"),
-    ("sponsor", "Sponsor & insurance"),
-    ("recruitment", "Recruitment"),
-    ("amendments", "Amendments"),
-    ("vigilance", "Vigilance"),
-    ("end", "End & results"),
-]
-# Under the EU regulations the same tracks carry other bodies' clocks.
-TRACK_TITLES = {
-    "EU_CTR": {"ethics": "Validation & Part I — CTIS", "authority": "Member State decision"},
-    "EU_MDR": {"ethics": "Validation & authorization — MDR",
-               "authority": "Competent authority — MDR"},
-}
+from domain import CLOCKS, Track
+from domain.messages_en import MESSAGES
+
 MILESTONES = {  # event type -> (track, date field, label)
-    "ProtocolSubmitted": ("sponsor", None, "protocol"),
-    "SponsorAssigned": ("sponsor", None, "sponsor"),
-    "InsuranceRecorded": ("sponsor", None, "insurance"),
-    "EthicsSubmitted": ("ethics", "submitted_on", "submitted"),
-    "EthicsOpinionRecorded": ("ethics", "opinion_on", "opinion"),
-    "CnilRecorded": ("data", None, "CNIL"),
-    "AnsmSubmitted": ("authority", "submitted_on", "submitted"),
-    "AnsmDecisionRecorded": ("authority", "decision_on", "decision"),
-    "AnsmNotified": ("authority", "sent_on", "informed"),
-    "EndDeclared": ("end", "ended_on", "end"),
-    "ResultsReported": ("end", "reported_on", "results"),
+    "ProtocolSubmitted": (Track.sponsor_insurance, None, "protocol"),
+    "SponsorAssigned": (Track.sponsor_insurance, None, "sponsor"),
+    "InsuranceRecorded": (Track.sponsor_insurance, None, "insurance"),
+    "EthicsSubmitted": (Track.ethics, "submitted_on", "submitted"),
+    "EthicsOpinionRecorded": (Track.ethics, "opinion_on", "opinion"),
+    "CnilRecorded": (Track.data_protection, None, "CNIL"),
+    "AnsmSubmitted": (Track.authority, "submitted_on", "submitted"),
+    "AnsmDecisionRecorded": (Track.authority, "decision_on", "decision"),
+    "AnsmNotified": (Track.authority, "sent_on", "informed"),
+    "EndDeclared": (Track.end, "ended_on", "end"),
+    "ResultsReported": (Track.end, "reported_on", "results"),
 }
 LABEL_W, ROW_H, WIDTH, TOP = 190, 26, 960, 28
 
 
-def track_of(deadline: str) -> str:
-    """A deadline's track, by its name (the slot: the same under every framework, where the
-    clock itself differs, e.g. cpp_opinion runs ctr_assessment under EU_CTR)."""
-    if deadline.startswith(("cpp", "sponsor_answer", "second_review")):
-        return "ethics"
-    if deadline.startswith(("ansm", "sponsor_observations", "halt_notification")):
-        return "authority"
-    if deadline.startswith("amendment"):
-        return "amendments"
-    if deadline.startswith(("safety", "annual")):
-        return "vigilance"
-    return "end"
+def track_title(track: Track, framework: str) -> str:
+    """Under the EU regulations some tracks carry other bodies' clocks, and say so."""
+    return MESSAGES.get(f"track.{track.value}.{framework}") or MESSAGES[f"track.{track.value}"]
 
 
 @dataclass
@@ -80,10 +58,10 @@ def build(study: dict[str, Any], events: list[dict[str, Any]], today: date) -> d
 
     rows: list[Row] = []
     y = TOP
-    titles = TRACK_TITLES.get(study.get("framework", "JARDE"), {})
-    for track, title in TRACKS:
-        title = titles.get(track, title)
-        group = [dl for dl in deadlines if track_of(dl["name"]) == track]
+    framework = study.get("framework", "JARDE")
+    for track in Track:
+        title = track_title(track, framework)
+        group = [dl for dl in deadlines if CLOCKS[dl["clock"]].track is track]
         marks = []
         for e in events:
             spec = MILESTONES.get(e["type"])
@@ -93,10 +71,10 @@ def build(study: dict[str, Any], events: list[dict[str, Any]], today: date) -> d
                     marks.append({"x": x(on), "label": spec[2], "title": f"{e['type']} {on}"})
         recruiting = [e for e in events if e["type"] == "StudyStatusChanged"
                       and e["data"].get("to_status") == "recruiting"]
-        if not group and not marks and not (track == "recruitment" and recruiting):
+        if not group and not marks and not (track is Track.recruitment and recruiting):
             continue
-        header = Row(y=y, label=title, track=track, marks=_merge(marks))
-        if track == "recruitment" and recruiting:
+        header = Row(y=y, label=title, track=track.value, marks=_merge(marks))
+        if track is Track.recruitment and recruiting:
             opened = _day(recruiting[0]["at"]) or today
             closed = next((_day(e["at"]) for e in events if e["type"] == "StudyStatusChanged"
                            and e["data"].get("from_status") == "recruiting"), None) or today
@@ -105,7 +83,7 @@ def build(study: dict[str, Any], events: list[dict[str, Any]], today: date) -> d
         rows.append(header)
         y += ROW_H
         for dl in group:
-            row = Row(y=y, label=dl["label"], track=track)
+            row = Row(y=y, label=dl["label"], track=track.value)
             s, due = _day(dl["starts_on"]), _day(dl["due_on"])
             assert s and due
             row.bars.append({"x": x(s), "w": max(x(due) - x(s), 3), "status": dl["status"],
@@ -117,15 +95,15 @@ def build(study: dict[str, Any], events: list[dict[str, Any]], today: date) -> d
                                  "status": "stopped-interval", "title": f"clock stopped {stop}"})
             elif dl.get("stopped_days"):
                 ethics = study["steps"]["ethics"]
-                stop = _day(ethics.get("information_requested_on"))
-                if stop:
-                    row.bars.append({"x": x(stop), "w": x(stop + timedelta(
-                        days=dl["stopped_days"])) - x(stop), "status": "stopped-interval",
+                requested = _day(ethics.get("information_requested_on"))
+                if requested:
+                    row.bars.append({"x": x(requested), "w": x(requested + timedelta(
+                        days=dl["stopped_days"])) - x(requested), "status": "stopped-interval",
                         "title": f"clock stopped {dl['stopped_days']} days"})
-            closed = _day(dl.get("closed_on"))
-            if closed:
-                row.marks.append({"x": x(closed), "label": "✓" if dl["status"] == "met" else "✗",
-                                  "title": f"{dl['status']} on {closed}"})
+            closed_on = _day(dl.get("closed_on"))
+            if closed_on:
+                row.marks.append({"x": x(closed_on), "label": "✓" if dl["status"] == "met" else "✗",
+                                  "title": f"{dl['status']} on {closed_on}"})
             elif dl["status"] == "overdue":
                 row.marks.append({"x": x(due), "label": "✗", "title": f"missed {due}"})
             rows.append(row)

@@ -3,7 +3,6 @@ tokens on every form. Commands go through the same path as the JSON API (api/com
 
 import hashlib
 import hmac
-import secrets
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
@@ -14,9 +13,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from domain import Actor, RuleViolation, StudyState, fold, may_operate, parse_event
+from domain import Actor, RuleViolation, StudyState, StudyStatus, fold, may_operate, parse_event
+from domain.catalogue import labels
 from domain.events import PARTICIPANT_EVENT_TYPES
 from domain.forms import PARTICIPANT_FORMS, STUDY_FORMS, available, participant_forms, probe
+from domain.messages_en import MESSAGES
 from domain.regulation import CLOCKS
 from store import Preferences, ReadModels, audit
 
@@ -29,42 +30,8 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
 COOKIE = "studyflow_session"
-STATES = ["draft", "in_review", "ready", "recruiting", "follow_up", "ended", "results_reported",
-          "archived", "suspended", "rejected", "terminated"]
-LABELS = {
-    "submit_protocol": "Submit the protocol",
-    "assign_sponsor": "Assign the sponsor (promoteur)",
-    "record_insurance": "Record the insurance (assurance)",
-    "submit_to_ethics": "Submit to the CPP (ethics committee)",
-    "record_ethics_completeness": "CPP: file complete (dossier complet)",
-    "ethics_request_information": "CPP: request for information (clock stops)",
-    "ethics_information_supplied": "CPP: information supplied (clock restarts)",
-    "record_ethics_opinion": "Record the CPP opinion (avis)",
-    "request_second_review": "Request a second review (second examen)",
-    "record_cnil": "Record the CNIL formality (MR / autorisation)",
-    "submit_to_ansm": "Submit to the ANSM (authorization)",
-    "record_ansm_decision": "Record the ANSM decision",
-    "notify_ansm": "Send the CPP opinion to the ANSM (information)",
-    "open_recruitment": "Open recruitment",
-    "close_recruitment": "Close recruitment",
-    "submit_amendment": "Submit an amendment (modification)",
-    "report_safety_event": "Report a safety event (vigilance)",
-    "declare_safety_event": "Declare a safety event to the ANSM",
-    "submit_annual_safety_report": "Submit the annual safety report",
-    "suspend": "Suspend (suspension / arrêt temporaire)", "resume": "Resume",
-    "submit_observations": "Send the sponsor's observations to the authority",
-    "notify_halt": "Notify the halt to the authority",
-    "declare_end": "Declare the end of the research",
-    "submit_end_declaration": "Send the end-of-research declaration",
-    "report_results": "Report the results", "archive": "Archive",
-    "issue_consent_form": "Issue a consent form version (note d'information)",
-    "register_participant": "Register a participant (code only)",
-    "record_consent": "Record a consent (consentement)", "include": "Include (inclusion)",
-    "reconsent": "Record a new consent (re-consent)",
-    "withdraw_consent": "Withdrawal of consent (retrait)",
-    "object_to_data_use": "Objection to data use (opposition)",
-    "complete": "Participation completed",
-}
+STATES = [status.value for status in StudyStatus]
+LABELS = labels(MESSAGES)  # each command's name, for its form
 PARTICIPANT_TABLE_ROWS = 200  # the page shows the first ones; the API and CLI page through all
 AUDIT_ROWS = 500  # the latest events on the page; the export and the API give them all
 
@@ -326,8 +293,9 @@ async def preferences(request: Request, actor: Viewer, read: Reader,
     return RedirectResponse("/inbox#preferences", status_code=303)
 
 
-def install(app: Any) -> None:
-    app.state.secret = secrets.token_bytes(32)
+def install(app: Any, secret: bytes) -> None:
+    """`secret` signs the CSRF tokens: the same in every web process (bootstrap.secret_key)."""
+    app.state.secret = secret
     app.include_router(router)
 
     @app.exception_handler(LoginRequired)

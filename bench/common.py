@@ -1,7 +1,19 @@
 """Helpers shared by the benchmarks: percentiles and a throwaway embedded stack."""
 
+import asyncio
+import json
+import os
+import signal
 import statistics
+import subprocess
+import sys
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import psutil
 
 
 def pct(values: Sequence[float], p: float) -> float:
@@ -23,25 +35,18 @@ class Stack:
     ROLES = ("investigator", "coordinator", "regulatory")
 
     def __init__(self, workers: int = 1, bare: bool = False) -> None:
-        import os
-        import sys
-        import tempfile
-        from pathlib import Path
-
         self.root = Path(__file__).resolve().parent.parent
         self.data_dir = Path(tempfile.mkdtemp(prefix="studyflow-bench-"))
         self.cli = [sys.executable, "-m", "cli.main"]
         self.env = {k: v for k, v in os.environ.items()
                     if k not in ("TEMPORAL_ADDRESS", "DATABASE_URL")}
         self.n_workers, self.with_bare = workers, bare
-        self.workers: list = []
-        self.bare_worker = None
-        self.info: dict = {}
+        self.workers: list[psutil.Popen] = []
+        self.bare_worker: subprocess.Popen[bytes] | None = None
+        self.info: dict[str, Any] = {}
         self.tokens: dict[str, str] = {}
 
-    def start_worker(self):  # type: ignore[no-untyped-def]
-        import subprocess
-
+    def start_worker(self) -> "psutil.Popen":
         import psutil
 
         worker = psutil.Popen([*self.cli, "worker", "--data-dir", str(self.data_dir)],
@@ -51,11 +56,6 @@ class Stack:
         return worker
 
     async def __aenter__(self) -> "Stack":
-        import asyncio
-        import json
-        import subprocess
-        import sys
-
         self.up = subprocess.Popen([*self.cli, "up", "--data-dir", str(self.data_dir), "--port",
                                     "0", "--no-ui", "--no-worker"], cwd=self.root,
                                    env={**self.env, "LOG_FORMAT": "json"},
@@ -74,19 +74,17 @@ class Stack:
         if self.with_bare:
             from store import APP_ROLE
 
-            self.bare_worker = subprocess.Popen(
+            self.bare_worker = bare = subprocess.Popen(
                 [sys.executable, str(self.root / "bench" / "bare.py"),
                  self.info["temporal_address"],
                  # the floor creates its own table: the embedded server's owner, not the app role
                  self.info["database_url"].replace(f"{APP_ROLE}@", "postgres@", 1)],
                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-            assert self.bare_worker.stdout is not None
-            assert self.bare_worker.stdout.readline().strip() == b"ready"
+            assert bare.stdout is not None
+            assert bare.stdout.readline().strip() == b"ready"
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        import signal
-
         for proc in (self.bare_worker, *self.workers, self.up):
             if proc is not None and proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)

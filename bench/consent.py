@@ -24,11 +24,10 @@ import httpx
 from temporalio.client import Client
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bare import TASK_QUEUE, BareWorkflow  # noqa: E402
-from common import Stack, summary  # noqa: E402
-from lifecycle import COMMANDS  # noqa: E402
+from bench.bare import TASK_QUEUE, BareWorkflow  # noqa: E402
+from bench.common import Stack, summary  # noqa: E402
+from bench.lifecycle import COMMANDS  # noqa: E402
 
 TODAY = datetime.now(UTC).date().isoformat()
 BULK = 500

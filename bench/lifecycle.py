@@ -24,26 +24,14 @@ from temporalio.client import Client
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from bare import TASK_QUEUE, BareWorkflow  # noqa: E402
-from common import Stack, summary  # noqa: E402
+from bench.bare import TASK_QUEUE, BareWorkflow  # noqa: E402
+from bench.common import Stack, summary  # noqa: E402
+from scenarios import riph1_walk  # noqa: E402
 
 TODAY = datetime.now(UTC).date().isoformat()
-COMMANDS = [
-    ("investigator", {"type": "submit_protocol", "version": "1.0", "document_sha256": "ab" * 32}),
-    ("coordinator", {"type": "assign_sponsor", "sponsor": "AP-HP"}),
-    ("regulatory", {"type": "record_insurance", "insurer": "SHAM", "policy": "P-1"}),
-    ("regulatory", {"type": "submit_to_ethics", "committee": "CPP", "submitted_on": TODAY}),
-    ("regulatory", {"type": "record_ethics_completeness", "notified_on": TODAY}),
-    ("regulatory", {"type": "submit_to_ansm", "submitted_on": TODAY}),
-    ("regulatory", {"type": "record_ethics_opinion", "opinion": "favourable",
-                    "opinion_on": TODAY}),
-    ("coordinator", {"type": "record_cnil", "route": "MR-001", "reference": "R"}),
-    ("regulatory", {"type": "record_ansm_decision", "decision": "authorized",
-                    "decision_on": TODAY}),
-    ("coordinator", {"type": "open_recruitment"}),
-]
+# the shared RIPH1 walk, the CPP's completeness notice included: 10 commands
+COMMANDS = riph1_walk(TODAY, completeness_on=TODAY)
 
 
 async def ours(http: httpx.AsyncClient, tokens: dict[str, str], lat: list[float]) -> None:

@@ -26,16 +26,15 @@ import httpx
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))
 
-from common import Stack, summary  # noqa: E402
+from bench.common import Stack, summary  # noqa: E402
+from scenarios import only, riph1_walk  # noqa: E402
 
 TODAY = datetime.now(UTC).date().isoformat()
-OPEN = [  # after these a RIPH3 study waits on the CPP's completeness clock
-    ("investigator", {"type": "submit_protocol", "version": "1.0", "document_sha256": "ab" * 32}),
-    ("coordinator", {"type": "assign_sponsor", "sponsor": "AP-HP"}),
-    ("regulatory", {"type": "submit_to_ethics", "committee": "CPP", "submitted_on": TODAY}),
-]
+# the shared walk's first steps that apply to a RIPH3 (no insurance): after them the study
+# waits on the CPP's completeness clock
+OPEN = only(riph1_walk(TODAY), "submit_protocol", "assign_sponsor", "submit_to_ethics")
 PROBE = ("coordinator", {"type": "record_cnil", "route": "MR-003", "reference": "R"})
 
 

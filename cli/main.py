@@ -5,13 +5,14 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 
+from domain.model import Role
 from settings import Settings, get_settings
 from stack.logs import configure_logging
 
@@ -74,23 +75,22 @@ def up(data_dir: DataDir = DEFAULT_DIR, host: str = "127.0.0.1", port: int = 800
 @app.command()
 def worker(data_dir: DataDir = DEFAULT_DIR) -> None:
     """Run a worker on its own, against the stack of DATA_DIR (or the environment's servers)."""
-    from stack.runner import read_stack_file
-    from store import create_pool
-    from worker import connect_temporal, run_worker
+    import bootstrap
+    from worker import run_worker
 
     settings = settings_for(data_dir)
     configure_logging(settings.log_format)
-    info = read_stack_file(data_dir) or {}
-    dsn = settings.database_url or info.get("database_url")
-    address = settings.temporal_address or info.get("temporal_address")
+    found = bootstrap.servers(settings)
+    dsn, address = found.database_url, found.temporal_address
     if not dsn or not address:
         fail(f"no running stack in {data_dir} (start `studyflow up --no-worker`) and no "
              "DATABASE_URL / TEMPORAL_ADDRESS set")
 
     async def body(stop: asyncio.Event) -> None:
-        pool = await create_pool(dsn or "")
+        # the web app (`up`) runs the migrations; a worker only pools as the app's role
+        pool = await bootstrap.open_pool(dsn or "", migrate=False)
         try:
-            client = await connect_temporal(settings, address)
+            client = await bootstrap.connect_temporal(settings, address)
             await run_worker(settings, client, pool, stop)
         finally:
             await pool.close()
@@ -123,33 +123,23 @@ def with_database(data_dir: Path, body: Callable[[Any], Awaitable[T]]) -> T:
     """Run `body(pool)` on the stack's database: DATABASE_URL, the running stack's, or the
     embedded server of DATA_DIR started for the occasion (and stopped after if it was not
     running)."""
-    from stack import postgres
-    from stack.runner import read_stack_file
-    from store import app_dsn, open_database
+    import bootstrap
 
-    settings = settings_for(data_dir)
-    dsn = settings.database_url or (read_stack_file(data_dir) or {}).get("database_url")
-    owner, started = settings.database_owner_url, False
-    if not dsn:
-        started = not (data_dir / "pg" / "postmaster.pid").exists()
-        owner = postgres.start(data_dir)
-        dsn = app_dsn(owner)
+    with bootstrap.database(settings_for(data_dir)) as found:
+        dsn = found.database_url
+        assert dsn is not None
 
-    async def main() -> T:
-        pool = await open_database(dsn, owner, min_size=1, max_size=2)
-        try:
-            return await body(pool)
-        finally:
-            await pool.close()
+        async def main() -> T:
+            pool = await bootstrap.open_pool(dsn, found.owner_url, min_size=1, max_size=2)
+            try:
+                return await body(pool)
+            finally:
+                await pool.close()
 
-    try:
         return asyncio.run(main())
-    finally:
-        if started:
-            postgres.stop(data_dir)
 
 
-ROLES = ["investigator", "coordinator", "regulatory", "auditor", "admin"]
+ROLES = [role.value for role in Role]
 
 
 Operator = Annotated[str, typer.Option("--by", help="Who does this (goes to the audit); "
@@ -283,17 +273,15 @@ app.add_typer(admin_app, name="admin")
 
 def with_engine(data_dir: Path, body: Callable[[Any, Any], Awaitable[T]]) -> T:
     """Run `body(pool, client)` against the running stack's database and Temporal."""
-    from stack.runner import read_stack_file
-    from worker import connect_temporal
+    import bootstrap
 
     settings = settings_for(data_dir)
-    address = settings.temporal_address or (read_stack_file(data_dir) or {}).get(
-        "temporal_address")
+    address = bootstrap.servers(settings).temporal_address
     if not address:
         fail(f"no running stack in {data_dir}: start `studyflow up` first")
 
     async def run(pool: Any) -> T:
-        return await body(pool, await connect_temporal(settings, address))
+        return await body(pool, await bootstrap.connect_temporal(settings, address))
 
     return with_database(data_dir, run)
 
@@ -349,12 +337,12 @@ def admin_redeliver(study_id: Annotated[str, typer.Option("--study")],
                     reason: Reason, by: Operator = "", data_dir: DataDir = DEFAULT_DIR) -> None:
     """Re-run the delivery activity for notices whose retries gave up (each person and channel
     still gets each notice once)."""
+    import bootstrap
     from activities.models import DeliverInput
-    from activities.notify import NotifyActivities
     from store import EventStore, operations
 
     async def body(pool: Any) -> int:
-        sent = await NotifyActivities(pool, settings_for(data_dir)).deliver(
+        sent = await bootstrap.notify_activities(settings_for(data_dir), pool).deliver(
             DeliverInput(study_id=study_id, seq=seq))
         await operations.record(EventStore(pool), "ActivityRerun", {
             "activity": "deliver_notifications", "study_id": study_id, "seq": seq,
@@ -375,24 +363,18 @@ def rebuild_read_models(data_dir: DataDir = DEFAULT_DIR) -> None:
     console.print(f"rebuilt the read models of {n} studies from the event store")
 
 
-def owner_database(data_dir: Path, body: Callable[[str], Awaitable[T]]) -> T:
+def owner_database(data_dir: Path, body: Callable[[str], Coroutine[Any, Any, T]]) -> T:
     """Run `body(dsn)` with the schema owner's DSN when there is one (DATABASE_OWNER_URL, or the
     embedded server of DATA_DIR, started for the occasion), else the running stack's."""
-    from stack import postgres
-    from stack.runner import read_stack_file
+    import bootstrap
 
     settings = settings_for(data_dir)
-    dsn = (settings.database_owner_url or settings.database_url
-           or (read_stack_file(data_dir) or {}).get("database_url"))
-    started = False
-    if not dsn:
-        started = not (data_dir / "pg" / "postmaster.pid").exists()
-        dsn = postgres.start(data_dir)
-    try:
+    if settings.database_owner_url:
+        return asyncio.run(body(settings.database_owner_url))
+    with bootstrap.database(settings) as found:
+        dsn = found.owner_url or found.database_url
+        assert dsn is not None
         return asyncio.run(body(dsn))
-    finally:
-        if started:
-            postgres.stop(data_dir)
 
 
 @app.command("backup")
@@ -435,7 +417,7 @@ def api(data_dir: Path, token: str | None, method: str, path: str,
         body: dict[str, Any] | None = None) -> Any:
     import httpx
 
-    from stack.runner import read_stack_file
+    from bootstrap import read_stack_file
 
     info = read_stack_file(data_dir)
     if not info:
@@ -638,14 +620,14 @@ def without_password(url: str | None) -> str | None:
 @config_app.command("show")
 def config_show(data_dir: DataDir = DEFAULT_DIR) -> None:
     """Print the settings in effect (environment, .env, defaults), secrets hidden."""
+    from bootstrap import temporal_connect_config
     from codec import CodecKeyError, keys_for
-    from worker import temporal_connect_config
 
     settings = settings_for(data_dir)
     shown = settings.model_dump(mode="json", by_alias=False)
     for name in ("database_url", "database_owner_url"):
         shown[name] = without_password(shown[name])
-    shown = {Settings.model_fields[k].validation_alias or k: v for k, v in shown.items()}
+    shown = {str(Settings.model_fields[k].validation_alias or k): v for k, v in shown.items()}
     temporal = temporal_connect_config(settings)
     shown["temporal (envconfig)"] = {
         "address": temporal["target_host"], "namespace": temporal["namespace"],

@@ -1,7 +1,7 @@
 """Commands: what staff ask for. Field names are the contract's (shared/CONTRACT.md)."""
 
 from datetime import date
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, TypeAlias, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -22,6 +22,10 @@ ParticipantCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z
 class Command(BaseModel):
     # Unknown fields are ignored so that clients may send more than a command needs.
     model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+# Dates a command may carry that are expected, not facts: they may lie in the future.
+EXPECTED_DATES = frozenset({"majority_on"})
 
 
 class CreateStudy(Command):
@@ -250,24 +254,31 @@ class CompleteParticipation(Command):
     code: ParticipantCode
 
 
-_STUDY = (
-    SubmitProtocol, AssignSponsor, RecordInsurance, SubmitToEthics, RecordEthicsCompleteness,
-    EthicsRequestInformation, EthicsInformationSupplied, RecordEthicsOpinion, RequestSecondReview,
-    RecordCnil, SubmitToAnsm, RecordAnsmDecision, NotifyAnsm, OpenRecruitment, CloseRecruitment,
-    SubmitAmendment, ReportSafetyEvent, DeclareSafetyEvent, SubmitAnnualSafetyReport, Suspend,
-    SubmitObservations, NotifyHalt, Resume, DeclareEnd, SubmitEndDeclaration, ReportResults,
-    Archive, IssueConsentForm,
+# One union per audience, in the contract's order (the web page offers forms in this order).
+StudyCommandClass: TypeAlias = (
+    SubmitProtocol | AssignSponsor | RecordInsurance | SubmitToEthics | RecordEthicsCompleteness
+    | EthicsRequestInformation | EthicsInformationSupplied | RecordEthicsOpinion
+    | RequestSecondReview | RecordCnil | SubmitToAnsm | RecordAnsmDecision | NotifyAnsm
+    | OpenRecruitment | CloseRecruitment | SubmitAmendment | ReportSafetyEvent
+    | DeclareSafetyEvent | SubmitAnnualSafetyReport | Suspend | SubmitObservations | NotifyHalt
+    | Resume | DeclareEnd | SubmitEndDeclaration | ReportResults | Archive | IssueConsentForm
 )
-_PARTICIPANT = (RecordConsent, WithdrawConsent, ObjectToDataUse, Reconsent, Include,
-                CompleteParticipation)
-
-StudyCommand = Annotated[Union[_STUDY], Field(discriminator="type")]  # noqa: UP007
-ParticipantCommand = Annotated[Union[_PARTICIPANT], Field(discriminator="type")]  # noqa: UP007
+ParticipantCommandClass: TypeAlias = (
+    RecordConsent | WithdrawConsent | ObjectToDataUse | Reconsent | Include
+    | CompleteParticipation
+)
+StudyCommand = Annotated[StudyCommandClass, Field(discriminator="type")]
+ParticipantCommand = Annotated[ParticipantCommandClass, Field(discriminator="type")]
 AnyCommand = Annotated[
-    Union[(CreateStudy, RegisterParticipant, *_STUDY, *_PARTICIPANT)],  # noqa: UP007
+    CreateStudy | RegisterParticipant | StudyCommandClass | ParticipantCommandClass,
     Field(discriminator="type"),
 ]
-STUDY_COMMAND_TYPES = tuple(c.model_fields["type"].annotation.__args__[0] for c in _STUDY)
-PARTICIPANT_COMMAND_TYPES = tuple(
-    c.model_fields["type"].annotation.__args__[0] for c in _PARTICIPANT
-)
+
+
+def command_type(model: type[Command]) -> str:
+    """The `type` a command class answers to."""
+    return str(get_args(model.model_fields["type"].annotation)[0])
+
+
+STUDY_COMMAND_TYPES = tuple(command_type(m) for m in get_args(StudyCommandClass))
+PARTICIPANT_COMMAND_TYPES = tuple(command_type(m) for m in get_args(ParticipantCommandClass))

@@ -9,3 +9,8 @@ class RuleViolation(Exception):
 
     def __reduce__(self):  # keep code and message when pickled (tests, process pools)
         return (type(self), (self.code, self.message))
+
+
+class InputRefused(RuleViolation):
+    """Refused for the values typed (a date out of order, the same committee twice), not for
+    where the study stands: the form that sent it stays on offer."""

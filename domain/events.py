@@ -1,8 +1,9 @@
 """Events: what happened, named in the past tense. The event store keeps `type` and the fields
-as JSON; `parse_event` turns a stored pair back into the typed event."""
+as JSON; `parse_event` turns a stored pair back into the typed event, upcasting an event written
+at an older schema version (domain/upcast.py)."""
 
 from datetime import date
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -15,13 +16,20 @@ from .model import (
     HolderException,
     StudyStatus,
 )
+from .upcast import upcast, with_version
 
 
 class Event(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+    # The shape of this event type's data. Change a field only with a new version and its
+    # upcaster in domain/upcast.py: events already stored keep the shape they were written in.
+    schema_version: ClassVar[int] = 1
 
     def payload(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude={"type"})
+        """The data to store: the fields, and the schema version when above 1 (so that the
+        events written before versions existed hash as they always did)."""
+        return with_version(self.model_dump(mode="json", exclude={"type"}),
+                            self.schema_version)
 
 
 class StudyCreated(Event):
@@ -290,5 +298,14 @@ PARTICIPANT_EVENT_TYPES = frozenset(e.model_fields["type"].default for e in (
     ParticipationCompleted, ParticipantIncluded, ReconsentRequired))
 
 
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.model_fields["type"].default: cls for cls in get_args(get_args(DomainEvent)[0])}
+
+
 def parse_event(type_: str, data: dict[str, Any]) -> Event:
+    """A stored event (type, data) as the typed event this code knows, upcast from the schema
+    version it was written at."""
+    cls = EVENT_TYPES.get(type_)
+    if cls is not None:
+        data = upcast(type_, data, cls.schema_version)
     return _ADAPTER.validate_python({**data, "type": type_})

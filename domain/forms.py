@@ -1,74 +1,55 @@
-"""Which commands a viewer may send now: each command the role may send is tried against the
-current state with plausible fields; the ones `decide` accepts are offered. The rules stay in
-decide(): nothing here repeats them."""
+"""Which commands a viewer may send now: each study command the role may send is tried against
+the current state with a blank form's values; the ones `decide` accepts are offered. The rules
+stay in decide() and the catalogue: nothing here repeats them."""
 
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from . import commands as c
+from .catalogue import CATALOGUE, PARTICIPANT_FORMS, STUDY_FORMS, may_send
 from .decide import decide
-from .errors import RuleViolation
-from .model import Actor, Role, StudyStatus
-from .regulation import CNIL_ROUTES, CONSENT_KIND, may_send
+from .errors import InputRefused, RuleViolation
+from .model import RUNNING, Actor, Role
+from .regulation import CNIL_ROUTES, CONSENT_KIND
 from .state import StudyState
 
-STUDY_FORMS: dict[str, type[BaseModel]] = {
-    m.model_fields["type"].annotation.__args__[0]: m  # type: ignore[union-attr]
-    for m in c._STUDY
-}
-PARTICIPANT_FORMS: dict[str, type[BaseModel]] = {
-    m.model_fields["type"].annotation.__args__[0]: m  # type: ignore[union-attr]
-    for m in (c.RegisterParticipant, *c._PARTICIPANT)
-}
-# while the study runs, participants come, consent, withdraw; decide() says the rest
-PARTICIPANTS_RUN = frozenset({StudyStatus.recruiting, StudyStatus.follow_up,
-                              StudyStatus.suspended})
-# Codes that depend only on the fields a person fills in, not on where the study is.
-FIELD_RULES = {"date_out_of_order", "date_in_future", "second_review_window_closed",
-               "second_review_same_committee", "protocol_version_unchanged"}
+__all__ = ["PARTICIPANT_FORMS", "STUDY_FORMS", "available", "participant_forms", "probe"]
 
 
 def probe(state: StudyState, kind: str, today: date) -> dict[str, Any]:
-    """Plausible fields for `kind` on this study (the form's defaults)."""
+    """What the form for `kind` starts with on this study: values a person would plausibly
+    type (today's date, the category's CNIL route, the pending amendment...)."""
+    model = STUDY_FORMS[kind]
+    entry = CATALOGUE[model]
     pending = [a.id for a in state.amendments.values() if a.status == "pending"]
-    undeclared = [e.id for e in state.safety_events.values()]
+    reported = [e.id for e in state.safety_events.values()]
+    # an opinion or a decision is on the pending amendment unless the study's own review is open
+    amendment = pending[0] if pending and not (
+        state.ethics.submitted_on and not state.ethics.opinion) else None
+    by_name: dict[str, Any] = {
+        "route": sorted(CNIL_ROUTES[state.category])[0],
+        "amendment_id": amendment,
+        "event_id": reported[-1] if reported else "SE-1",
+        "document_sha256": "0" * 64,
+        "protocol_version": f"{state.protocol_version or '1.0'}-next",
+        "committee": f"another than {state.ethics.committee}",
+    }
     fields: dict[str, Any] = {"type": kind}
-    for name, info in STUDY_FORMS[kind].model_fields.items():
+    for name, info in model.model_fields.items():
         if name == "type":
             continue
-        ann = str(info.annotation)
-        if "date" in ann:
+        annotation = str(info.annotation)
+        if "date" in annotation:
             fields[name] = today
-        elif name == "route":
-            fields[name] = sorted(CNIL_ROUTES[state.category])[0]
-        elif name == "amendment_id":
-            fields[name] = None
-        elif name == "event_id":
-            fields[name] = undeclared[-1] if undeclared else "SE-1"
-        elif name == "opinion":
-            fields[name] = "favourable"
-        elif name == "decision":
-            fields[name] = "authorized"
-        elif name == "change":
-            fields[name] = "minor"
-        elif name == "kind":
-            fields[name] = "susar" if kind == "report_safety_event" else CONSENT_KIND[
-                state.category].value
-        elif name == "document_sha256":
-            fields[name] = "0" * 64
-        elif name == "protocol_version":
-            fields[name] = f"{state.protocol_version or '1.0'}-next"
-        elif name == "committee":
-            fields[name] = f"another than {state.ethics.committee}"
-        elif "bool" in ann:
+        elif entry.form and name in entry.form.defaults:
+            fields[name] = entry.form.defaults[name]
+        elif name in by_name:
+            fields[name] = by_name[name]
+        elif "bool" in annotation:
             fields[name] = False
         else:
             fields[name] = "-"
-    if kind in ("record_ethics_opinion", "record_ansm_decision") and pending and not (
-            state.ethics.submitted_on and not state.ethics.opinion):
-        fields["amendment_id"] = pending[0]
     return fields
 
 
@@ -76,7 +57,7 @@ def participant_forms(state: StudyState, role: Role, today: date
                       ) -> list[tuple[str, dict[str, Any]]]:
     """The participant commands `role` may send on this study now, with the form's defaults
     (the category's consent kind, the current consent form, today)."""
-    if state.status not in PARTICIPANTS_RUN:
+    if state.status not in RUNNING:
         return []
     defaults = {"kind": CONSENT_KIND[state.category].value, "by": "participant",
                 "consent_form_version": state.consent_form_version or "",
@@ -94,9 +75,10 @@ def available(state: StudyState, role: Role, today: date) -> list[str]:
             continue
         try:
             decide(state, model.model_validate(probe(state, kind, today)), actor, today)
-        except RuleViolation as e:
-            if e.code not in FIELD_RULES:
-                continue
+        except InputRefused:
+            pass  # refused for the values probed, not for where the study stands
+        except RuleViolation:
+            continue
         except ValidationError:
             continue
         out.append(kind)

@@ -45,6 +45,16 @@ class StudyStatus(StrEnum):
     terminated = "terminated"
 
 
+# --- Sets of study statuses the rules share (one place: the domain, the workflow, the pages).
+BEFORE_APPROVAL = frozenset({StudyStatus.draft, StudyStatus.in_review, StudyStatus.ready})
+APPROVED_RUNNING = frozenset({StudyStatus.ready, StudyStatus.recruiting, StudyStatus.follow_up,
+                              StudyStatus.suspended})
+# the study runs: consents may be completed, forms change, participants withdraw or finish
+RUNNING = frozenset({StudyStatus.recruiting, StudyStatus.follow_up, StudyStatus.suspended})
+# nothing more happens to the study: its workflow may complete
+FINISHED = frozenset({StudyStatus.archived, StudyStatus.terminated})
+
+
 class Step(StrEnum):
     protocol = "protocol"
     sponsor = "sponsor"
@@ -67,6 +77,20 @@ class DeadlineStatus(StrEnum):
     met = "met"
     overdue = "overdue"
     stopped = "stopped"
+
+
+class Track(StrEnum):
+    """The regulatory tracks a study runs on, in the order the timeline shows them: each clock
+    and milestone belongs to one."""
+
+    ethics = "ethics"  # CPP (or the EU assessment standing in its place)
+    authority = "authority"  # ANSM
+    data_protection = "data_protection"  # CNIL
+    sponsor_insurance = "sponsor_insurance"
+    recruitment = "recruitment"  # and the participants' own clocks
+    amendments = "amendments"
+    vigilance = "vigilance"
+    end = "end"  # end of research and results
 
 
 class Consequence(StrEnum):
@@ -93,6 +117,10 @@ class ParticipantStatus(StrEnum):
     withdrawn = "withdrawn"
     objected = "objected"
     completed = "completed"
+
+
+# participants whose consent is in force (a new major form or majority asks them again)
+CONSENT_IN_FORCE = frozenset({ParticipantStatus.consented, ParticipantStatus.included})
 
 
 class ConsentBy(StrEnum):

@@ -2,7 +2,9 @@
 read them from here. Sources: Code de la santé publique (CSP) as renumbered in 2016 (décret
 2016-1537) and amended since (décret 2024-795 for express authorizations)."""
 
-from .model import Category, ConsentKind, Consequence, Framework, Frozen, Role, Step
+from typing import TYPE_CHECKING, Any
+
+from .model import Category, ConsentKind, Consequence, Framework, Frozen, Role, Step, Track
 
 # --- Which steps each category needs before the first participant may be enrolled. ---------
 REQUIRED_STEPS: dict[Category, frozenset[Step]] = {
@@ -61,48 +63,6 @@ CONSENT_RULES: dict[Category, ConsentRule] = {
 }
 CONSENT_KIND: dict[Category, ConsentKind] = {c: r.kind for c, r in CONSENT_RULES.items()}
 
-# --- Who may send what (CONTRACT.md). admin manages tokens, auditor only reads. -------------
-_STAFF = frozenset({Role.investigator, Role.coordinator})
-_REG = frozenset({Role.coordinator, Role.regulatory})
-COMMAND_ROLES: dict[str, frozenset[Role]] = {
-    "create_study": frozenset({Role.investigator, Role.coordinator, Role.regulatory}),
-    "submit_protocol": _STAFF,
-    "assign_sponsor": _REG,
-    "record_insurance": _REG,
-    "submit_to_ethics": _REG,
-    "record_ethics_completeness": _REG,
-    "ethics_request_information": _REG,
-    "ethics_information_supplied": _REG,
-    "record_ethics_opinion": _REG,
-    "request_second_review": _REG,
-    "record_cnil": _REG,
-    "submit_to_ansm": frozenset({Role.regulatory}),
-    "record_ansm_decision": frozenset({Role.regulatory}),
-    "notify_ansm": frozenset({Role.regulatory}),
-    "open_recruitment": frozenset({Role.coordinator}),
-    "close_recruitment": frozenset({Role.coordinator}),
-    "submit_amendment": _STAFF,
-    "report_safety_event": _STAFF,
-    "declare_safety_event": frozenset({Role.regulatory}),
-    "submit_annual_safety_report": frozenset({Role.regulatory}),
-    "suspend": _REG,
-    "submit_observations": _REG,
-    "notify_halt": _REG,
-    "resume": _REG,
-    "declare_end": _REG,
-    "submit_end_declaration": _REG,
-    "report_results": _REG,
-    "archive": frozenset({Role.coordinator}),
-    # participant commands
-    "register_participant": _STAFF,
-    "record_consent": _STAFF,
-    "withdraw_consent": _STAFF,
-    "object_to_data_use": _STAFF,
-    "reconsent": _STAFF,
-    "include": _STAFF,
-    "complete": _STAFF,
-    "issue_consent_form": _STAFF,
-}
 # --- Operator actions: not study commands, audited in the operations stream. -----------------
 OPERATOR_ROLES: dict[str, frozenset[Role]] = {
     # ICH E6(R3) / 21 CFR 11.10(b): inspectors and staff obtain accurate, complete copies
@@ -122,14 +82,11 @@ def may_operate(role: Role, action: str) -> bool:
 READ_ROLES = frozenset(Role)  # every role may read; auditor reads the audit trail too
 
 
-def may_send(role: Role, command_type: str) -> bool:
-    return role in COMMAND_ROLES.get(command_type, frozenset())
-
-
 # --- The deadline table. ---------------------------------------------------------------------
 class Clock(Frozen):
     id: str
     label: str
+    track: Track  # the timeline row it runs on
     days: int = 0
     months: int = 0
     role: Role  # who must act while it runs
@@ -143,153 +100,162 @@ CLOCKS: dict[str, Clock] = {
     c.id: c
     for c in [
         # CSP R1123-23 I: the CPP checks the file is complete and says so within 10 days.
-        Clock(id="cpp_completeness", label="CPP completeness notice", days=10,
+        Clock(id="cpp_completeness", label="CPP completeness notice", track=Track.ethics, days=10,
               role=Role.regulatory, at_expiry=Consequence.escalate, source="CSP R1123-23 I"),
         # CSP R1123-23 I: opinion within 45 days of the completeness notice; silence is an
         # unfavourable opinion (rejection). Never auto-approve.
-        Clock(id="cpp_opinion", label="CPP opinion", days=45, role=Role.regulatory,
-              at_expiry=Consequence.tacit_rejection, source="CSP R1123-23 I"),
-        # CSP R1123-23 I: with its one request for information the CPP has 60 days in all, the
-        # clock suspended from the request until the sponsor's answer.
-        Clock(id="cpp_opinion_with_request", label="CPP opinion (after a request)", days=60,
+        Clock(id="cpp_opinion", label="CPP opinion", track=Track.ethics, days=45,
               role=Role.regulatory, at_expiry=Consequence.tacit_rejection,
               source="CSP R1123-23 I"),
+        # CSP R1123-23 I: with its one request for information the CPP has 60 days in all, the
+        # clock suspended from the request until the sponsor's answer.
+        Clock(id="cpp_opinion_with_request", label="CPP opinion (after a request)",
+              track=Track.ethics, days=60, role=Role.regulatory,
+              at_expiry=Consequence.tacit_rejection, source="CSP R1123-23 I"),
         # CSP R1123-23 I: the sponsor answers the CPP's request within 12 days.
-        Clock(id="sponsor_answer", label="Sponsor answer to the CPP", days=12,
+        Clock(id="sponsor_answer", label="Sponsor answer to the CPP", track=Track.ethics, days=12,
               role=Role.regulatory, at_expiry=Consequence.escalate, source="CSP R1123-23 I"),
         # CSP R1123-25, L1123-6: after an unfavourable opinion the sponsor may ask, once,
         # within one month, for a second review by another CPP.
-        Clock(id="second_review_window", label="Second review request window", months=1,
-              role=Role.regulatory, at_expiry=Consequence.window_closes,
+        Clock(id="second_review_window", label="Second review request window", track=Track.ethics,
+              months=1, role=Role.regulatory, at_expiry=Consequence.window_closes,
               source="CSP R1123-25, L1123-6"),
         # CSP R1123-38: ANSM decides on a RIPH1 within 60 days of the complete file, not
         # suspended by its questions; silence is authorization...
-        Clock(id="ansm_authorization", label="ANSM authorization", days=60,
+        Clock(id="ansm_authorization", label="ANSM authorization", track=Track.authority, days=60,
               role=Role.regulatory, at_expiry=Consequence.tacit_authorization,
               source="CSP R1123-38"),
         # ...except for the products on the R1127-7 list (décret 2024-795), whose silence is
         # refusal.
-        Clock(id="ansm_express_authorization", label="ANSM express authorization", days=60,
-              role=Role.regulatory, at_expiry=Consequence.tacit_refusal,
+        Clock(id="ansm_express_authorization", label="ANSM express authorization",
+              track=Track.authority, days=60, role=Role.regulatory,
+              at_expiry=Consequence.tacit_refusal,
               source="CSP R1123-38, R1127-7 (décret 2024-795)"),
         # CSP R1123-43 -> R1123-23: a substantial modification goes to the CPP: 45 days.
-        Clock(id="amendment_cpp", label="CPP opinion on the amendment", days=45,
-              role=Role.regulatory, at_expiry=Consequence.tacit_rejection,
+        Clock(id="amendment_cpp", label="CPP opinion on the amendment", track=Track.amendments,
+              days=45, role=Role.regulatory, at_expiry=Consequence.tacit_rejection,
               source="CSP R1123-43, R1123-23"),
         # CSP R1123-44: ANSM on a substantial modification of a RIPH1: 35 days, silence is
         # authorization.
-        Clock(id="amendment_ansm", label="ANSM decision on the amendment", days=35,
-              role=Role.regulatory, at_expiry=Consequence.tacit_authorization,
+        Clock(id="amendment_ansm", label="ANSM decision on the amendment", track=Track.amendments,
+              days=35, role=Role.regulatory, at_expiry=Consequence.tacit_authorization,
               source="CSP R1123-44"),
         # CSP R1123-53/54 (and Regulation 536/2014 art. 42, Annex III 2.4): a fatal or
         # life-threatening SUSAR is declared without delay and at the latest within 7 days;
         # any other within 15 days; a follow-up report within 8 more days.
-        Clock(id="susar_fatal", label="Fatal / life-threatening SUSAR declaration", days=7,
-              role=Role.regulatory, at_expiry=Consequence.escalate,
+        Clock(id="susar_fatal", label="Fatal / life-threatening SUSAR declaration",
+              track=Track.vigilance, days=7, role=Role.regulatory, at_expiry=Consequence.escalate,
               source="CSP R1123-53, R1123-54; Reg. 536/2014 art. 42"),
-        Clock(id="susar", label="SUSAR declaration", days=15, role=Role.regulatory,
-              at_expiry=Consequence.escalate, source="CSP R1123-53"),
-        Clock(id="susar_followup", label="SUSAR follow-up report", days=8, role=Role.regulatory,
-              at_expiry=Consequence.escalate, source="CSP R1123-53, R1123-54"),
+        Clock(id="susar", label="SUSAR declaration", track=Track.vigilance, days=15,
+              role=Role.regulatory, at_expiry=Consequence.escalate, source="CSP R1123-53"),
+        Clock(id="susar_followup", label="SUSAR follow-up report", track=Track.vigilance, days=8,
+              role=Role.regulatory, at_expiry=Consequence.escalate,
+              source="CSP R1123-53, R1123-54"),
         # CSP R1123-62: an urgent safety measure is followed within 15 days by a substantial
         # modification (or the end declaration).
         Clock(id="urgent_measure_followup", label="Amendment after an urgent safety measure",
-              days=15, role=Role.coordinator, at_expiry=Consequence.escalate,
-              source="CSP R1123-62"),
+              track=Track.vigilance, days=15, role=Role.coordinator,
+              at_expiry=Consequence.escalate, source="CSP R1123-62"),
         # CSP R1123-61: annual safety report, each year from the ANSM authorization date.
-        Clock(id="annual_safety_report", label="Annual safety report", months=12,
-              role=Role.regulatory, at_expiry=Consequence.escalate, source="CSP R1123-61"),
+        Clock(id="annual_safety_report", label="Annual safety report", track=Track.vigilance,
+              months=12, role=Role.regulatory, at_expiry=Consequence.escalate,
+              source="CSP R1123-61"),
         # CSP R1123-66: end-of-research declaration within 90 days (15 days if early, with
         # reasons).
-        Clock(id="end_declaration", label="End-of-research declaration", days=90,
+        Clock(id="end_declaration", label="End-of-research declaration", track=Track.end, days=90,
               role=Role.regulatory, at_expiry=Consequence.escalate, source="CSP R1123-66"),
-        Clock(id="end_declaration_early", label="Early end-of-research declaration", days=15,
-              role=Role.regulatory, at_expiry=Consequence.escalate, source="CSP R1123-66"),
+        Clock(id="end_declaration_early", label="Early end-of-research declaration",
+              track=Track.end, days=15, role=Role.regulatory, at_expiry=Consequence.escalate,
+              source="CSP R1123-66"),
         # CSP R1123-67: final report and results summary within one year of the end.
-        Clock(id="results", label="Final report and results summary", months=12,
+        Clock(id="results", label="Final report and results summary", track=Track.end, months=12,
               role=Role.coordinator, at_expiry=Consequence.escalate, source="CSP R1123-67"),
         # CSP L1122-1-2: in an emergency the consent of a family member or trusted person is
         # enough to include; the participant's own consent is sought "as soon as possible"
         # (dès que possible). The law gives no number: 7 days is the unit's working limit,
         # after which the coordinator is alerted.
-        Clock(id="deferred_consent", label="Participant's own consent after an emergency "
-              "inclusion", days=7, role=Role.investigator, at_expiry=Consequence.escalate,
-              source="CSP L1122-1-2 (dès que possible)"),
+        Clock(id="deferred_consent",
+              label="Participant's own consent after an emergency inclusion",
+              track=Track.recruitment, days=7, role=Role.investigator,
+              at_expiry=Consequence.escalate, source="CSP L1122-1-2 (dès que possible)"),
         # CSP L1123-11: before suspending or forbidding a research, the authority lets the
         # sponsor present its observations within one week (save imminent risk).
-        Clock(id="sponsor_observations", label="Sponsor observations to the authority", days=7,
-              role=Role.regulatory, at_expiry=Consequence.escalate, source="CSP L1123-11"),
+        Clock(id="sponsor_observations", label="Sponsor observations to the authority",
+              track=Track.authority, days=7, role=Role.regulatory, at_expiry=Consequence.escalate,
+              source="CSP L1123-11"),
 
         # --- EU_CTR: Regulation (EU) No 536/2014, through CTIS --------------------------------
         # Art. 5(3): the reporting Member State validates the application within 10 days...
-        Clock(id="ctr_validation", label="CTIS validation", days=10, role=Role.regulatory,
-              at_expiry=Consequence.escalate, source="Reg. 536/2014 art. 5(3)"),
+        Clock(id="ctr_validation", label="CTIS validation", track=Track.ethics, days=10,
+              role=Role.regulatory, at_expiry=Consequence.escalate,
+              source="Reg. 536/2014 art. 5(3)"),
         # Art. 5(5): an incomplete file goes back to the sponsor, who completes it within 10
         # days or the application lapses; the Member State then validates within 5 days.
         Clock(id="ctr_validation_answer", label="Sponsor completion of the file (CTIS)",
-              days=10, role=Role.regulatory, at_expiry=Consequence.tacit_rejection,
-              source="Reg. 536/2014 art. 5(5)"),
+              track=Track.ethics, days=10, role=Role.regulatory,
+              at_expiry=Consequence.tacit_rejection, source="Reg. 536/2014 art. 5(5)"),
         Clock(id="ctr_validation_recheck", label="CTIS validation of the completed file",
-              days=5, role=Role.regulatory, at_expiry=Consequence.escalate,
+              track=Track.ethics, days=5, role=Role.regulatory, at_expiry=Consequence.escalate,
               source="Reg. 536/2014 art. 5(5)"),
         # Art. 6(4): Part I assessment report within 45 days of the validation date...
-        Clock(id="ctr_assessment", label="Part I assessment (CTIS)", days=45,
+        Clock(id="ctr_assessment", label="Part I assessment (CTIS)", track=Track.ethics, days=45,
               role=Role.regulatory, at_expiry=Consequence.escalate,
               source="Reg. 536/2014 art. 6(4)"),
         # ...art. 6(8): with a request for information, by at most 31 more days; the clock
         # stops while the sponsor answers, within 12 days, or the application lapses.
         Clock(id="ctr_assessment_with_request", label="Part I assessment after an RFI",
-              days=45 + 31, role=Role.regulatory, at_expiry=Consequence.escalate,
-              source="Reg. 536/2014 art. 6(8)"),
-        Clock(id="ctr_sponsor_answer", label="Sponsor answer to the RFI (CTIS)", days=12,
-              role=Role.regulatory, at_expiry=Consequence.tacit_rejection,
-              source="Reg. 536/2014 art. 6(8)"),
+              track=Track.ethics, days=45 + 31, role=Role.regulatory,
+              at_expiry=Consequence.escalate, source="Reg. 536/2014 art. 6(8)"),
+        Clock(id="ctr_sponsor_answer", label="Sponsor answer to the RFI (CTIS)",
+              track=Track.ethics, days=12, role=Role.regulatory,
+              at_expiry=Consequence.tacit_rejection, source="Reg. 536/2014 art. 6(8)"),
         # Art. 8(1): each Member State concerned decides within 5 days of the reporting date;
         # art. 8(4): silence makes the conclusion on Part I its decision.
-        Clock(id="ctr_decision", label="Member State decision (CTIS)", days=5,
-              role=Role.regulatory, at_expiry=Consequence.tacit_authorization,
+        Clock(id="ctr_decision", label="Member State decision (CTIS)", track=Track.authority,
+              days=5, role=Role.regulatory, at_expiry=Consequence.tacit_authorization,
               source="Reg. 536/2014 art. 8(1), 8(4)"),
         # Art. 37(1), 37(4): the end of the trial is notified within 15 days...
-        Clock(id="ctr_notification", label="End-of-trial notification in CTIS", days=15,
-              role=Role.regulatory, at_expiry=Consequence.escalate,
+        Clock(id="ctr_notification", label="End-of-trial notification in CTIS", track=Track.end,
+              days=15, role=Role.regulatory, at_expiry=Consequence.escalate,
               source="Reg. 536/2014 art. 37"),
         # ...art. 38(1): and so is a temporary halt.
-        Clock(id="ctr_halt", label="Temporary halt notification in CTIS", days=15,
-              role=Role.regulatory, at_expiry=Consequence.escalate,
+        Clock(id="ctr_halt", label="Temporary halt notification in CTIS", track=Track.authority,
+              days=15, role=Role.regulatory, at_expiry=Consequence.escalate,
               source="Reg. 536/2014 art. 38(1)"),
         # Art. 37(4): summary of results within one year of the end of the trial.
-        Clock(id="ctr_results", label="Summary of results in CTIS", months=12,
+        Clock(id="ctr_results", label="Summary of results in CTIS", track=Track.end, months=12,
               role=Role.coordinator, at_expiry=Consequence.escalate,
               source="Reg. 536/2014 art. 37(4)"),
 
         # --- EU_MDR: Regulation (EU) 2017/745, device clinical investigations -------------------
         # Art. 70(1): validation within 10 days of the application.
-        Clock(id="mdr_validation", label="Validation of the application (MDR)", days=10,
-              role=Role.regulatory, at_expiry=Consequence.escalate,
+        Clock(id="mdr_validation", label="Validation of the application (MDR)",
+              track=Track.ethics, days=10, role=Role.regulatory, at_expiry=Consequence.escalate,
               source="Reg. 2017/745 art. 70(1)"),
         # Art. 70(7)(b): authorization within 45 days of the validation date, extendable by 20
         # days for consultation with experts.
-        Clock(id="mdr_authorization", label="Authorization of the investigation (MDR)", days=45,
-              role=Role.regulatory, at_expiry=Consequence.escalate,
+        Clock(id="mdr_authorization", label="Authorization of the investigation (MDR)",
+              track=Track.ethics, days=45, role=Role.regulatory, at_expiry=Consequence.escalate,
               source="Reg. 2017/745 art. 70(7)(b)"),
         Clock(id="mdr_authorization_extended", label="Authorization (MDR, extended by 20 days)",
-              days=45 + 20, role=Role.regulatory, at_expiry=Consequence.escalate,
-              source="Reg. 2017/745 art. 70(7)(b)"),
+              track=Track.ethics, days=45 + 20, role=Role.regulatory,
+              at_expiry=Consequence.escalate, source="Reg. 2017/745 art. 70(7)(b)"),
         # Art. 75(3): a substantial modification may be implemented 38 days after its
         # notification unless the Member State refused it.
-        Clock(id="mdr_modification", label="Substantial modification (MDR)", days=38,
-              role=Role.regulatory, at_expiry=Consequence.tacit_authorization,
-              source="Reg. 2017/745 art. 75(3)"),
+        Clock(id="mdr_modification", label="Substantial modification (MDR)",
+              track=Track.amendments, days=38, role=Role.regulatory,
+              at_expiry=Consequence.tacit_authorization, source="Reg. 2017/745 art. 75(3)"),
         # Art. 77(1): a temporary halt or early termination is notified within 15 days, within
         # 24 hours when it is for safety reasons.
-        Clock(id="mdr_halt", label="Halt notification (MDR)", days=15, role=Role.regulatory,
-              at_expiry=Consequence.escalate, source="Reg. 2017/745 art. 77(1)"),
-        Clock(id="mdr_halt_safety", label="Halt for safety notification (MDR)", days=1,
+        Clock(id="mdr_halt", label="Halt notification (MDR)", track=Track.authority, days=15,
               role=Role.regulatory, at_expiry=Consequence.escalate,
               source="Reg. 2017/745 art. 77(1)"),
+        Clock(id="mdr_halt_safety", label="Halt for safety notification (MDR)",
+              track=Track.authority, days=1, role=Role.regulatory, at_expiry=Consequence.escalate,
+              source="Reg. 2017/745 art. 77(1)"),
         # Art. 77(5): clinical investigation report within one year of the end.
-        Clock(id="mdr_report", label="Clinical investigation report (MDR)", months=12,
-              role=Role.coordinator, at_expiry=Consequence.escalate,
+        Clock(id="mdr_report", label="Clinical investigation report (MDR)", track=Track.end,
+              months=12, role=Role.coordinator, at_expiry=Consequence.escalate,
               source="Reg. 2017/745 art. 77(5)"),
     ]
 }
@@ -331,29 +297,15 @@ def clock_for(framework: Framework, slot: str) -> str | None:
     return FRAMEWORK_CLOCKS[framework].get(slot, slot)
 
 
-# The command that meets each clock (what a reminder asks staff to do).
-MET_BY: dict[str, str] = {
-    "cpp_completeness": "record_ethics_completeness", "cpp_opinion": "record_ethics_opinion",
-    "cpp_opinion_with_request": "record_ethics_opinion",
-    "sponsor_answer": "ethics_information_supplied",
-    "second_review_window": "request_second_review",
-    "ansm_authorization": "record_ansm_decision",
-    "ansm_express_authorization": "record_ansm_decision",
-    "amendment_cpp": "record_ethics_opinion", "amendment_ansm": "record_ansm_decision",
-    "susar": "declare_safety_event", "susar_fatal": "declare_safety_event",
-    "susar_followup": "declare_safety_event", "urgent_measure_followup": "submit_amendment",
-    "annual_safety_report": "submit_annual_safety_report",
-    "end_declaration": "submit_end_declaration", "end_declaration_early": "submit_end_declaration",
-    "results": "report_results", "sponsor_observations": "submit_observations",
-    "ctr_validation": "record_ethics_completeness", "ctr_assessment": "record_ethics_opinion",
-    "ctr_validation_answer": "ethics_information_supplied",
-    "ctr_validation_recheck": "record_ethics_completeness",
-    "ctr_assessment_with_request": "record_ethics_opinion",
-    "ctr_sponsor_answer": "ethics_information_supplied", "ctr_decision": "record_ansm_decision",
-    "ctr_notification": "submit_end_declaration", "ctr_halt": "notify_halt",
-    "ctr_results": "report_results", "deferred_consent": "record_consent",
-    "mdr_validation": "record_ethics_completeness", "mdr_authorization": "record_ethics_opinion",
-    "mdr_authorization_extended": "record_ethics_opinion",
-    "mdr_modification": "record_ansm_decision",
-    "mdr_halt": "notify_halt", "mdr_halt_safety": "notify_halt", "mdr_report": "report_results",
-}
+# Who may send each command and which command meets each clock are the command catalogue's
+# (domain/catalogue.py), which reads this module: they are looked up there on first use.
+if TYPE_CHECKING:
+    from .catalogue import COMMAND_ROLES, MET_BY, may_send  # noqa: F401
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("COMMAND_ROLES", "MET_BY", "may_send"):
+        from . import catalogue
+
+        return getattr(catalogue, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

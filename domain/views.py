@@ -8,11 +8,12 @@ from typing import Any
 
 from . import clocks
 from . import events as ev
-from .decide import steps
+from .catalogue import MET_BY
 from .evolve import fold
-from .model import Frozen, Role, StudyStatus
-from .regulation import CLOCKS, MET_BY
+from .model import Deadline, Frozen, Role, StudyStatus
+from .regulation import CLOCKS
 from .state import Participant, StudyState
+from .steps import steps
 
 
 class Task(Frozen):
@@ -33,7 +34,7 @@ class Notification(Frozen):
     deadline: str | None = None
 
 
-def deadline_view(d: Any) -> dict[str, Any]:
+def deadline_view(d: Deadline) -> dict[str, Any]:
     clock = CLOCKS[d.clock]
     return {
         "name": d.name, "label": clock.label, "clock": d.clock, "starts_on": d.starts_on,

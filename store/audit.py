@@ -9,13 +9,20 @@ import json
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from .db import q
-from .eventstore import OPERATIONS, EventStore, canonical
-from .readmodels import audit_row
+from .chain import OPERATIONS, canonical, timestamp
+from .models import StoredEvent
+from .port import EventStorePort
 
 Format = Literal["jsonl", "csv"]
 FIELDS = ["seq", "study_id", "version", "type", "actor", "role", "at", "reason", "data",
           "prev_hash", "hash"]
+
+
+def audit_row(e: StoredEvent) -> dict[str, Any]:
+    """An event as the contract shows it (GET /api/studies/{id}/events, the exports)."""
+    return {"seq": e.seq, "study_id": e.stream_id, "version": e.version, "type": e.type,
+            "actor": e.actor, "role": e.role, "at": timestamp(e.recorded_at),
+            "reason": e.reason, "data": e.data, "prev_hash": e.prev_hash, "hash": e.hash}
 
 
 def render(rows: list[dict[str, Any]], fmt: Format) -> str:
@@ -29,15 +36,15 @@ def render(rows: list[dict[str, Any]], fmt: Format) -> str:
     return out.getvalue()
 
 
-async def export(store: EventStore, study_id: str | None, fmt: Format, *, actor: str, role: str,
+async def export(store: EventStorePort, study_id: str | None, fmt: Format, *, actor: str, role: str,
                  reason: str) -> tuple[str, dict[str, Any]]:
     """The export's text and its manifest; the manifest is recorded as an `AuditExported` event
     (its seq is in the manifest) before the text is handed out."""
     rows: list[dict[str, Any]] = []
     after = 0
-    while batch := await store.pool.fetch(q("events_after"), after, study_id, 5000):
-        rows.extend(audit_row(r) for r in batch)
-        after = batch[-1]["global_seq"]
+    while batch := await store.events_after(after, study_id, 5000):
+        rows.extend(audit_row(e) for e in batch)
+        after = batch[-1].seq
     text = render(rows, fmt)
     heads = {r["study_id"]: {"version": r["version"], "hash": r["hash"]} for r in rows}
     manifest: dict[str, Any] = {

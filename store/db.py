@@ -30,10 +30,28 @@ async def open_database(dsn: str, owner_dsn: str | None = None, **pool: int) -> 
 
 
 @cache
-def queries() -> dict[str, str]:
-    text = (HERE / "sql" / "queries.sql").read_text()
-    parts = re.split(r"^-- name: (\w+)\n", text, flags=re.M)
+def sql_file(path: Path) -> dict[str, str]:
+    """The named queries of one `.sql` file (each after a `-- name: NAME` line)."""
+    parts = re.split(r"^-- name: (\w+)\n", path.read_text(), flags=re.M)
     return {name: body.strip() for name, body in zip(parts[1::2], parts[2::2], strict=True)}
+
+
+def sql_beside(module_file: str) -> dict[str, str]:
+    """The queries of the `.sql` file named like a module (projections/studies.py ->
+    projections/studies.sql)."""
+    return sql_file(Path(module_file).with_suffix(".sql"))
+
+
+@cache
+def queries() -> dict[str, str]:
+    """Every named query of store/sql and store/projections; a name is defined once."""
+    found: dict[str, str] = {}
+    for path in sorted([*(HERE / "sql").glob("*.sql"), *(HERE / "projections").glob("*.sql")]):
+        for name, body in sql_file(path).items():
+            if name in found:
+                raise ValueError(f"query {name!r} defined twice ({path.name})")
+            found[name] = body
+    return found
 
 
 def q(name: str) -> str:

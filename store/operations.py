@@ -5,9 +5,12 @@ the token itself), workflows restarted or terminated, activities re-run."""
 from datetime import datetime
 from typing import Any
 
+from .access import Access, token_hash
+from .chain import OPERATIONS
 from .db import q
-from .eventstore import OPERATIONS, EventStore, StoredEvent
-from .readmodels import ReadModels, token_hash
+from .eventstore import EventStore
+from .models import StoredEvent
+from .port import EventStorePort
 
 
 def token_id(token: str) -> str:
@@ -16,13 +19,13 @@ def token_id(token: str) -> str:
 
 async def issue_token(store: EventStore, actor: str, role: str, expires_at: datetime | None, *,
                       by: str, reason: str) -> str:
-    token = await ReadModels(store.pool).create_token(actor, role, expires_at)
+    token = await Access(store.pool).create_token(actor, role, expires_at)
     try:
         await record(store, "TokenIssued", {
             "token_id": token_id(token), "actor": actor, "role": role,
             "expires_at": expires_at.isoformat() if expires_at else None}, by=by, reason=reason)
     except BaseException:
-        await ReadModels(store.pool).revoke_token(token)  # no token without its audit event
+        await Access(store.pool).revoke_token(token)  # no token without its audit event
         raise
     return token
 
@@ -44,6 +47,6 @@ async def revoke_token(store: EventStore, tid: str, *, by: str, reason: str) -> 
     return row
 
 
-async def record(store: EventStore, type: str, data: dict[str, Any], *, by: str,
+async def record(store: EventStorePort, type: str, data: dict[str, Any], *, by: str,
                  reason: str, role: str = "admin") -> StoredEvent:
     return await store.record(OPERATIONS, type, data, actor=by, role=role, reason=reason)

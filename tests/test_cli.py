@@ -14,9 +14,8 @@ import httpx
 import psutil
 import pytest
 
+from scenarios import riph1_walk
 from stack.temporal import free_port
-
-from .walk import riph1_walk
 
 CLI = [sys.executable, "-m", "cli.main"]
 ENV = {k: v for k, v in os.environ.items() if k not in ("TEMPORAL_ADDRESS", "DATABASE_URL")}

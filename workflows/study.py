@@ -16,7 +16,8 @@ with workflow.unsafe.imports_passed_through():
 
     import domain
     from activities.models import DeliverInput
-    from domain.events import Event
+    from domain.events import AmendmentSubmitted, Event, SafetyEventReported
+    from domain.model import FINISHED
     from store.models import AppendRequest, AppendResult, NewEvent
     from workflows.models import (
         SYSTEM_ACTOR,
@@ -42,7 +43,6 @@ APPEND_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), backoff
 DELIVERY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), backoff_coefficient=2,
                              maximum_interval=timedelta(hours=1),
                              maximum_attempts=200)
-FINAL = {domain.StudyStatus.archived, domain.StudyStatus.terminated}
 CLOCK = {"actor": SYSTEM_ACTOR, "role": SYSTEM_ROLE, "reason": "legal clock"}
 
 
@@ -96,7 +96,7 @@ class StudyWorkflow:
             await self._deliver()
             async with self.lock:
                 if self.state is not None:
-                    if self.state.status in FINAL:
+                    if self.state.status in FINISHED:
                         await workflow.wait_condition(workflow.all_handlers_finished)
                         return domain.view(self.state)
 
@@ -345,9 +345,11 @@ class _Ticket:
 
 
 def _ids(events: list[Event]) -> dict[str, Any]:
+    """The ids the answer carries: of the amendment submitted, of the safety event reported."""
     out: dict[str, Any] = {}
     for e in events:
-        for field in ("amendment_id", "event_id"):
-            if e.type in ("AmendmentSubmitted", "SafetyEventReported") and hasattr(e, field):
-                out[field] = getattr(e, field)
+        if isinstance(e, AmendmentSubmitted):
+            out["amendment_id"] = e.amendment_id
+        elif isinstance(e, SafetyEventReported):
+            out["event_id"] = e.event_id
     return out

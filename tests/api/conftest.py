@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
+import scenarios
 from stack.runner import Stack
 
 
@@ -36,23 +37,12 @@ class Api:
                                {"type": kind, "reason": f"test {kind}", **fields}, role)
 
     async def walk(self, sid: str, until: str = "-", on: str | None = None) -> dict[str, Any]:
+        """The shared RIPH1 walk over HTTP, stopping before the command named `until`."""
         day = on or datetime.now(UTC).date().isoformat()
-        steps = [
-            ("investigator", "submit_protocol", {"version": "1.0", "document_sha256": "ab" * 32}),
-            ("coordinator", "assign_sponsor", {"sponsor": "AP-HP"}),
-            ("regulatory", "record_insurance", {"insurer": "SHAM", "policy": "P-1"}),
-            ("regulatory", "submit_to_ethics", {"committee": "CPP Ouest", "submitted_on": day}),
-            ("regulatory", "submit_to_ansm", {"submitted_on": day}),
-            ("regulatory", "record_ethics_opinion", {"opinion": "favourable", "opinion_on": day}),
-            ("coordinator", "record_cnil", {"route": "MR-001", "reference": "R-1"}),
-            ("regulatory", "record_ansm_decision", {"decision": "authorized", "decision_on": day}),
-            ("coordinator", "open_recruitment", {}),
-        ]
         body: dict[str, Any] = {}
-        for role, kind, fields in steps:
-            if kind == until:
-                break
-            r = await self.command(sid, kind, role, **fields)
+        for role, command in scenarios.until(scenarios.riph1_walk(day), until):
+            r = await self.post(f"/api/studies/{sid}/commands",
+                                {**command, "reason": f"test {command['type']}"}, role)
             assert r.status_code == 200, r.text
             body = r.json()
         return body

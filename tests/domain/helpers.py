@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from domain import Actor, AnyCommand, StudyState, decide, fold, tick
+from scenarios import riph1_walk
 
 TODAY = date(2026, 11, 24)
 _PARSE: TypeAdapter[Any] = TypeAdapter(AnyCommand)
@@ -33,20 +34,9 @@ def advance(state: StudyState, today: date) -> tuple[StudyState, list[Any]]:
     return new, events
 
 
-WALK: list[tuple[str, dict[str, Any]]] = [
-    ("investigator", {"type": "submit_protocol", "version": "1.0", "document_sha256": SHA}),
-    ("coordinator", {"type": "assign_sponsor", "sponsor": "AP-HP"}),
-    ("regulatory", {"type": "record_insurance", "insurer": "SHAM", "policy": "P-1"}),
-    ("regulatory", {"type": "submit_to_ethics", "committee": "CPP A", "submitted_on": day(-30)}),
-    ("regulatory", {"type": "submit_to_ansm", "submitted_on": day(-30)}),
-    ("regulatory", {"type": "record_ethics_opinion", "opinion": "favourable",
-                    "opinion_on": day(-2)}),
-    ("regulatory", {"type": "notify_ansm", "sent_on": day(-1)}),
-    ("coordinator", {"type": "record_cnil", "route": "MR-001", "reference": "R"}),
-    ("regulatory", {"type": "record_ansm_decision", "decision": "authorized",
-                    "decision_on": day(-1)}),
-    ("coordinator", {"type": "open_recruitment"}),
-]
+# the shared RIPH1 walk, with the RIPH2/RIPH3 step of the opinion sent to the ANSM (SKIP below)
+WALK = riph1_walk(day(-30), opinion_on=day(-2), decision_on=day(-1), ansm_notified_on=day(-1),
+                  committee="CPP A")
 CNIL = {"RIPH1": "MR-001", "RIPH2": "MR-001", "RIPH3": "MR-003", "NON_RIPH": "MR-004"}
 SKIP = {  # steps that do not apply to a category
     "RIPH1": {"notify_ansm"},

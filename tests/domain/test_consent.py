@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from domain import RuleViolation, next_alarm_on
-from domain.model import ParticipantStatus as P
+from domain.model import ParticipantStatus
 from domain.regulation import CLOCKS, CONSENT_RULES
 
 from .helpers import TODAY, advance, day, run, study
@@ -49,7 +49,7 @@ def test_a_participant_unable_to_write_consents_before_a_witness():
     assert "L1122-1-1" in err.message
     state, events = run(state, consent(state, unable_to_write=True, witnessed=True),
                         "investigator")
-    assert state.participants["P-0001"].status is P.consented and events[0].witnessed
+    assert state.participants["P-0001"].status is ParticipantStatus.consented and events[0].witnessed
 
 
 def test_witnesses_belong_to_written_consent_only():
@@ -100,13 +100,13 @@ def test_at_majority_the_participant_must_consent_in_their_own_name():
     state, events = advance(state, majority)
     assert [e.type for e in events] == ["ReconsentRequired"]
     p = state.participants["P-0001"]
-    assert p.status is P.needs_reconsent and p.reconsent_cause == "majority"
+    assert p.status is ParticipantStatus.needs_reconsent and p.reconsent_cause == "majority"
     assert advance(state, majority + timedelta(days=1))[1] == []  # once
     body = {"type": "reconsent", "code": "P-0001", "consent_form_version": "1",
             "consented_on": majority.isoformat()}
     state, _ = run(state, body, "investigator", today=majority)
     p = state.participants["P-0001"]
-    assert p.status is P.included and p.consent_by.value == "participant"
+    assert p.status is ParticipantStatus.included and p.consent_by.value == "participant"
     later = advance(state, majority + timedelta(days=400))[1]
     assert "ReconsentRequired" not in [e.type for e in later]
 
@@ -133,7 +133,7 @@ def test_after_an_emergency_inclusion_the_participant_consents_as_soon_as_possib
     assert "DeadlineMissed" in [e.type for e in events]
     state, _ = run(state, consent(state, by="participant", consented_on=day(0)), "investigator")
     assert state.deadlines["deferred_consent.P-0001"].status.value == "met"
-    assert state.participants["P-0001"].status is P.included
+    assert state.participants["P-0001"].status is ParticipantStatus.included
 
 
 def test_withdrawal_any_time_keeps_the_data_collected_before():
@@ -143,7 +143,7 @@ def test_withdrawal_any_time_keeps_the_data_collected_before():
     state, events = run(state, {"type": "withdraw_consent", "code": "P-0001",
                                 "withdrawn_on": day(0)}, "investigator")
     assert events[0].data_kept_until == TODAY
-    assert state.participants["P-0001"].status is P.withdrawn
+    assert state.participants["P-0001"].status is ParticipantStatus.withdrawn
     state, _ = run(state, {"type": "object_to_data_use", "code": "P-0001"}, "investigator")
     assert state.participants["P-0001"].objected
     refused("already_objected", state, {"type": "object_to_data_use", "code": "P-0001"})
@@ -163,22 +163,22 @@ def test_a_major_form_version_asks_every_active_participant_again():
     # a minor change: consents stay valid
     state, _ = run(state, {"type": "issue_consent_form", "version": "1.1", "change": "minor",
                            "issued_on": day(0)}, "investigator")
-    assert state.participants["P-0002"].status is P.consented
+    assert state.participants["P-0002"].status is ParticipantStatus.consented
     state, _ = run(state, {"type": "include", "code": "P-0002", "included_on": day(0)},
                    "investigator")
     # a major one: both need re-consent, the one never consented is untouched
     state, _ = run(state, {"type": "issue_consent_form", "version": "2.0", "change": "major",
                            "issued_on": day(0)}, "investigator")
     ps = state.participants
-    assert ps["P-0001"].status is ps["P-0002"].status is P.needs_reconsent
-    assert ps["P-0003"].status is P.registered
+    assert ps["P-0001"].status is ps["P-0002"].status is ParticipantStatus.needs_reconsent
+    assert ps["P-0003"].status is ParticipantStatus.registered
     refused("consent_not_active", state, {"type": "complete", "code": "P-0001"})
     refused("consent_form_not_current", state, {
         "type": "reconsent", "code": "P-0001", "consent_form_version": "1.1",
         "consented_on": day(0)})
     state, _ = run(state, {"type": "reconsent", "code": "P-0001", "consent_form_version": "2.0",
                            "consented_on": day(0)}, "investigator")
-    assert state.participants["P-0001"].status is P.included
+    assert state.participants["P-0001"].status is ParticipantStatus.included
     run(state, {"type": "complete", "code": "P-0001"}, "investigator")
 
 

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import httpx
 
+from scenarios import only, riph1_walk, until, without
+
 from .conftest import SHOTS
+
+# what `seed` sends of the shared RIPH1 walk: the insurance is left for staff to sign off
+SEEDED = ("submit_protocol", "assign_sponsor", "submit_to_ethics")
 
 
 def days_ago(n: int) -> str:
@@ -24,13 +29,7 @@ async def seed(stack, tokens, title: str, late: bool) -> str:
 
         sid = (await post("/api/studies", {"title": title, "category": "RIPH1",
                                            "investigator": "Dr Web"}, "coordinator"))["id"]
-        for role, body in [
-            ("investigator", {"type": "submit_protocol", "version": "1.0",
-                              "document_sha256": "cd" * 32}),
-            ("coordinator", {"type": "assign_sponsor", "sponsor": "AP-HP"}),
-            ("regulatory", {"type": "submit_to_ethics", "committee": "CPP Est",
-                            "submitted_on": days_ago(50 if late else 1)}),
-        ]:
+        for role, body in only(riph1_walk(days_ago(50 if late else 1)), *SEEDED):
             await post(f"/api/studies/{sid}/commands", body, role)
         return sid
 
@@ -197,13 +196,7 @@ async def test_an_eu_ctr_study_shows_its_ctis_clocks_on_the_timeline(page, stack
     sid = await create_in_browser(page, "CTR trial from the browser", "RIPH1", "Dr Ctis",
                                   framework="EU_CTR")
     async with httpx.AsyncClient(base_url=stack.web_url, timeout=60) as http:
-        for role, body in (
-                ("coordinator", {"type": "submit_protocol", "version": "1",
-                                 "document_sha256": "c" * 64}),
-                ("coordinator", {"type": "assign_sponsor", "sponsor": "AP-HP"}),
-                ("regulatory", {"type": "record_insurance", "insurer": "I", "policy": "P"}),
-                ("regulatory", {"type": "submit_to_ethics", "committee": "CTIS",
-                                "submitted_on": days_ago(3)})):
+        for role, body in until(riph1_walk(days_ago(3), committee="CTIS"), "submit_to_ansm"):
             r = await http.post(f"/api/studies/{sid}/commands", json={**body, "reason": "r"},
                                 headers={"Authorization": f"Bearer {tokens[role]}"})
             assert r.status_code == 200, r.text
@@ -218,17 +211,7 @@ async def test_an_eu_ctr_study_shows_its_ctis_clocks_on_the_timeline(page, stack
 async def test_consent_forms_and_the_participants_table(page, stack, tokens):
     sid = await seed(stack, tokens, "Browser consent study", late=False)
     async with httpx.AsyncClient(base_url=stack.web_url, timeout=60) as http:
-        today = days_ago(0)
-        for role, body in [
-            ("regulatory", {"type": "record_insurance", "insurer": "I", "policy": "P"}),
-            ("regulatory", {"type": "submit_to_ansm", "submitted_on": today}),
-            ("regulatory", {"type": "record_ethics_opinion", "opinion": "favourable",
-                            "opinion_on": today}),
-            ("coordinator", {"type": "record_cnil", "route": "MR-001", "reference": "R"}),
-            ("regulatory", {"type": "record_ansm_decision", "decision": "authorized",
-                            "decision_on": today}),
-            ("coordinator", {"type": "open_recruitment"}),
-        ]:
+        for role, body in without(riph1_walk(days_ago(0)), *SEEDED):  # the rest of the walk
             r = await http.post(f"/api/studies/{sid}/commands", json={**body, "reason": "seed"},
                                 headers={"Authorization": f"Bearer {tokens[role]}"})
             assert r.status_code == 200, r.text

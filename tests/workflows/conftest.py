@@ -2,7 +2,6 @@
 real PostgreSQL event store behind the activity. Nothing is mocked."""
 
 import asyncio
-import contextlib
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -14,28 +13,31 @@ import pytest
 from temporalio.api.enums.v1 import PendingActivityState
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
-from activities.notify import NotifyActivities
-from activities.store import StoreActivities
+import bootstrap
+import scenarios
 from api import engine
 from settings import Settings
 from store import EventStore
-from workflows.daily import CheckpointWorkflow, DigestWorkflow
 from workflows.study import StudyWorkflow
 
 BIN = Path(sys.executable).parent
 PENDING_ACTIVITY_STATE_STARTED = PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
 
 
-@pytest.fixture(scope="session")
-async def env() -> AsyncIterator[WorkflowEnvironment]:
+async def time_skipping() -> AsyncIterator[WorkflowEnvironment]:
     async with await WorkflowEnvironment.start_time_skipping(
         data_converter=pydantic_data_converter,
         test_server_existing_path=str(BIN / "temporal-test-server"),
     ) as e:
+        yield e
+
+
+@pytest.fixture(scope="session")
+async def env() -> AsyncIterator[WorkflowEnvironment]:
+    async for e in time_skipping():
         yield e
 
 
@@ -81,26 +83,10 @@ class Harness:
         return [e.type for e in await self.store.read_stream(study_id)]
 
     async def walk(self, study_id: str, *, until: str, on: date) -> dict[str, Any]:
-        """Walk a RIPH1 study through the steps, stopping before the command named `until`."""
-        sha = "ab" * 32
-        steps: list[tuple[dict[str, Any], str]] = [
-            ({"type": "submit_protocol", "version": "1.0", "document_sha256": sha}, "investigator"),
-            ({"type": "assign_sponsor", "sponsor": "AP-HP"}, "coordinator"),
-            ({"type": "record_insurance", "insurer": "SHAM", "policy": "P-1"}, "regulatory"),
-            ({"type": "submit_to_ethics", "committee": "CPP Ile-de-France I",
-              "submitted_on": on.isoformat()}, "regulatory"),
-            ({"type": "submit_to_ansm", "submitted_on": on.isoformat()}, "regulatory"),
-            ({"type": "record_ethics_opinion", "opinion": "favourable",
-              "opinion_on": on.isoformat()}, "regulatory"),
-            ({"type": "record_cnil", "route": "MR-001", "reference": "MR001-42"}, "regulatory"),
-            ({"type": "record_ansm_decision", "decision": "authorized",
-              "decision_on": on.isoformat()}, "regulatory"),
-            ({"type": "open_recruitment"}, "coordinator"),
-        ]
+        """Walk a RIPH1 study through the shared scenario's steps, stopping before the command
+        named `until`."""
         view: dict[str, Any] = {}
-        for command, role in steps:
-            if command["type"] == until:
-                break
+        for role, command in scenarios.until(scenarios.riph1_walk(on), until):
             view = await self.send(study_id, command, role)
         return view
 
@@ -115,22 +101,31 @@ def notify_settings() -> Settings:
 async def harness(env: WorkflowEnvironment, store: EventStore,
                   notify_settings: Settings) -> AsyncIterator[Harness]:
     task_queue = f"tq-{uuid.uuid4().hex[:8]}"
-    activities = StoreActivities(store)
-    notify = NotifyActivities(store.pool, notify_settings)
-    async with Worker(env.client, task_queue=task_queue,
-                      workflows=[StudyWorkflow, DigestWorkflow, CheckpointWorkflow],
-                      activities=[activities.append_events, activities.write_checkpoint,
-                                  notify.deliver, notify.send_digests]):
+    async with bootstrap.build_worker(notify_settings, env.client, store.pool, task_queue):
         h = Harness(env, store, task_queue)
         yield h
         # A workflow left running without its worker would hold the test server's clock, and so
         # would an activity still running when its workflow is terminated: let them finish.
         for study_id in h.started:
-            handle = env.client.get_workflow_handle(study_id)
-            with contextlib.suppress(RPCError):
-                for _ in range(600):  # a loaded machine may take a while to send mails
-                    pending = (await handle.describe()).raw_description.pending_activities
-                    if not [a for a in pending if a.state == PENDING_ACTIVITY_STATE_STARTED]:
-                        break
-                    await asyncio.sleep(0.1)
-                await handle.terminate("test over")
+            await _finish(env.client, study_id)
+
+
+async def _finish(client: Client, study_id: str) -> None:
+    """Terminate a test's study once no activity of it runs. On a loaded machine a call may time
+    out: try again rather than leave behind a workflow that would lock every later skip."""
+    handle = client.get_workflow_handle(study_id)
+    for attempt in range(20):
+        try:
+            for _ in range(600):  # a loaded machine may take a while to send mails
+                pending = (await handle.describe()).raw_description.pending_activities
+                if not [a for a in pending if a.state == PENDING_ACTIVITY_STATE_STARTED]:
+                    break
+                await asyncio.sleep(0.1)
+            await handle.terminate("test over")
+            return
+        except RPCError as e:
+            if e.status is RPCStatusCode.NOT_FOUND:  # already over
+                return
+            if attempt == 19:
+                raise
+            await asyncio.sleep(0.5)

@@ -1,0 +1,200 @@
+"""The study's life: protocol, sponsor and insurance, recruitment, suspension (the sponsor's
+halt, the authority's suspension), the end of the research, its results and the archive."""
+
+from .. import clocks
+from .. import commands as c
+from .. import events as ev
+from ..errors import RuleViolation
+from ..model import APPROVED_RUNNING, BEFORE_APPROVAL, Deadline, StepStatus, StudyStatus
+from ..state import StudyState
+from ..steps import missing_steps, steps
+from .rules import not_before, require, require_status, status_changed
+from .updates import Mutators, close_deadlines, framework_deadline, mutator, open_deadlines, updated
+
+
+# --- decide -----------------------------------------------------------------------------------
+def create_study(study_id: str, cmd: c.CreateStudy) -> list[ev.Event]:
+    return [ev.StudyCreated(study_id=study_id, title=cmd.title, category=cmd.category,
+                            investigator=cmd.investigator, framework=cmd.framework)]
+
+
+def submit_protocol(s: StudyState, cmd: c.SubmitProtocol) -> list[ev.Event]:
+    require(s.status is StudyStatus.draft
+            or (s.status is StudyStatus.in_review and not s.ethics.submitted_on),
+            "protocol_locked", "the protocol can be submitted only in draft or before the "
+            "ethics submission; later versions go through submit_amendment")
+    out: list[ev.Event] = [ev.ProtocolSubmitted(version=cmd.version,
+                                                document_sha256=cmd.document_sha256.lower(),
+                                                emergency_inclusion=cmd.emergency_inclusion)]
+    if s.status is StudyStatus.draft:
+        out.append(status_changed(s, StudyStatus.in_review, "protocol submitted"))
+    return out
+
+
+def assign_sponsor(s: StudyState, cmd: c.AssignSponsor) -> list[ev.Event]:
+    require_status(s, BEFORE_APPROVAL, "assigning the sponsor")
+    require(not s.ethics.submitted_on, "sponsor_locked",
+            "the sponsor is part of the file sent to the CPP: change it by an amendment")
+    return [ev.SponsorAssigned(sponsor=cmd.sponsor)]
+
+
+def record_insurance(s: StudyState, cmd: c.RecordInsurance) -> list[ev.Event]:
+    require_status(s, BEFORE_APPROVAL | APPROVED_RUNNING, "recording the insurance")
+    return [ev.InsuranceRecorded(insurer=cmd.insurer, policy=cmd.policy)]
+
+
+def open_recruitment(s: StudyState, cmd: c.OpenRecruitment) -> list[ev.Event]:
+    if s.status is StudyStatus.in_review:
+        missing = ", ".join(m.value for m in missing_steps(s))
+        raise RuleViolation("steps_incomplete", f"recruitment needs every step the "
+                            f"{s.category.value} category requires; still missing: {missing}")
+    require_status(s, {StudyStatus.ready}, "opening recruitment")
+    return [status_changed(s, StudyStatus.recruiting, "recruitment opened")]
+
+
+def close_recruitment(s: StudyState, cmd: c.CloseRecruitment) -> list[ev.Event]:
+    require_status(s, {StudyStatus.recruiting}, "closing recruitment")
+    return [status_changed(s, StudyStatus.follow_up, "recruitment closed")]
+
+
+def suspend(s: StudyState, cmd: c.Suspend) -> list[ev.Event]:
+    require_status(s, {StudyStatus.in_review, StudyStatus.ready, StudyStatus.recruiting,
+                       StudyStatus.follow_up}, "suspending")
+    assert cmd.suspended_on is not None  # decide() dates it
+    return [ev.StudySuspended(by=cmd.by, for_safety=cmd.for_safety,
+                              suspended_on=cmd.suspended_on),
+            status_changed(s, StudyStatus.suspended, f"suspended by the {cmd.by}"
+                           + (" for safety" if cmd.for_safety else ""))]
+
+
+def _due(s: StudyState, name: str, what: str, law: str) -> Deadline:
+    """The deadline `name`, which must still be open."""
+    deadline = s.deadlines.get(name)
+    require(deadline is not None and deadline.closed_on is None, f"no_{name}_due",
+            f"no {what} is due in this study ({law})")
+    assert deadline is not None
+    return deadline
+
+
+def submit_observations(s: StudyState, cmd: c.SubmitObservations) -> list[ev.Event]:
+    deadline = _due(s, "sponsor_observations", "observations to the authority", "CSP L1123-11")
+    not_before(cmd.submitted_on, deadline.starts_on, "the observations", "the suspension")
+    return [ev.ObservationsSubmitted(submitted_on=cmd.submitted_on)]
+
+
+def notify_halt(s: StudyState, cmd: c.NotifyHalt) -> list[ev.Event]:
+    deadline = _due(s, "halt_notification", "halt notification",
+                    "a halt is notified under the EU regulations only")
+    not_before(cmd.notified_on, deadline.starts_on, "the notification", "the halt")
+    return [ev.HaltNotified(notified_on=cmd.notified_on)]
+
+
+def resume(s: StudyState, cmd: c.Resume) -> list[ev.Event]:
+    require_status(s, {StudyStatus.suspended}, "resuming")
+    return [status_changed(s, s.suspended_from or StudyStatus.ready, "resumed")]
+
+
+def declare_end(s: StudyState, cmd: c.DeclareEnd) -> list[ev.Event]:
+    require_status(s, APPROVED_RUNNING, "declaring the end")
+    return [ev.EndDeclared(ended_on=cmd.ended_on, early=cmd.early),
+            status_changed(s, StudyStatus.ended,
+                           "end of research (early)" if cmd.early else "end of research")]
+
+
+def submit_end_declaration(s: StudyState, cmd: c.SubmitEndDeclaration) -> list[ev.Event]:
+    deadline = s.deadlines.get("end_declaration")
+    require(deadline and clocks.is_waiting(deadline), "no_end_declaration_due",
+            "the end-of-research declaration follows declare_end, once (R1123-66)")
+    not_before(cmd.declared_on, s.ended_on, "the declaration", "the end of the research")
+    return [ev.EndDeclarationSubmitted(declared_on=cmd.declared_on)]
+
+
+def report_results(s: StudyState, cmd: c.ReportResults) -> list[ev.Event]:
+    require_status(s, {StudyStatus.ended}, "reporting results")
+    not_before(cmd.reported_on, s.ended_on, "the results", "the end of the research")
+    return [ev.ResultsReported(reported_on=cmd.reported_on),
+            status_changed(s, StudyStatus.results_reported, "results reported")]
+
+
+def archive(s: StudyState, cmd: c.Archive) -> list[ev.Event]:
+    require_status(s, {StudyStatus.results_reported}, "archiving")
+    return [status_changed(s, StudyStatus.archived, "archived")]
+
+
+def review_outcome(s: StudyState) -> list[ev.Event]:
+    """In review: rejected as soon as a required step is refused, ready once all are done."""
+    if s.status is not StudyStatus.in_review:
+        return []
+    status = steps(s)
+    if StepStatus.rejected in status.values():
+        refused = [k.value for k, v in status.items() if v is StepStatus.rejected]
+        return [status_changed(s, StudyStatus.rejected, f"{' and '.join(refused)} unfavourable")]
+    if not missing_steps(s):
+        return [status_changed(s, StudyStatus.ready, "every required step is done")]
+    return []
+
+
+# --- evolve -----------------------------------------------------------------------------------
+def on_status_changed(s: StudyState, e: ev.StudyStatusChanged) -> StudyState:
+    if e.to_status is StudyStatus.suspended:
+        return updated(s, status=e.to_status, suspended_from=e.from_status)
+    return updated(s, status=e.to_status, suspended_from=None)
+
+
+def on_suspended(s: StudyState, e: ev.StudySuspended) -> StudyState:
+    if e.by == "authority":  # the sponsor's observations first (L1123-11)
+        return open_deadlines(s, framework_deadline(s, "sponsor_observations",
+                                                    "sponsor_observations", e.suspended_on))
+    slot = "halt_notification_safety" if e.for_safety else "halt_notification"
+    return open_deadlines(s, framework_deadline(s, "halt_notification", slot, e.suspended_on))
+
+
+def on_observations_submitted(s: StudyState, e: ev.ObservationsSubmitted) -> StudyState:
+    return close_deadlines(s, ["sponsor_observations"], e.submitted_on)
+
+
+def on_halt_notified(s: StudyState, e: ev.HaltNotified) -> StudyState:
+    return close_deadlines(s, ["halt_notification"], e.notified_on)
+
+
+def on_protocol_submitted(s: StudyState, e: ev.ProtocolSubmitted) -> StudyState:
+    return updated(s, protocol_version=e.version, document_sha256=e.document_sha256,
+                   emergency_inclusion=e.emergency_inclusion)
+
+
+def on_sponsor_assigned(s: StudyState, e: ev.SponsorAssigned) -> StudyState:
+    return updated(s, sponsor=e.sponsor)
+
+
+def on_insurance_recorded(s: StudyState, e: ev.InsuranceRecorded) -> StudyState:
+    return updated(s, insurer=e.insurer, policy=e.policy)
+
+
+def on_end_declared(s: StudyState, e: ev.EndDeclared) -> StudyState:
+    slot = "end_declaration_early" if e.early else "end_declaration"
+    s = updated(s, ended_on=e.ended_on, early_end=e.early)
+    return open_deadlines(s, framework_deadline(s, "end_declaration", slot, e.ended_on),
+                          framework_deadline(s, "results", "results", e.ended_on))
+
+
+def on_end_declaration_submitted(s: StudyState, e: ev.EndDeclarationSubmitted) -> StudyState:
+    return close_deadlines(s, ["end_declaration"], e.declared_on)
+
+
+def on_results_reported(s: StudyState, e: ev.ResultsReported) -> StudyState:
+    s = updated(s, results_reported_on=e.reported_on)
+    return close_deadlines(s, ["results"], e.reported_on)
+
+
+EVOLVE: Mutators = dict([
+    mutator(ev.StudyStatusChanged, on_status_changed),
+    mutator(ev.StudySuspended, on_suspended),
+    mutator(ev.ObservationsSubmitted, on_observations_submitted),
+    mutator(ev.HaltNotified, on_halt_notified),
+    mutator(ev.ProtocolSubmitted, on_protocol_submitted),
+    mutator(ev.SponsorAssigned, on_sponsor_assigned),
+    mutator(ev.InsuranceRecorded, on_insurance_recorded),
+    mutator(ev.EndDeclared, on_end_declared),
+    mutator(ev.EndDeclarationSubmitted, on_end_declaration_submitted),
+    mutator(ev.ResultsReported, on_results_reported),
+])

@@ -1,0 +1,37 @@
+"""What the decide handlers of every track share: refusing with a stable code and a message
+that names the rule."""
+
+from collections.abc import Iterable
+from datetime import date
+
+from .. import events as ev
+from ..errors import InputRefused, RuleViolation
+from ..model import StudyStatus
+from ..state import StudyState
+
+
+def require(condition: object, code: str, message: str) -> None:
+    if not condition:
+        raise RuleViolation(code, message)
+
+
+def require_input(condition: object, code: str, message: str) -> None:
+    """A rule on the values typed, not on where the study stands."""
+    if not condition:
+        raise InputRefused(code, message)
+
+
+def require_status(s: StudyState, allowed: Iterable[StudyStatus], what: str) -> None:
+    allowed = frozenset(allowed)
+    names = ", ".join(sorted(a.value for a in allowed))
+    require(s.status in allowed, "invalid_state",
+            f"{what} is not possible while the study is {s.status.value} (allowed: {names})")
+
+
+def not_before(day: date, earlier: date | None, what: str, ref: str) -> None:
+    require_input(earlier is None or day >= earlier, "date_out_of_order",
+                  f"{what} ({day}) cannot be before {ref} ({earlier})")
+
+
+def status_changed(s: StudyState, to: StudyStatus, cause: str) -> ev.StudyStatusChanged:
+    return ev.StudyStatusChanged(from_status=s.status, to_status=to, cause=cause)

@@ -1,0 +1,61 @@
+"""The notifications projection: the in-app notices written with the events, what was delivered
+of them on other channels, and to whom they go (domain/inbox.py decides who receives)."""
+
+from typing import Any
+
+import asyncpg
+
+from domain import inbox
+
+from ..db import sql_beside
+
+Q = sql_beside(__file__)
+
+
+class Notifications:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def recent(self, role: str | None = None, study_id: str | None = None,
+                     limit: int = 200) -> list[dict[str, Any]]:
+        return [dict(r) for r in await self.pool.fetch(Q["notifications"], role, study_id,
+                                                       limit)]
+
+    async def of_append(self, study_id: str, seq: int) -> list[dict[str, Any]]:
+        """The notices one append wrote (its last event's seq), with the study's title and
+        investigator."""
+        return [dict(r) for r in await self.pool.fetch(Q["undelivered_notifications"],
+                                                       study_id, seq)]
+
+    async def recipients(self, notice: dict[str, Any]) -> list[dict[str, Any]]:
+        """The people who receive a notice of `of_append`: actor, role, email, digest."""
+        named = inbox.named_recipient(notice["role"], notice["investigator"])
+        return [dict(r) for r in await self.pool.fetch(Q["people_with_role"], notice["role"],
+                                                       named)]
+
+    async def delivered(self, notification_id: int, recipient: str, channel: str) -> bool:
+        return bool(await self.pool.fetchval(Q["delivered"], notification_id, recipient,
+                                             channel))
+
+    async def record_delivery(self, notification_id: int, recipient: str, channel: str) -> None:
+        await self.pool.execute(Q["record_delivery"], notification_id, recipient, channel)
+
+    async def digest_people(self) -> list[dict[str, Any]]:
+        """People who want routine notices in a daily digest and have an address."""
+        return [dict(r) for r in await self.pool.fetch(Q["digest_people"])]
+
+    async def digest_items(self, person: dict[str, Any]) -> list[dict[str, Any]]:
+        """The routine notices a person receives, since their last digest, oldest first."""
+        # a role the study names: only the studies that name this person
+        named = inbox.named_recipient(person["role"], person["actor"])
+        return [dict(r) for r in await self.pool.fetch(Q["digest_items"], person["last_digest"],
+                                                       person["role"], named)]
+
+    async def mark_digest(self, actor: str, last_id: int) -> None:
+        await self.pool.execute(Q["mark_digest"], actor, last_id)
+
+    async def counts(self) -> dict[str, Any]:
+        """For the metrics: reminders sent in-app, deliveries by channel."""
+        return {"reminders": await self.pool.fetchval(Q["reminder_count"]),
+                "delivered": {r["channel"]: r["n"]
+                              for r in await self.pool.fetch(Q["deliveries_by_channel"])}}

@@ -1,0 +1,50 @@
+-- The `notifications` projection (in-app notices, inserted by `append_batch`), and what was
+-- delivered of them, to whom. Who receives a notice is domain/inbox.py's rule: these queries
+-- only filter by the person it names.
+
+-- name: notifications
+SELECT id, study_id, role, kind, message, urgent, deadline, channel, seq, created_at
+FROM notifications
+WHERE ($1::text IS NULL OR role = $1) AND ($2::text IS NULL OR study_id = $2)
+ORDER BY id DESC LIMIT $3;
+
+-- name: undelivered_notifications
+-- Notifications of a study written with one append (at seq $2).
+SELECT n.id, n.study_id, n.role, n.kind, n.message, n.urgent, n.deadline, n.seq, n.created_at,
+       s.title AS study_title, s.investigator
+FROM notifications n JOIN studies s ON s.id = n.study_id
+WHERE n.study_id = $1 AND n.seq = $2;
+
+-- name: people_with_role
+-- People holding role $1; only the one named $2 when $2 is given.
+SELECT actor, role, email, digest FROM people
+WHERE role = $1 AND ($2::text IS NULL OR actor = $2)
+ORDER BY actor;
+
+-- name: record_delivery
+INSERT INTO deliveries (notification_id, recipient, channel) VALUES ($1, $2, $3)
+ON CONFLICT DO NOTHING;
+
+-- name: delivered
+SELECT 1 FROM deliveries WHERE notification_id = $1 AND recipient = $2 AND channel = $3;
+
+-- name: digest_people
+SELECT actor, role, email, last_digest FROM people WHERE digest AND email IS NOT NULL;
+
+-- name: digest_items
+-- Routine notices for role $2 since notice $1, only of the studies whose investigator is $3
+-- when $3 is given.
+SELECT n.id, n.study_id, s.title AS study_title, n.kind, n.message, n.created_at
+FROM notifications n JOIN studies s ON s.id = n.study_id
+WHERE n.id > $1 AND NOT n.urgent AND n.role = $2
+  AND ($3::text IS NULL OR s.investigator = $3)
+ORDER BY n.id;
+
+-- name: mark_digest
+UPDATE people SET last_digest = $2 WHERE actor = $1;
+
+-- name: reminder_count
+SELECT count(*) FROM notifications WHERE kind = 'reminder';
+
+-- name: deliveries_by_channel
+SELECT channel, count(*) AS n FROM deliveries GROUP BY channel;
