@@ -23,11 +23,13 @@ def riph1_walk(on: date | str, *, submitted_on: date | str | None = None,
                opinion_on: date | str | None = None, decision_on: date | str | None = None,
                completeness_on: date | str | None = None,
                ansm_notified_on: date | str | None = None,
+               opened_on: date | str | None = None,
                committee: str = COMMITTEE) -> list[Step]:
     """The commands after creation that take a RIPH1 study to recruiting; every legal date is
     `on` unless given. `completeness_on` adds the CPP's completeness notice (its clock met);
     `ansm_notified_on` adds the opinion sent to the ANSM for information, the RIPH2/RIPH3 step
-    (refused for a RIPH1: for walks adapted to the other categories)."""
+    (refused for a RIPH1: for walks adapted to the other categories); without `opened_on`,
+    recruitment opens the day it is recorded."""
     ethics_on = _iso(submitted_on or on)
     steps: list[Step] = [
         ("investigator", {"type": "submit_protocol", "version": "1.0",
@@ -53,7 +55,8 @@ def riph1_walk(on: date | str, *, submitted_on: date | str | None = None,
         ("coordinator", {"type": "record_cnil", "route": "MR-001", "reference": "MR001-2026-117"}),
         ("regulatory", {"type": "record_ansm_decision", "decision": "authorized",
                         "decision_on": _iso(decision_on or on)}),
-        ("coordinator", {"type": "open_recruitment"}),
+        ("coordinator", {"type": "open_recruitment",
+                         **({"opened_on": _iso(opened_on)} if opened_on else {})}),
     ]
     return steps
 

@@ -17,7 +17,7 @@ from settings import Settings
 
 from . import errors, metrics, web
 from .ratelimit import FailureLimiter
-from .routes import audit, codec, inbox, people, studies
+from .routes import audit, codec, imports, inbox, people, studies
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -76,8 +76,8 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None,
 
     app.add_middleware(SecurityHeaders)
 
-    for router in (studies.router, inbox.router, people.router, audit.router, codec.router,
-                   metrics.router):
+    for router in (studies.router, imports.router, inbox.router, people.router, audit.router,
+                   codec.router, metrics.router):
         app.include_router(router)
     web.install(app, bootstrap.secret_key(settings))
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

@@ -20,10 +20,11 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCStatusCode
 
-from domain import RuleViolation, fold, parse_event, view
+from domain import BatchRefused, RuleViolation, fold, parse_event, view
 from store import StoredEvent
 from workflows.models import (
     TASK_QUEUE,
+    BatchInput,
     BulkInput,
     BulkResult,
     CommandInput,
@@ -60,6 +61,9 @@ def _input(command: dict[str, Any], actor: str, role: str, reason: str,
 
 def _refusal(err: WorkflowUpdateFailedError) -> Exception:
     cause = err.cause
+    if isinstance(cause, ApplicationError) and cause.type == "BatchRefused":
+        details = list(cause.details) + ["rule_violation", 0]
+        return BatchRefused(str(details[0]), cause.message, int(details[1]))
     if isinstance(cause, ApplicationError) and cause.type == "RuleViolation":
         code = str(cause.details[0]) if cause.details else "rule_violation"
         return RuleViolation(code, cause.message)
@@ -97,6 +101,32 @@ async def send_command(client: Client, study_id: str, command: dict[str, Any], a
                        rpc_seconds: float = 30) -> CommandResult:
     inp, key = _input(command, actor, role, reason, idempotency_key)
     return await _update(client, study_id, StudyWorkflow.command, inp, key, rpc_seconds)
+
+
+async def send_batch(client: Client, study_id: str, inp: BatchInput,
+                     rpc_seconds: float = 60) -> CommandResult:
+    """Dated commands applied together in legal-date order, all or none (BatchRefused)."""
+    return await _update(client, study_id, StudyWorkflow.batch, inp,
+                         f"batch-{inp.idempotency_key}", rpc_seconds)
+
+
+async def start_with_batch(client: Client, study_id: str, inp: BatchInput,
+                           task_queue: str = TASK_QUEUE, rpc_seconds: float = 60
+                           ) -> CommandResult:
+    """Create a study with its whole dated history in one append (an import): its first item
+    is the `create_study` command. Check the batch with domain.decide_batch first: a refused
+    batch would leave a study's workflow started with nothing in it."""
+    start = WithStartWorkflowOperation(
+        StudyWorkflow.run, StudyInput(study_id=study_id), id=study_id, task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING)
+    try:
+        return await client.execute_update_with_start_workflow(
+            StudyWorkflow.batch, inp, start_workflow_operation=start,
+            id=f"import-{inp.idempotency_key}", rpc_timeout=timedelta(seconds=rpc_seconds))
+    except WorkflowUpdateFailedError as e:
+        raise _refusal(e) from None
+    except (WorkflowUpdateRPCTimeoutOrCancelledError, RPCError) as e:
+        raise EngineUnavailable(str(e)) from e
 
 
 async def send_bulk(client: Client, study_id: str, inp: BulkInput,

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from domain import RuleViolation
+from domain import BatchRefused, RuleViolation
 
 from .engine import EngineUnavailable, StudyNotFound
 
@@ -44,6 +44,10 @@ def install(app: FastAPI) -> None:
     async def rule(_: Request, e: RuleViolation) -> JSONResponse:
         if e.code == "unknown_participant":  # the workflow knows its participants: no lookup
             return _json(404, "participant_not_found", e.message)
+        if e.code == "role_not_allowed":
+            return _json(403, "forbidden", e.message)
+        if isinstance(e, BatchRefused):  # the first refused command of a batch, by its index
+            return _json(409, e.code, e.message, index=e.index)
         return _json(409, e.code, e.message)
 
     @app.exception_handler(RequestValidationError)

@@ -3,8 +3,8 @@ No I/O, no clock, no random ids: time and ids come in as data."""
 
 from .catalogue import CATALOGUE, COMMAND_ROLES, MET_BY, may_send
 from .commands import AnyCommand, CreateStudy, ParticipantCommand, StudyCommand
-from .decide import decide, missing_steps, next_alarm_on, settle, steps, tick
-from .errors import RuleViolation
+from .decide import decide, decide_batch, missing_steps, next_alarm_on, settle, steps, tick
+from .errors import BatchRefused, RuleViolation
 from .events import Event, parse_event
 from .evolve import evolve, fold
 from .model import FINISHED, RUNNING, Actor, Category, Role, StudyStatus, Track
@@ -23,7 +23,8 @@ from .views import (
 __all__ = [
     "CATALOGUE", "CLOCKS", "COMMAND_ROLES", "FINISHED", "MET_BY", "OPERATOR_ROLES", "RUNNING",
     "Actor", "AnyCommand", "Category", "CreateStudy", "Event", "Notification", "ParticipantCommand",
-    "Role", "RuleViolation", "StudyCommand", "StudyState", "StudyStatus", "Task", "Track", "decide",
+    "BatchRefused", "Role", "RuleViolation", "StudyCommand", "StudyState", "StudyStatus", "Task",
+    "Track", "decide", "decide_batch",
     "evolve", "fold", "may_operate", "may_send", "missing_steps", "next_alarm_on",
     "notifications_for", "parse_event", "participant_view", "project", "settle", "steps", "tasks",
     "tick", "view",

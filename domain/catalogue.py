@@ -28,7 +28,8 @@ class Form:
 @dataclass(frozen=True)
 class Entry(Generic[C]):
     model: type[C]
-    # None for create_study alone: there is no study yet to decide on (decide() creates it)
+    # None for create_study (there is no study yet to decide on: decide() creates it) and for
+    # correct (it needs who corrects and today: decide() hands them to domain/corrections.py)
     decide: Callable[[StudyState, C], list[ev.Event]] | None
     roles: frozenset[Role]  # who may send it (CONTRACT.md); every other role gets 403
     meets: tuple[str, ...] = ()  # the clocks it closes: what their reminders ask for
@@ -102,6 +103,8 @@ ENTRIES: tuple[Entry[Any], ...] = (
     Entry(c.Archive, lifecycle.archive, COORDINATOR_ONLY),
     Entry(c.IssueConsentForm, participants.issue_consent_form, UNIT_STAFF,
           form=Form(defaults={"change": "minor"})),
+    # the role that recorded the fact, or an admin (checked against the fact itself)
+    Entry(c.Correct, None, UNIT_STAFF | FILING_STAFF | {Role.admin}, form=None),
     # --- participant commands ---
     Entry(c.RegisterParticipant, participants.register_participant, UNIT_STAFF,
           form=PARTICIPANT_FORM),

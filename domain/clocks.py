@@ -27,12 +27,19 @@ def open_deadline(name: str, clock_id: str, starts_on: date, subject: str | None
                     due_on=due_date(clock, starts_on), subject=subject)
 
 
-def close(d: Deadline, on: date) -> Deadline:
-    """Met while it runs; a missed one stays overdue but is no longer waiting for anyone."""
-    if d.status in (DeadlineStatus.open, DeadlineStatus.stopped):
+def close(d: Deadline, on: date, tacit: bool = False) -> Deadline:
+    """Judged in legal time: met when the fact that closes it is dated on or before its due
+    date, however late it was recorded (a clock stopped by a request runs no due date); missed
+    otherwise. A deadline missed and then done stays overdue, no longer waiting for anyone; so
+    does one closed by the tacit outcome of its own silence."""
+    if tacit:
+        status = DeadlineStatus.met if d.status is DeadlineStatus.met else DeadlineStatus.overdue
+        return d.model_copy(update={"status": status, "closed_on": d.closed_on or on})
+    if d.status is DeadlineStatus.stopped:
         return d.model_copy(update={"status": DeadlineStatus.met, "closed_on": on})
-    if d.status is DeadlineStatus.overdue and d.closed_on is None:
-        return d.model_copy(update={"closed_on": on})
+    if d.status in (DeadlineStatus.open, DeadlineStatus.overdue) and d.closed_on is None:
+        status = DeadlineStatus.met if on <= d.due_on else DeadlineStatus.overdue
+        return d.model_copy(update={"status": status, "closed_on": on})
     return d
 
 

@@ -1,7 +1,7 @@
 """Commands: what staff ask for. Field names are the contract's (shared/CONTRACT.md)."""
 
 from datetime import date
-from typing import Annotated, Literal, TypeAlias, get_args
+from typing import Annotated, Any, Literal, TypeAlias, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -116,6 +116,20 @@ class NotifyAnsm(Command):
 
 class OpenRecruitment(Command):
     type: Literal["open_recruitment"]
+    opened_on: date | None = None  # default: the day it is recorded
+
+
+class Correct(Command):
+    """Correct a mistyped fact: the event at audit `seq`, the fields and their new values.
+    `version`, `recorded_by` and `original` are filled in by the API from the event store."""
+
+    type: Literal["correct"]
+    seq: int = Field(gt=0)
+    changes: dict[str, Any] = Field(min_length=1, max_length=20)
+    version: int | None = None
+    recorded_by: str | None = None  # the role that recorded the fact
+    original_type: str | None = None
+    original: dict[str, Any] | None = None
 
 
 class CloseRecruitment(Command):
@@ -262,6 +276,7 @@ StudyCommandClass: TypeAlias = (
     | OpenRecruitment | CloseRecruitment | SubmitAmendment | ReportSafetyEvent
     | DeclareSafetyEvent | SubmitAnnualSafetyReport | Suspend | SubmitObservations | NotifyHalt
     | Resume | DeclareEnd | SubmitEndDeclaration | ReportResults | Archive | IssueConsentForm
+    | Correct
 )
 ParticipantCommandClass: TypeAlias = (
     RecordConsent | WithdrawConsent | ObjectToDataUse | Reconsent | Include

@@ -45,6 +45,7 @@ class StudyStatusChanged(Event):
     type: Literal["StudyStatusChanged"] = "StudyStatusChanged"
     from_status: StudyStatus
     to_status: StudyStatus
+    on: date | None = None  # its legal date, where the change has one (recruitment opened)
     cause: str
 
 
@@ -277,6 +278,33 @@ class ParticipationCompleted(Event):
     code: str
 
 
+class TacitOutcomeSuperseded(Event):
+    """A tacit outcome (the consequence a clock gave a silence) gives way to the real fact,
+    recorded late but dated on or before the clock's due date. The tacit event stays in the
+    record; the state is folded as if the fact had been recorded in time."""
+
+    type: Literal["TacitOutcomeSuperseded"] = "TacitOutcomeSuperseded"
+    superseded_version: int  # the stream version of the tacit outcome
+    deadline: str
+    due_on: date
+    consequence: str
+    by_command: str  # the command recording the real fact
+    superseded_on: date  # the real fact's legal date
+
+
+class FactCorrected(Event):
+    """A mistyped fact set right. The event it names stays as it was recorded (21 CFR 11.10(e));
+    the state is folded from the facts as corrected."""
+
+    type: Literal["FactCorrected"] = "FactCorrected"
+    seq: int  # the audit sequence number of the corrected event
+    version: int  # its version in the study's stream
+    event_type: str
+    changes: dict[str, Any]
+    previous: dict[str, Any]  # the values the changes replace
+    code: str | None = None  # the participant, for a participant's fact
+
+
 DomainEvent = Annotated[
     Union[  # noqa: UP007
         StudyCreated, StudyStatusChanged, ProtocolSubmitted, SponsorAssigned, InsuranceRecorded,
@@ -287,7 +315,8 @@ DomainEvent = Annotated[
         EndDeclarationSubmitted, ResultsReported, DeadlineReminderDue, DeadlineMissed, ParticipantRegistered,
         ConsentRecorded, ConsentWithdrawn, DataUseObjected, ParticipationCompleted,
         ParticipantIncluded, ReconsentRequired, ConsentFormIssued,
-        StudySuspended, ObservationsSubmitted, HaltNotified,
+        StudySuspended, ObservationsSubmitted, HaltNotified, TacitOutcomeSuperseded,
+        FactCorrected,
     ],
     Field(discriminator="type"),
 ]

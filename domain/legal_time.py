@@ -4,13 +4,14 @@ typed it. The law, and so every clock, runs on legal dates only; the audit shows
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from .commands import EXPECTED_DATES
 
 # The field of each event that carries its legal date. An event type not listed here has no
 # legal date of its own (a status change, a sponsor's name): its `effective_on` is null.
 EVENT_DATE_FIELD: dict[str, str] = {
+    "StudyStatusChanged": "on",
     "StudySuspended": "suspended_on",
     "ObservationsSubmitted": "submitted_on",
     "HaltNotified": "notified_on",
@@ -44,20 +45,62 @@ DAY_AFTER = frozenset({"DeadlineMissed"})
 
 
 
+class DependsOn(NamedTuple):
+    """A dated fact cannot come before the fact it answers (an opinion before its submission):
+    `field` of the dependent event is on or after the legal date of the latest `anchor`
+    (the one with the same `key`, for an amendment's or a safety event's own facts)."""
+
+    field: str
+    anchor: str
+    what: str
+    anchor_what: str
+    key: str | None = None
+
+
+DEPENDS_ON: dict[str, tuple[DependsOn, ...]] = {
+    "EthicsCompletenessRecorded": (
+        DependsOn("notified_on", "EthicsSubmitted", "the completeness notice", "the submission"),),
+    "EthicsInformationRequested": (
+        DependsOn("requested_on", "EthicsSubmitted", "the request", "the submission"),),
+    "EthicsInformationSupplied": (
+        DependsOn("supplied_on", "EthicsInformationRequested", "the answer", "the request"),),
+    "EthicsOpinionRecorded": (
+        DependsOn("opinion_on", "EthicsSubmitted", "the opinion", "the submission"),
+        DependsOn("opinion_on", "AmendmentSubmitted", "the opinion", "the amendment's submission",
+                  key="amendment_id")),
+    "SecondReviewRequested": (
+        DependsOn("requested_on", "EthicsOpinionRecorded", "the request", "the opinion"),),
+    "AnsmDecisionRecorded": (
+        DependsOn("decision_on", "AnsmSubmitted", "the decision", "the submission"),
+        DependsOn("decision_on", "AmendmentSubmitted", "the decision",
+                  "the amendment's submission", key="amendment_id")),
+    "AnsmNotified": (DependsOn("sent_on", "EthicsOpinionRecorded", "the notification",
+                               "the opinion"),),
+    "SafetyEventDeclared": (DependsOn("declared_on", "SafetyEventReported", "the declaration",
+                                      "the event", key="event_id"),),
+    "EndDeclarationSubmitted": (DependsOn("declared_on", "EndDeclared", "the declaration",
+                                          "the end of the research"),),
+    "ResultsReported": (DependsOn("reported_on", "EndDeclared", "the results",
+                                  "the end of the research"),),
+}
+# The facts that several others may answer, told apart by their id.
+ANCHOR_KEY = {"AmendmentSubmitted": "amendment_id", "SafetyEventReported": "event_id"}
+
+
 def effective_on(event_type: str, data: Mapping[str, Any]) -> date | None:
     """The legal date of a stored event (`data` as stored: dates as ISO strings or dates)."""
     if event_type in DAY_AFTER:
-        due = _as_date(data.get("due_on"))
+        due = as_date(data.get("due_on"))
         return due + timedelta(days=1) if due else None
     field = EVENT_DATE_FIELD.get(event_type)
-    return _as_date(data.get(field)) if field else None
+    return as_date(data.get(field)) if field else None
 
 
 def command_date(command: Mapping[str, Any]) -> date | None:
     """The legal date a command carries (the first `*_on` field that is a fact), if any."""
     for name, value in command.items():
         if name.endswith("_on") and name not in EXPECTED_DATES and value is not None:
-            return _as_date(value)
+            return as_date(value)
     return None
 
 
@@ -79,7 +122,7 @@ def recorded_late(effective: date | None, recorded_at: datetime, late_after_days
     return effective is not None and (recorded_at.date() - effective).days > late_after_days
 
 
-def _as_date(value: Any) -> date | None:
+def as_date(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value))

@@ -32,6 +32,7 @@ MESSAGES: dict[str, str] = {
     "command.report_results": "Report the results",
     "command.archive": "Archive",
     "command.issue_consent_form": "Issue a consent form version (note d'information)",
+    "command.correct": "Correct a recorded fact",
     "command.register_participant": "Register a participant (code only)",
     "command.record_consent": "Record a consent (consentement)",
     "command.include": "Include (inclusion)",

@@ -72,6 +72,8 @@ OPERATOR_ROLES: dict[str, frozenset[Role]] = {
     "reset_workflow": frozenset({Role.admin}),
     # the Temporal UI shows decrypted payloads only to those who may read the whole record
     "decode_payloads": frozenset({Role.auditor, Role.admin}),
+    # bringing running studies in with their dated history: the unit's own staff
+    "import_studies": frozenset({Role.coordinator, Role.regulatory}),
 }
 
 

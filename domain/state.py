@@ -1,6 +1,7 @@
 """The folded state of one study: what `evolve` builds from its events."""
 
 from datetime import date
+from typing import Any
 
 from .model import (
     Category,
@@ -72,6 +73,15 @@ class Participant(Frozen):
     reconsent_cause: str | None = None  # why re-consent is needed (new form, majority)
 
 
+class Fact(Frozen):
+    """A study-level event as folded: kept so that a correction or a superseded tacit outcome
+    can fold the study again (a participant's events are kept apart, in its own state)."""
+
+    version: int
+    type: str
+    data: dict[str, Any]
+
+
 class StudyState(Frozen):
     id: str
     title: str
@@ -100,3 +110,5 @@ class StudyState(Frozen):
     amendments: dict[str, Amendment] = {}
     safety_events: dict[str, SafetyEvent] = {}
     participants: dict[str, Participant] = {}
+    recruitment_opened_on: date | None = None
+    facts: tuple[Fact, ...] = ()

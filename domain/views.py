@@ -130,6 +130,18 @@ def notifications_for(s: StudyState, events: list[ev.Event]) -> list[Notificatio
                 for role in (Role.coordinator, Role.regulatory, Role.investigator):
                     out.append(Notification(role=role, kind="decision", urgent=True,
                                             message=f"{s.title}: {body}"))
+            case ev.TacitOutcomeSuperseded():
+                # those told of the tacit outcome hear that it no longer holds, and why
+                for role in (Role.coordinator, Role.regulatory, Role.investigator):
+                    out.append(Notification(role=role, kind="decision", urgent=True,
+                                            deadline=e.deadline, message=(
+                        f"{s.title}: the {e.consequence.replace('_', ' ')} at the {e.deadline} "
+                        f"due date ({e.due_on}) is superseded by the {e.by_command} dated "
+                        f"{e.superseded_on}, recorded late but in time")))
+            case ev.FactCorrected():
+                out.append(Notification(role=Role.coordinator, kind="correction", urgent=False,
+                                        message=(f"{s.title}: event {e.seq} ({e.event_type}) "
+                                                 f"corrected: {e.changes}")))
             case ev.SafetyEventReported(fatal_or_life_threatening=True):
                 out.append(Notification(role=Role.regulatory, kind="escalation", urgent=True,
                                         deadline=f"safety.{e.event_id}", message=(

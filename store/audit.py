@@ -9,19 +9,23 @@ import json
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from domain.legal_time import effective_on
+
 from .chain import OPERATIONS, canonical, timestamp
 from .models import StoredEvent
 from .port import EventStorePort
 
 Format = Literal["jsonl", "csv"]
-FIELDS = ["seq", "study_id", "version", "type", "actor", "role", "at", "reason", "data",
-          "prev_hash", "hash"]
+FIELDS = ["seq", "study_id", "version", "type", "actor", "role", "at", "effective_on", "reason",
+          "data", "prev_hash", "hash"]
 
 
 def audit_row(e: StoredEvent) -> dict[str, Any]:
     """An event as the contract shows it (GET /api/studies/{id}/events, the exports)."""
+    effective = effective_on(e.type, e.data)
     return {"seq": e.seq, "study_id": e.stream_id, "version": e.version, "type": e.type,
             "actor": e.actor, "role": e.role, "at": timestamp(e.recorded_at),
+            "effective_on": effective.isoformat() if effective else None,
             "reason": e.reason, "data": e.data, "prev_hash": e.prev_hash, "hash": e.hash}
 
 

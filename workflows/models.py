@@ -41,6 +41,22 @@ class BulkInput(BaseModel):
     idempotency_key: str
 
 
+class BatchItem(BaseModel):
+    command: dict[str, Any]  # a study or participant command, `type` included
+    reason: str
+    role: str | None = None  # the role it is recorded under (default: the caller's)
+
+
+class BatchInput(BaseModel):
+    """Dated commands applied together, in legal-date order, the clocks judged once at the
+    end; all of them or none (a history typed in one go, a study brought in by an import)."""
+
+    items: list[BatchItem]
+    actor: str
+    role: str
+    idempotency_key: str
+
+
 class BulkOutcome(BaseModel):
     applied: bool
     code: str | None = None  # the rule that refused it

@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.models import (
         SYSTEM_ACTOR,
         SYSTEM_ROLE,
+        BatchInput,
         BulkInput,
         BulkOutcome,
         BulkResult,
@@ -188,6 +189,44 @@ class StudyWorkflow:
                     "bulk participant commands", f"{self.study_id}:bulk:{inp.idempotency_key}",
                     [{"reason": item.reason} for item, events in applied for _ in events])
             return BulkResult(study=self.view, outcomes=outcomes, seqs=seqs)
+
+    @workflow.update
+    async def batch(self, inp: BatchInput) -> CommandResult:
+        """Commands in legal-date order on the state each leaves, appended together with the
+        clock events due at the end only; the first refusal refuses them all (it names its
+        index). The first item may create the study (an import starts its workflow so)."""
+        self._accepted()
+        async with self.lock:
+            state, decided = self._decide_batch(inp)
+            events = [e for _, item_events in decided for e in item_events]
+            who = [{"actor": inp.actor, "role": inp.items[index].role or inp.role,
+                    "reason": inp.items[index].reason}
+                   for index, item_events in decided for _ in item_events]
+            seqs = await self._persist_decided(state, events, inp.actor, inp.role,
+                                               inp.items[0].reason,
+                                               f"{self.study_id}:batch:{inp.idempotency_key}", who)
+            return CommandResult(study=self.view, seqs=seqs, extra=_ids(events))
+
+    @batch.validator
+    def validate_batch(self, inp: BatchInput) -> None:
+        self._not_renewing()
+        self._decide_batch(inp)
+
+    def _decide_batch(self, inp: BatchInput
+                      ) -> tuple[domain.StudyState | None, list[tuple[int, list[Event]]]]:
+        if not inp.items:
+            raise _rule_error("empty_batch", "a batch holds at least one command")
+        try:
+            commands = [(_COMMANDS.validate_python(item.command),
+                         domain.Actor(name=inp.actor, role=item.role or inp.role))  # type: ignore[arg-type]
+                        for item in inp.items]
+        except ValidationError as e:
+            raise _rule_error("invalid_command", str(e)) from None
+        try:
+            return domain.decide_batch(self.state, commands, self._today(), self.study_id)
+        except domain.BatchRefused as e:
+            raise ApplicationError(e.message, e.code, e.index, type="BatchRefused",
+                                   non_retryable=True) from None
 
     @bulk.validator
     def validate_bulk(self, inp: BulkInput) -> None:

@@ -5,8 +5,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Query, Response
 from pydantic import BaseModel, Field
 
-from .. import commands
-from ..deps import AppSettings, CurrentActor, IdempotencyKey, Reader, Temporal
+from .. import commands, history
+from ..deps import AppSettings, CurrentActor, IdempotencyKey, Reader, Store, Temporal
 from ..engine import StudyNotFound
 
 router = APIRouter(prefix="/api/studies", tags=["studies"])
@@ -80,10 +80,34 @@ async def get_study(study_id: str, actor: CurrentActor, read: Reader) -> dict[st
              openapi_extra={"requestBody": {"content": {"application/json": {
                  "example": COMMAND_EXAMPLE}}, "required": True}})
 async def study_command(study_id: str, actor: CurrentActor, read: Reader, client: Temporal,
-                        response: Response, body: Annotated[dict[str, Any], Body()],
+                        store: Store, response: Response,
+                        body: Annotated[dict[str, Any], Body()],
                         idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+    """A study command; `{"type": "correct", "seq", "changes": {field: value}, "reason"}`
+    corrects the fact recorded at audit `seq` (the role that recorded it, or an admin)."""
+    if body.get("type") == "correct":
+        body = await history.correction(store, actor, study_id, body)
     return _reply(response, await commands.study_command(client, read, actor, study_id, body,
                                                          idempotency_key))
+
+
+@router.post("/{study_id}/commands:batch", summary="Send dated commands together",
+             openapi_extra={"requestBody": {"content": {"application/json": {"example": {
+                 "reason": "history typed from the paper file", "commands": [
+                     {"type": "submit_to_ethics", "committee": "CPP Est", "submitted_on":
+                      "2026-01-05"},
+                     {"type": "record_ethics_opinion", "opinion": "favourable",
+                      "opinion_on": "2026-02-16"}]}}}, "required": True}})
+async def study_batch(study_id: str, actor: CurrentActor, read: Reader, client: Temporal,
+                      response: Response, settings: AppSettings,
+                      body: Annotated[dict[str, Any], Body()],
+                      idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+    """`{"commands": [{"type", "reason"?, ...fields}], "reason"}`: applied in legal-date order,
+    the clocks judged once at the end, so that no expiry is produced that the batch itself
+    disproves; all of them or none (409 naming the index of the first refused command)."""
+    return _reply(response, await history.batch(client, read, actor, study_id, body,
+                                                idempotency_key,
+                                                settings.participant_code_pattern))
 
 
 @router.get("/{study_id}/events", summary="The study's audit trail, oldest first")

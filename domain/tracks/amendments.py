@@ -99,13 +99,13 @@ def on_amendment_decided(s: StudyState, e: ev.AmendmentDecided) -> StudyState:
 def on_ethics_opinion(s: StudyState, e: ev.EthicsOpinionRecorded, amendment_id: str
                       ) -> StudyState:
     s = update_amendment(s, amendment_id, ethics_opinion=e.opinion)
-    return close_deadlines(s, [f"amendment.{amendment_id}.cpp"], e.opinion_on)
+    return close_deadlines(s, [f"amendment.{amendment_id}.cpp"], e.opinion_on, e.tacit)
 
 
 def on_ansm_decision(s: StudyState, e: ev.AnsmDecisionRecorded, amendment_id: str
                      ) -> StudyState:
     s = update_amendment(s, amendment_id, ansm_decision=e.decision)
-    return close_deadlines(s, [f"amendment.{amendment_id}.ansm"], e.decision_on)
+    return close_deadlines(s, [f"amendment.{amendment_id}.ansm"], e.decision_on, e.tacit)
 
 
 EVOLVE: Mutators = dict([

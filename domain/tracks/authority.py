@@ -66,7 +66,7 @@ def on_ansm_decision(s: StudyState, e: ev.AnsmDecisionRecorded) -> StudyState:
         return amendments.on_ansm_decision(s, e, e.amendment_id)
     s = updated(s, ansm=s.ansm.model_copy(
         update={"decision": e.decision, "decision_on": e.decision_on, "tacit": e.tacit}))
-    s = close_deadlines(s, ["ansm_authorization"], e.decision_on)
+    s = close_deadlines(s, ["ansm_authorization"], e.decision_on, e.tacit)
     if e.decision == "authorized" and s.category is Category.RIPH1:
         # the yearly safety report runs from the authorization (R1123-61)
         s = open_deadlines(s, framework_deadline(s, "annual_safety_report.1",

@@ -6,7 +6,7 @@ from typing import Literal
 
 from .. import clocks
 from .. import events as ev
-from ..model import Consequence, DeadlineStatus
+from ..model import Consequence, Deadline, DeadlineStatus
 from ..regulation import CLOCKS, REMINDER_DAYS_BEFORE
 from ..state import StudyState
 from .updates import Mutators, mutator, open_deadlines
@@ -25,15 +25,26 @@ def consequence(at_expiry: Consequence, subject: str | None, due_on: date) -> li
     return []
 
 
+def _running(s: StudyState, name: str, due_on: date) -> Deadline | None:
+    """The deadline an alarm was raised for, if it still runs with that due date (a corrected
+    date that moved it makes the alarm of the old date stale)."""
+    deadline = s.deadlines.get(name)
+    return deadline if deadline is not None and deadline.due_on == due_on else None
+
+
 def on_reminder_due(s: StudyState, e: ev.DeadlineReminderDue) -> StudyState:
-    deadline = s.deadlines[e.deadline]
+    deadline = _running(s, e.deadline, e.due_on)
+    if deadline is None:
+        return s
     sent = {f"reminder_{n}" for n in REMINDER_DAYS_BEFORE if n >= e.days_before}
     return open_deadlines(s, deadline.model_copy(update={"alarms_sent": tuple(
         sorted(set(deadline.alarms_sent) | sent))}))
 
 
 def on_missed(s: StudyState, e: ev.DeadlineMissed) -> StudyState:
-    deadline = s.deadlines[e.deadline]
+    deadline = _running(s, e.deadline, e.due_on)
+    if deadline is None:
+        return s
     met = CLOCKS[deadline.clock].at_expiry in (Consequence.tacit_authorization,
                                                Consequence.window_closes)
     return open_deadlines(s, deadline.model_copy(update={

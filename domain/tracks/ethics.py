@@ -191,7 +191,7 @@ def on_opinion_recorded(s: StudyState, e: ev.EthicsOpinionRecorded) -> StudyStat
     s = _ethics(s, opinion=e.opinion, opinion_on=e.opinion_on, tacit=e.tacit)
     s = close_deadlines(s, [prefix + "cpp_completeness", prefix + "cpp_opinion",
                             prefix + "sponsor_answer", prefix + "completeness_answer"],
-                        e.opinion_on)
+                        e.opinion_on, e.tacit)
     if e.opinion == "unfavourable" and not s.ethics.second_review:
         s = open_deadlines(s, framework_deadline(s, "second_review_window",
                                                  "second_review_window", e.opinion_on))

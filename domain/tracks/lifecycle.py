@@ -49,7 +49,12 @@ def open_recruitment(s: StudyState, cmd: c.OpenRecruitment) -> list[ev.Event]:
         raise RuleViolation("steps_incomplete", f"recruitment needs every step the "
                             f"{s.category.value} category requires; still missing: {missing}")
     require_status(s, {StudyStatus.ready}, "opening recruitment")
-    return [status_changed(s, StudyStatus.recruiting, "recruitment opened")]
+    assert cmd.opened_on is not None  # decide() dates it
+    approved = max(filter(None, [s.ethics.opinion_on, s.ansm.decision_on, s.ansm.notified_on]),
+                   default=None)
+    not_before(cmd.opened_on, approved, "the opening of recruitment", "the last approval")
+    return [ev.StudyStatusChanged(from_status=s.status, to_status=StudyStatus.recruiting,
+                                  cause="recruitment opened", on=cmd.opened_on)]
 
 
 def close_recruitment(s: StudyState, cmd: c.CloseRecruitment) -> list[ev.Event]:
@@ -136,6 +141,8 @@ def review_outcome(s: StudyState) -> list[ev.Event]:
 
 # --- evolve -----------------------------------------------------------------------------------
 def on_status_changed(s: StudyState, e: ev.StudyStatusChanged) -> StudyState:
+    if e.to_status is StudyStatus.recruiting and e.on and not s.recruitment_opened_on:
+        s = updated(s, recruitment_opened_on=e.on)
     if e.to_status is StudyStatus.suspended:
         return updated(s, status=e.to_status, suspended_from=e.from_status)
     return updated(s, status=e.to_status, suspended_from=None)

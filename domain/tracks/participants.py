@@ -86,6 +86,8 @@ def _consent_rules(s: StudyState, p: Participant, cmd: c.ConsentDetails) -> None
 
 def _consent_event(s: StudyState, p: Participant, cmd: c.ConsentDetails) -> ev.ConsentRecorded:
     not_before(cmd.consented_on, p.consented_on, "the consent", "the previous consent")
+    not_before(cmd.consented_on, s.recruitment_opened_on, "the consent",
+               "the opening of recruitment")
     return ev.ConsentRecorded(code=p.code, kind=CONSENT_KIND[s.category],
                               consent_form_version=cmd.consent_form_version,
                               consented_on=cmd.consented_on, by=cmd.by, witnessed=cmd.witnessed,

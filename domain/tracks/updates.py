@@ -23,9 +23,10 @@ def change_deadline(s: StudyState, name: str, change: Callable[..., Deadline], *
     return updated(s, deadlines={**s.deadlines, name: change(s.deadlines[name], *args)})
 
 
-def close_deadlines(s: StudyState, names: Iterable[str], on: date) -> StudyState:
+def close_deadlines(s: StudyState, names: Iterable[str], on: date, tacit: bool = False
+                    ) -> StudyState:
     for name in names:
-        s = change_deadline(s, name, clocks.close, on)
+        s = change_deadline(s, name, clocks.close, on, tacit)
     return s
 
 

@@ -9,7 +9,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
-from domain import Actor, AnyCommand, RuleViolation, StudyStatus, decide, fold, missing_steps, tick
+from domain import (
+    Actor,
+    AnyCommand,
+    RuleViolation,
+    StudyStatus,
+    decide,
+    evolve,
+    fold,
+    history,
+    missing_steps,
+    settle,
+    tick,
+)
 from domain.model import Role
 
 from .helpers import SAMPLE_DAYS, TODAY, samples
@@ -46,3 +58,24 @@ def test_random_command_sequences_keep_the_study_consistent(category, steps):
         for d in state.deadlines.values():
             assert d.due_on >= d.starts_on
     assert fold(None, history) == state
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(category=st.sampled_from(["RIPH1", "RIPH2", "RIPH3", "NON_RIPH"]), steps=steps_strategy)
+def test_folding_a_study_again_from_its_facts_changes_nothing(category, steps):
+    """What a correction or a supersession relies on: a study folded again from its recorded
+    facts, the settled outcomes worked out anew, is the study the events built."""
+    today = TODAY
+    state = fold(None, decide(None, _PARSE.validate_python({
+        "type": "create_study", "title": "P", "category": category, "investigator": "I"}),
+        Actor(name="a", role=Role.coordinator), today, "study-p"))
+    for command, role, wait in steps:
+        today += timedelta(days=wait)
+        events = tick(state, today)
+        try:
+            events += decide(fold(state, events), _PARSE.validate_python(command),
+                             Actor(name="a", role=role), today, "study-p")
+        except RuleViolation:
+            pass
+        state = fold(state, events)
+    assert history.refold(state, evolve, settle) == state

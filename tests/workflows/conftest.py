@@ -19,6 +19,7 @@ from temporalio.testing import WorkflowEnvironment
 import bootstrap
 import scenarios
 from api import engine
+from domain import project
 from settings import Settings
 from store import EventStore
 from workflows.study import StudyWorkflow
@@ -81,6 +82,15 @@ class Harness:
 
     async def event_types(self, study_id: str) -> list[str]:
         return [e.type for e in await self.store.read_stream(study_id)]
+
+    def steps(self, *, until: str, on: date, **dates: date) -> list[scenarios.Step]:
+        """The shared RIPH1 walk's steps before `until`, dated `on` (and `dates` by name)."""
+        return scenarios.until(scenarios.riph1_walk(on, **dates), until)  # type: ignore[arg-type]
+
+    async def fold_record(self, study_id: str) -> dict[str, Any]:
+        """The study's view folded from the audit record alone."""
+        view, _ = project((e.type, e.data) for e in await self.store.read_stream(study_id))
+        return view
 
     async def walk(self, study_id: str, *, until: str, on: date) -> dict[str, Any]:
         """Walk a RIPH1 study through the shared scenario's steps, stopping before the command

@@ -1,0 +1,173 @@
+"""Legal time over HTTP on the real stack: both times on every event, corrections by audit
+seq, batches judged once, imports keyed by the unit's reference — every status code."""
+
+import json
+import uuid
+from pathlib import Path
+
+import scenarios
+
+from .conftest import days_ago
+
+EXAMPLES = Path(__file__).parents[2] / "docs" / "examples"
+
+
+async def events(api, sid: str) -> list[dict]:
+    r = await api.get(f"/api/studies/{sid}/events")
+    assert r.status_code == 200
+    return r.json()
+
+
+def deadline(study: dict, name: str) -> dict:
+    return next(d for d in study["deadlines"] if d["name"] == name)
+
+
+async def test_every_event_shows_its_legal_date_beside_its_recorded_time(api):
+    sid = await api.create()
+    await api.walk(sid, until="submit_to_ethics")
+    r = await api.command(sid, "submit_to_ethics", "regulatory", committee="CPP Est",
+                          submitted_on=days_ago(3))
+    assert r.status_code == 200
+    rows = await events(api, sid)
+    submitted = next(e for e in rows if e["type"] == "EthicsSubmitted")
+    assert submitted["effective_on"] == days_ago(3)
+    assert submitted["at"].startswith(days_ago(0)) and submitted["at"].endswith("+00:00")
+    assert next(e for e in rows if e["type"] == "SponsorAssigned")["effective_on"] is None
+
+
+async def test_a_correction_names_the_fact_by_seq_and_moves_its_clocks(api):
+    sid = await api.create()
+    await api.walk(sid, until="submit_to_ethics")
+    r = await api.command(sid, "submit_to_ethics", "regulatory", committee="CPP Est",
+                          submitted_on=days_ago(5))
+    due = deadline(r.json(), "cpp_opinion")["due_on"]
+    seq = next(e["seq"] for e in await events(api, sid) if e["type"] == "EthicsSubmitted")
+    r = await api.command(sid, "correct", "regulatory", seq=seq,
+                          changes={"submitted_on": days_ago(4)})
+    assert r.status_code == 200, r.text
+    assert deadline(r.json(), "cpp_opinion")["due_on"] > due
+    rows = await events(api, sid)
+    original = next(e for e in rows if e["seq"] == seq)
+    assert original["data"]["submitted_on"] == days_ago(5)  # the record keeps what was typed
+    corrected = next(e for e in rows if e["type"] == "FactCorrected")
+    assert corrected["data"]["seq"] == seq
+    assert corrected["data"]["previous"] == {"submitted_on": days_ago(5)}
+
+
+async def test_corrections_refused_with_the_rule(api):
+    sid = await api.create()
+    await api.walk(sid, until="submit_to_ethics")
+    await api.command(sid, "submit_to_ethics", "regulatory", committee="CPP Est",
+                      submitted_on=days_ago(5))
+    rows = await events(api, sid)
+    seq = next(e["seq"] for e in rows if e["type"] == "EthicsSubmitted")
+    created = rows[0]["seq"]
+    cases = [
+        ({"seq": 10**9, "changes": {"submitted_on": days_ago(1)}}, "regulatory", 404),
+        ({"seq": seq, "changes": {"submitted_on": days_ago(1)}}, "coordinator", 403),
+        ({"seq": "x", "changes": {"submitted_on": days_ago(1)}}, "regulatory", 422),
+        ({"seq": seq, "changes": {"committee_name": "X"}}, "regulatory", 409),
+        ({"seq": seq, "changes": {"submitted_on": "2999-01-01"}}, "regulatory", 409),
+        ({"seq": created, "changes": {"title": "X"}}, "coordinator", 409),
+    ]
+    for body, role, status in cases:
+        r = await api.command(sid, "correct", role, **body)
+        assert r.status_code == status, (body, r.text)
+    assert (await events(api, sid))[-1]["seq"] == rows[-1]["seq"]  # nothing written
+    r = await api.command(sid, "correct", "admin", seq=seq,
+                          changes={"submitted_on": days_ago(4)})
+    assert r.status_code == 200, r.text
+
+
+async def test_a_batch_is_applied_in_legal_order_and_judged_once(api):
+    sid = await api.create()
+    walk = scenarios.riph1_walk(days_ago(120), completeness_on=days_ago(115),
+                                opinion_on=days_ago(80), decision_on=days_ago(70),
+                                opened_on=days_ago(65))
+    # the regulatory officer types the whole history; each command under its own role's rules
+    commands = [{**command, "reason": "from the paper file"} for _, command in walk
+                if command["type"] not in ("open_recruitment", "submit_protocol",
+                                           "assign_sponsor")]
+    for role, command in scenarios.only(walk, "submit_protocol", "assign_sponsor"):
+        assert (await api.post(f"/api/studies/{sid}/commands",
+                               {**command, "reason": "r"}, role)).status_code == 200
+    key = str(uuid.uuid4())
+    r = await api.post(f"/api/studies/{sid}/commands:batch",
+                       {"commands": commands[-3:] + commands[:-3],  # typed out of order
+                        "reason": "typed in one go"}, "regulatory", **{"Idempotency-Key": key})
+    assert r.status_code == 200, r.text
+    assert r.json()["state"] == "ready"
+    assert "DeadlineMissed" not in [e["type"] for e in await events(api, sid)]
+    again = await api.post(f"/api/studies/{sid}/commands:batch", {"commands": commands,
+                           "reason": "typed in one go"}, "regulatory", **{"Idempotency-Key": key})
+    assert again.status_code == 200 and again.json()["seq"] == r.json()["seq"]
+
+
+async def test_a_batch_is_all_or_nothing(api):
+    sid = await api.create()
+    await api.walk(sid, until="submit_to_ethics")
+    before = await events(api, sid)
+    r = await api.post(f"/api/studies/{sid}/commands:batch", {"reason": "r", "commands": [
+        {"type": "submit_to_ethics", "committee": "CPP Est", "submitted_on": days_ago(10)},
+        {"type": "record_ethics_opinion", "opinion": "favourable", "opinion_on": days_ago(12)},
+    ]}, "regulatory")
+    assert r.status_code == 409 and r.json()["error"]["index"] == 1
+    assert await events(api, sid) == before
+    bad = [({"commands": []}, "regulatory", 422),
+           ({"commands": [{"type": "nope"}]}, "regulatory", 422),
+           ({"commands": [{"type": "submit_to_ansm", "submitted_on": days_ago(1)}]},
+            "coordinator", 403)]
+    for body, role, status in bad:
+        r = await api.post(f"/api/studies/{sid}/commands:batch", {**body, "reason": "r"}, role)
+        assert r.status_code == status, r.text
+
+
+def jsonl_study(reference: str, start: int) -> str:
+    walk = scenarios.riph1_walk(days_ago(start), completeness_on=days_ago(start - 5),
+                                opinion_on=days_ago(start - 40),
+                                decision_on=days_ago(start - 50), opened_on=days_ago(start - 55))
+    return json.dumps({"reference": reference, "title": f"Imported {reference}",
+                       "category": "RIPH1", "investigator": "Dr Imported",
+                       "commands": [c for _, c in walk]})
+
+
+async def test_an_import_brings_studies_in_once_with_a_line_numbered_report(api):
+    refs = [f"2025-A{uuid.uuid4().hex[:5].upper()}-{n}" for n in (10, 11)]
+    content = "\n".join([jsonl_study(refs[0], 500), '{"reference": "X"}',
+                         jsonl_study(refs[1], 90)]) + "\n"
+    r = await api.http.post("/api/imports/studies?name=history.jsonl&reason=adoption",
+                            content=content.encode(), headers={
+                                **api.auth("regulatory"), "Content-Type": "application/x-ndjson"})
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert (report["imported"], report["refused"]) == (2, 1)
+    assert report["results"][1]["line"] == 2 and report["results"][1]["status"] == "refused"
+    sid = report["results"][0]["study_id"]
+    study = (await api.get(f"/api/studies/{sid}")).json()
+    assert study["state"] == "recruiting"
+    rows = await events(api, sid)
+    assert "DeadlineMissed" in [e["type"] for e in rows]  # the annual report: missed indeed
+    assert {e["type"] for e in rows if e["type"] == "DeadlineMissed"} and all(
+        "annual" in e["data"]["deadline"] for e in rows if e["type"] == "DeadlineMissed")
+    assert all("adoption" in e["reason"] and report["sha256"] in e["reason"]
+               for e in rows if e["actor"] != "studyflow-clock")
+    again = await api.http.post("/api/imports/studies?name=history.jsonl", content=content,
+                                headers=api.auth("regulatory"))
+    assert (again.json()["imported"], again.json()["already_imported"]) == (0, 2)
+
+
+async def test_the_example_files_import_and_bad_imports_are_refused(api):
+    for name in ("studies.csv", "studies.jsonl"):
+        r = await api.post("/api/imports/studies", {
+            "content": (EXAMPLES / name).read_text(), "name": name, "reason": "example"},
+            "coordinator")
+        assert r.status_code == 200, r.text
+        report = r.json()
+        assert report["refused"] == 0, report["results"]
+        assert report["imported"] + report["already_imported"] == len(report["results"]) > 0
+    r = await api.post("/api/imports/studies", {"content": "reference,colour\nA,blue\n",
+                                                "name": "x.csv"})
+    assert r.json()["results"][0]["error"]["code"] == "unknown_columns"
+    assert (await api.post("/api/imports/studies", {"content": ""})).status_code == 422
+    r = await api.post("/api/imports/studies", {"content": "x", "name": "a.csv"}, "investigator")
+    assert r.status_code == 403
