@@ -15,7 +15,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from api import engine
-from workflows.models import BulkInput, BulkItem
+from workflows.models import BatchInput, BatchItem, BulkInput, BulkItem
 from workflows.study import StudyWorkflow
 
 HISTORIES = Path(__file__).parent / "histories"
@@ -56,6 +56,31 @@ async def test_record_histories(harness):
     await harness.send(sid, {"type": "issue_consent_form", "version": "2", "change": "major",
                              "issued_on": today}, "investigator")
     scenarios["participants_group_commit_bulk"] = sid
+
+    # legal time: a submission typed late, its expiry, the real opinion superseding the tacit
+    # rejection, a correction, and a history sent as one batch
+    sid = await harness.create()
+    for role, command in harness.steps(until="submit_to_ethics", on=day0 - timedelta(50)):
+        await harness.send(sid, command, role)
+    await harness.send(sid, {"type": "submit_to_ethics", "committee": "CPP Ouest IV",
+                             "submitted_on": (day0 - timedelta(50)).isoformat()}, "regulatory")
+    await harness.skip(6)
+    await harness.send(sid, {"type": "record_ethics_opinion", "opinion": "favourable",
+                             "opinion_on": (day0 - timedelta(2)).isoformat()}, "regulatory")
+    fact = next(e for e in await harness.store.read_stream(sid) if e.type == "EthicsSubmitted")
+    await harness.send(sid, {"type": "correct", "seq": fact.seq, "version": fact.version,
+                             "changes": {"committee": "CPP Ouest III"}, "recorded_by": fact.role,
+                             "original_type": fact.type, "original": fact.data}, "regulatory")
+    scenarios["legal_time_supersede_correct"] = sid
+    sid = await harness.create()
+    await engine.send_batch(harness.client, sid, BatchInput(items=[
+        BatchItem(command=command, role=role, reason="paper file")
+        for role, command in harness.steps(until="-", on=day0 - timedelta(100),
+                                           opinion_on=day0 - timedelta(60),
+                                           decision_on=day0 - timedelta(55),
+                                           opened_on=day0 - timedelta(50))],
+        actor="alice", role="coordinator", idempotency_key="replay-batch"))
+    scenarios["legal_time_batch"] = sid
 
     if (HISTORIES / "ansm_tacit_authorization.json").exists():  # the earlier ones are kept
         scenarios = {k: v for k, v in scenarios.items() if not (HISTORIES / f"{k}.json").exists()}
