@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/consent.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/import.py
 
 clean:
 	rm -rf $(VENV) .studyflow

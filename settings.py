@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     # participant codes: pseudonymous, in the unit's format; names and e-mail addresses fail it
     participant_code_pattern: str = Field(r"^[A-Z]{1,4}-[0-9]{3,8}$",
                                           validation_alias="PARTICIPANT_CODE_PATTERN")
+    # a fact recorded more than this many days after its legal date is marked "recorded late"
+    # on the study page (the clocks run on legal dates whatever this says)
+    late_entry_days: int = Field(7, ge=0, validation_alias="LATE_ENTRY_DAYS")
     host: str = Field("127.0.0.1", validation_alias="STUDYFLOW_HOST")
     port: int = Field(8000, validation_alias="STUDYFLOW_PORT")
 

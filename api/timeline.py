@@ -23,6 +23,7 @@ MILESTONES = {  # event type -> (track, date field, label)
     "ResultsReported": (Track.end, "reported_on", "results"),
 }
 LABEL_W, ROW_H, WIDTH, TOP = 190, 26, 960, 28
+MONTH_LABEL_W = 56  # "Sep 2026" at the timeline's font size
 
 
 def track_title(track: Track, framework: str) -> str:
@@ -45,9 +46,15 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
+def _legal(event: dict[str, Any]) -> date | None:
+    """When a fact took effect: its legal date, else (a fact without one) when it was recorded.
+    A history brought in years later is drawn when it happened, not when it was typed."""
+    return _day(event.get("effective_on")) or _day(event["at"])
+
+
 def build(study: dict[str, Any], events: list[dict[str, Any]], today: date) -> dict[str, Any]:
     deadlines = study.get("deadlines", [])
-    days = [today] + [_day(e["at"]) for e in events] + [
+    days = [today] + [_legal(e) for e in events] + [
         d for dl in deadlines for d in (_day(dl["starts_on"]), _day(dl["due_on"]))]
     start = min(x for x in days if x) - timedelta(days=3)
     end = max(x for x in days if x) + timedelta(days=7)
@@ -66,7 +73,7 @@ def build(study: dict[str, Any], events: list[dict[str, Any]], today: date) -> d
         for e in events:
             spec = MILESTONES.get(e["type"])
             if spec and spec[0] == track:
-                on = _day(e["data"].get(spec[1])) if spec[1] else _day(e["at"])
+                on = _day(e["data"].get(spec[1])) if spec[1] else _legal(e)
                 if on:
                     marks.append({"x": x(on), "label": spec[2], "title": f"{e['type']} {on}"})
         recruiting = [e for e in events if e["type"] == "StudyStatusChanged"
@@ -75,8 +82,8 @@ def build(study: dict[str, Any], events: list[dict[str, Any]], today: date) -> d
             continue
         header = Row(y=y, label=title, track=track.value, marks=_merge(marks))
         if track is Track.recruitment and recruiting:
-            opened = _day(recruiting[0]["at"]) or today
-            closed = next((_day(e["at"]) for e in events if e["type"] == "StudyStatusChanged"
+            opened = _legal(recruiting[0]) or today
+            closed = next((_legal(e) for e in events if e["type"] == "StudyStatusChanged"
                            and e["data"].get("from_status") == "recruiting"), None) or today
             header.bars.append({"x": x(opened), "w": max(x(closed) - x(opened), 3),
                                 "status": "recruiting", "title": f"recruiting {opened} → {closed}"})
@@ -110,8 +117,11 @@ def build(study: dict[str, Any], events: list[dict[str, Any]], today: date) -> d
             y += ROW_H
     months = []
     m = date(start.year, start.month, 1)
+    # a history brought in spans years: one month in `step` is labelled, so labels never overlap
+    month_w = (WIDTH - LABEL_W - 10) * 30.4 / span
+    step = next(n for n in (1, 2, 3, 6, 12, 24, 60, 120) if n * month_w >= MONTH_LABEL_W or n == 120)
     while m <= end:
-        if m >= start:
+        if m >= start and (m.month - 1) % step == 0:
             months.append({"x": x(m), "label": m.strftime("%b %Y")})
         m = date(m.year + (m.month == 12), m.month % 12 + 1, 1)
     return {"rows": rows, "height": y + 10, "width": WIDTH, "today_x": x(today),

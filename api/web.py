@@ -4,9 +4,8 @@ tokens on every form. Commands go through the same path as the JSON API (api/com
 import hashlib
 import hmac
 from datetime import UTC, datetime
-from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -21,7 +20,7 @@ from domain.messages_en import MESSAGES
 from domain.regulation import CLOCKS
 from store import Preferences, ReadModels, audit
 
-from . import commands, timeline
+from . import commands, history, timeline, trail
 from .deps import Reader, Store, Temporal, authenticate, token_actor
 from .errors import ApiError
 from .routes.audit import MEDIA
@@ -149,14 +148,6 @@ async def folded(read: ReadModels, study_id: str) -> tuple[StudyState | None, li
     return state, events
 
 
-def _choices(annotation: Any) -> list[str]:
-    """The values a Literal or an enumeration (optional or not) allows; [] for free text."""
-    for a in (annotation, *get_args(annotation)):
-        if isinstance(a, type) and issubclass(a, Enum):
-            return [e.value for e in a] if a is annotation else ["", *(e.value for e in a)]
-    return [a for a in get_args(annotation) if isinstance(a, str)]
-
-
 def form_fields(kind: str, defaults: dict[str, Any]) -> list[dict[str, Any]]:
     """Inputs for a command, read off its pydantic model."""
     out = []
@@ -164,7 +155,7 @@ def form_fields(kind: str, defaults: dict[str, Any]) -> list[dict[str, Any]]:
         if name == "type":
             continue
         ann = str(info.annotation)
-        choices = _choices(info.annotation)
+        choices = trail.choices(info.annotation)
         widget = ("date" if "date" in ann else "checkbox" if "bool" in ann
                   else "select" if choices else "text")
         value = defaults.get(name)
@@ -177,7 +168,8 @@ def form_fields(kind: str, defaults: dict[str, Any]) -> list[dict[str, Any]]:
 
 async def study_page(request: Request, actor: Actor, read: ReadModels, study_id: str,
                      status: int = 200, error: str | None = None,
-                     failed: str | None = None) -> HTMLResponse:
+                     failed: str | None = None, correcting: int | None = None,
+                     posted: dict[str, str] | None = None, only: str = "") -> HTMLResponse:
     study = await read.get_study(study_id)
     if study is None:
         return render(request, "not_found.html", status=404, actor=actor, study_id=study_id)
@@ -192,18 +184,33 @@ async def study_page(request: Request, actor: Actor, read: ReadModels, study_id:
     people = [{"kind": k, "label": LABELS[k], "fields": form_fields(k, d)}
               for k, d in (participant_forms(state, actor.role, today) if state else [])]
     participants = await read.participants(study_id, limit=PARTICIPANT_TABLE_ROWS)
+    # a study of 10,000 participants records them by the ten thousand: "study" shows its own
+    # facts only, so that an opinion recorded long ago can still be found and corrected here
+    listed = [e for e in events if e["type"] not in PARTICIPANT_EVENT_TYPES] if (
+        only == "study") else events
+    latest = listed[::-1][:AUDIT_ROWS]
+    rows = trail.rows(events, latest, actor, request.app.state.settings.late_entry_days,
+                      correcting, posted)
     return render(request, "study.html", status=status, actor=actor, study=study,
-                  events=events[::-1][:AUDIT_ROWS], events_total=len(events), forms=forms,
+                  rows=rows, events_total=len(listed), only=only, forms=forms,
                   error=error, failed=failed,
-                  timeline=timeline.build(study, events, today), clocks=CLOCKS,
+                  error_on_row=any(r.form is not None for r in rows),
+                  late_after_days=request.app.state.settings.late_entry_days,
+                  timeline=timeline.build(study, trail.as_corrected(events), today),
+                  clocks=CLOCKS,
                   participants=participants, participant_forms=people,
                   participants_total=sum(study["participants"].values()),
                   may_export=may_operate(actor.role, "export_audit"))
 
 
 @router.get("/studies/{study_id}", response_class=HTMLResponse)
-async def study(request: Request, study_id: str, actor: Viewer, read: Reader) -> HTMLResponse:
-    return await study_page(request, actor, read, study_id)
+async def study(request: Request, study_id: str, actor: Viewer, read: Reader,
+                correct: int | None = None, only: str = "") -> HTMLResponse:
+    """`?correct=SEQ` opens the correction form on that row of the audit trail: one form on
+    the page rather than one per row, which for a study of 10,000 participants would weigh a
+    megabyte; `?only=study` lists the study's own facts, without its participants'."""
+    return await study_page(request, actor, read, study_id, correcting=correct,
+                            only="study" if only == "study" else "")
 
 
 async def _submit(request: Request, study_id: str, actor: Actor, read: ReadModels,
@@ -241,6 +248,43 @@ async def study_command(request: Request, study_id: str, actor: Viewer, read: Re
 async def participant_command(request: Request, study_id: str, actor: Viewer, read: Reader,
                               client: Temporal) -> Response:
     return await _submit(request, study_id, actor, read, client, participants=True)
+
+
+@router.post("/studies/{study_id}/corrections")
+async def correction(request: Request, study_id: str, actor: Viewer, read: Reader,
+                     store: Store, client: Temporal) -> Response:
+    """The correction form of an audit row, sent the JSON API's way (`correct`): the fields
+    changed from the values the form was filled with, the reason; a refusal comes back on the
+    row, in words, with what was typed."""
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    raw_seq = str(form.get("seq", ""))
+    seq = int(raw_seq) if raw_seq.isdigit() else 0
+    only = "study" if form.get("only") == "study" else ""
+    posted: dict[str, str] = {}
+    changes: dict[str, Any] = {}
+    for key, was in form.multi_items():
+        if not key.startswith("was."):
+            continue
+        name = key.removeprefix("was.")
+        checkbox = form.get(f"kind.{name}") == "checkbox"
+        value = ("true" if name in form else "false") if checkbox else str(form.get(name, ""))
+        posted[name] = value
+        if value != str(was):
+            changes[name] = (value == "true") if checkbox else (value or None)
+    body: dict[str, Any] = {"type": "correct", "seq": seq, "changes": changes,
+                            "reason": str(form.get("reason", ""))}
+    try:
+        if not changes:
+            raise ApiError(422, "correction_changes_nothing",
+                           "nothing to correct: change at least one value")
+        body = await history.correction(store, actor, study_id, body)
+        await commands.study_command(client, read, actor, study_id, body, None)
+    except (ApiError, RuleViolation) as e:
+        return await study_page(request, actor, read, study_id, status=_status(e),
+                                error=_message(e), correcting=seq, posted=posted, only=only)
+    query = "?only=study" if only else ""
+    return RedirectResponse(f"/studies/{study_id}{query}#event-{seq}", status_code=303)
 
 
 @router.post("/studies/{study_id}/export")

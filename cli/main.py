@@ -12,6 +12,8 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
+from cli import history, imports
+from cli.common import DEFAULT_DIR, DataDir, Token, api, console, fail, parse_fields, show
 from domain.model import Role
 from settings import Settings, get_settings
 from stack.logs import configure_logging
@@ -23,17 +25,8 @@ audit_app = typer.Typer(help="The audit trail: verify its hash chains, export it
                         no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
-console = Console(stderr=True)
+
 T = TypeVar("T")
-
-DataDir = Annotated[Path, typer.Option("--data-dir", help="Where the embedded servers keep "
-                                       "their data.", envvar="STUDYFLOW_DATA_DIR")]
-DEFAULT_DIR = Path(".studyflow")
-
-
-def fail(message: str, code: int = 2) -> None:
-    console.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(code)
 
 
 def run_until_signal(body: Callable[[asyncio.Event], Awaitable[T]]) -> T:
@@ -410,32 +403,9 @@ def restore_cmd(dump: Annotated[Path, typer.Argument(help="A file written by `ba
 study_app = typer.Typer(help="Studies, through the running stack's HTTP API.",
                         no_args_is_help=True)
 app.add_typer(study_app, name="study")
-Token = Annotated[str | None, typer.Option(envvar="STUDYFLOW_TOKEN", help="Bearer token.")]
-
-
-def api(data_dir: Path, token: str | None, method: str, path: str,
-        body: dict[str, Any] | None = None) -> Any:
-    import httpx
-
-    from bootstrap import read_stack_file
-
-    info = read_stack_file(data_dir)
-    if not info:
-        fail(f"no running stack in {data_dir}: start `studyflow up` first")
-    if not token:
-        fail("a token is needed: --token or STUDYFLOW_TOKEN (studyflow token create)")
-    assert info is not None
-    r = httpx.request(method, info["web_url"] + path, json=body, timeout=60,
-                      headers={"Authorization": f"Bearer {token}"})
-    if r.status_code >= 400:
-        err = r.json().get("error", {}) if r.headers.get("content-type", "").startswith(
-            "application/json") else {}
-        fail(f"{r.status_code} {err.get('code', '')}: {err.get('message', r.text)}", 1)
-    return r.json()
-
-
-def show(value: Any) -> None:
-    print(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+study_app.command("correct")(history.correct)
+study_app.command("batch")(history.batch)
+app.add_typer(imports.app, name="import")
 
 
 @study_app.command("list")
@@ -466,16 +436,6 @@ def study_create(title: str, category: str, investigator: str,
     """Create a study in draft."""
     show(api(data_dir, token, "POST", "/api/studies", {
         "title": title, "category": category, "investigator": investigator, "reason": reason}))
-
-
-def parse_fields(fields: list[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for f in fields:
-        key, sep, value = f.partition("=")
-        if not sep:
-            fail(f"--field takes key=value, got {f!r}")
-        out[key] = {"true": True, "false": False}.get(value, value)
-    return out
 
 
 @study_app.command("command")

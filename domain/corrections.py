@@ -83,9 +83,12 @@ def correct(s: StudyState, cmd: c.Correct, role: Role, today: date) -> list[ev.E
     require_input(not unknown, "field_not_correctable",
                   f"{', '.join(unknown)} cannot be corrected on {kind} (correctable: "
                   f"{', '.join(sorted(fields))})")
-    corrected = _validated(kind, {**cmd.original, **cmd.changes}, cmd.seq)
+    # the fact as it stands now: as recorded, or as an earlier correction left it
+    current = next((f.data for f in history.corrected_facts(s.facts)
+                    if f.version == cmd.version and f.type == kind), cmd.original)
+    corrected = _validated(kind, {**current, **cmd.changes}, cmd.seq)
     changes = {k: corrected[k] for k in cmd.changes}
-    previous = {k: cmd.original.get(k) for k in cmd.changes}
+    previous = {k: current.get(k) for k in cmd.changes}
     require_input(changes != previous, "correction_changes_nothing",
                   f"event {cmd.seq} already holds {changes}")
     _not_in_future(changes, today)

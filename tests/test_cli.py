@@ -286,3 +286,105 @@ def test_participants_import_a_csv_once_reporting_bad_lines_and_list_them(data_d
         assert ok.returncode == 0 and '"consented": 249' in ok.stdout, ok.stdout
     finally:
         up.stop()
+
+
+def test_import_studies_correct_a_fact_and_send_a_batch_from_the_shell(data_dir: Path,
+                                                                        tmp_path: Path):
+    from api.history import import_study_id
+
+    up = Up(data_dir)
+    try:
+        url = up.info["web_url"]
+        wait_healthy(url, 90)
+        token = {role: cli("token", "create", "--actor", f"cli-{role}", "--role", role,
+                           data_dir=data_dir).stdout.strip()
+                 for role in ("coordinator", "regulatory")}
+        env = {**ENV, "STUDYFLOW_TOKEN": token["regulatory"]}
+
+        def run(*args: str, env: dict[str, str] = env) -> subprocess.CompletedProcess[str]:
+            return subprocess.run([*CLI, *args, "--data-dir", str(data_dir)],
+                                  capture_output=True, text=True, timeout=300, env=env)
+
+        examples = Path(__file__).parent.parent / "docs" / "examples"
+        rows = (examples / "studies.csv").read_text().splitlines()
+        header, good = rows[0], rows[1:]
+        cols = header.split(",")
+
+        def row(reference: str, **cells: str) -> str:
+            base = dict(zip(cols, good[1].split(","), strict=True))
+            return ",".join({**base, "reference": reference, **cells}.get(c, "") for c in cols)
+
+        lines = [header, *good,
+                 # line 4: the opinion is dated before the submission
+                 row("2024-B00001-01", ethics_opinion_on="2024-05-01"),
+                 # lines 5-6: a title on two lines (quoted), imported
+                 row("2024-B00002-02", title='"NEURO-OBS\nbis"'),
+                 # line 7: a legal date in the future
+                 row("2024-B00003-03", recruitment_opened_on="2999-01-01")]
+        csv_file = tmp_path / "studies.csv"
+        csv_file.write_text("\n".join(lines) + "\n")
+        first = run("import", "studies", str(csv_file), "--reason", "adoption",
+                    "--chunk-size", "2")
+        assert first.returncode == 1, first.stderr
+        assert "3 imported, 0 already imported, 2 refused" in first.stdout
+        assert "line 4: 2024-B00001-01: ethics_not_submitted: " in first.stderr, first.stderr
+        assert "line 7: 2024-B00003-03: date_in_future: " in first.stderr
+        assert "importing studies.csv" in first.stderr  # the progress display
+        again = run("import", "studies", str(csv_file), "--chunk-size", "2")
+        assert "0 imported, 3 already imported, 2 refused" in again.stdout, again.stdout
+        jsonl = run("import", "studies", str(examples / "studies.jsonl"))
+        assert jsonl.returncode == 0 and "1 imported, 0 already" in jsonl.stdout, jsonl.stderr
+        missing = run("import", "studies", str(tmp_path / "nowhere.csv"))
+        assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+        sid = import_study_id("2024-A01977-31")
+        events = json.loads(run("study", "events", sid).stdout)
+        imported = next(e for e in events if e["type"] == "EthicsSubmitted")
+        assert "adoption (import of studies (file sha256" in imported["reason"]
+        seq = str(imported["seq"])
+        wrong = run("study", "correct", sid, seq, "submitted_on=2024-06-30", "--reason", "typo")
+        assert wrong.returncode == 1 and "409 date_out_of_order" in wrong.stderr, wrong.stderr
+        fixed = run("study", "correct", sid, seq, "submitted_on=2024-05-14", "--reason",
+                    "the receipt says the 14th")
+        assert fixed.returncode == 0, fixed.stderr
+        last = json.loads(run("study", "events", sid).stdout)[-1]
+        assert last["type"] == "FactCorrected" and last["data"]["changes"] == {
+            "submitted_on": "2024-05-14"} and last["data"]["previous"] == {
+            "submitted_on": "2024-05-13"}
+
+        coordinator = {**ENV, "STUDYFLOW_TOKEN": token["coordinator"]}
+        created = run("study", "create", "Batch", "RIPH1", "Dr B", "--reason", "new",
+                      env=coordinator)
+        bid = json.loads(created.stdout)["id"]
+        today = time.strftime("%Y-%m-%d", time.gmtime())
+        walk = [c for _, c in riph1_walk(today, submitted_on="2026-01-05",
+                                         completeness_on="2026-01-09")
+                if c["type"] not in ("submit_to_ansm", "record_ansm_decision",
+                                     "open_recruitment")]
+        bad = tmp_path / "bad.json"
+        bad.write_text(json.dumps([*walk[:4], {**walk[-2], "opinion_on": "2026-01-01"}]))
+        refused = run("study", "batch", bid, str(bad), "--reason", "paper file", env=coordinator)
+        assert refused.returncode == 1 and "409 ethics_not_submitted" in refused.stderr
+        assert "command 4" in refused.stderr
+        good_file = tmp_path / "history.json"
+        good_file.write_text(json.dumps(walk))
+        applied = run("study", "batch", bid, str(good_file), "--reason", "paper file",
+                      env=coordinator)
+        assert applied.returncode == 0, applied.stderr
+        study = json.loads(applied.stdout)
+        clocks = {d["name"]: d["status"] for d in study["deadlines"]}
+        assert clocks["cpp_completeness"] == "met"  # judged on the notice's legal date
+        assert not study["overdue"]
+    finally:
+        up.stop()
+
+
+def test_the_demo_walks_its_study_with_no_false_overdue_clock(data_dir: Path):
+    r = subprocess.run([*CLI, "demo", "--exit", "--port", "0", "--data-dir", str(data_dir)],
+                       capture_output=True, text=True, timeout=300,
+                       env={**ENV, "COLUMNS": "240"})
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "is recruiting" in r.stderr
+    assert "DeadlineMissed" not in r.stderr  # every clock of its history was met in time
+    assert ("Clocks, judged on the legal dates: CPP completeness notice: met, ANSM "
+            "authorization: met, CPP opinion: met") in r.stderr

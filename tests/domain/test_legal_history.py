@@ -238,3 +238,13 @@ def test_a_participant_consent_date_is_corrected_on_the_participant():
                            "original_type": "ConsentRecorded", "original": original},
                    "investigator")
     assert state.participants["P-0001"].consented_on.isoformat() == day(-1)
+
+
+def test_a_second_correction_names_the_value_the_first_left():
+    state = submitted(5)
+    state, _ = run(state, correction(state, "EthicsSubmitted", {"submitted_on": day(-4)}),
+                   "regulatory")
+    state, events = run(state, correction(state, "EthicsSubmitted", {"submitted_on": day(-3)}),
+                        "regulatory")
+    assert events[0].previous == {"submitted_on": day(-4)}
+    assert state.ethics.submitted_on.isoformat() == day(-3)

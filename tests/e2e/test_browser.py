@@ -250,3 +250,106 @@ async def test_consent_forms_and_the_participants_table(page, stack, tokens):
     assert "P-0007" in row and "consented" in row and "written" in row and "1.0" in row
     assert "consented: 1" in await page.locator("#participants .counts").inner_text()
     await page.screenshot(path=SHOTS / "participants.png", full_page=True)
+
+
+async def test_a_date_corrected_on_the_study_page_shows_the_original_struck_through(
+        page, browser, stack, tokens):
+    sid = await seed(stack, tokens, "Browser correction study", late=True)
+    async with httpx.AsyncClient(base_url=stack.web_url, timeout=60) as http:
+        events = (await http.get(f"/api/studies/{sid}/events", headers={
+            "Authorization": f"Bearer {tokens['auditor']}"})).json()
+    submitted = next(e for e in events if e["type"] == "EthicsSubmitted")
+    seq, typed, right = submitted["seq"], days_ago(50), days_ago(48)
+    assert submitted["effective_on"] == typed and submitted["role"] == "regulatory"
+
+    await login(page, tokens["regulatory"])
+    await page.goto(f"/studies/{sid}")
+    row = page.locator(f"#event-{seq}")
+    assert "recorded late" in await row.inner_text()  # typed 50 days after the fact
+    await row.get_by_role("link", name=f"Correct event {seq}").click()
+    form = page.get_by_role("form", name=f"Correct event {seq} (EthicsSubmitted)")
+    assert await form.get_by_label("submitted on").input_value() == typed  # prefilled
+    # a date in the future is refused on the row, in words, with what was typed kept
+    future = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
+    await form.get_by_label("submitted on").fill(future)
+    await form.get_by_label("Reason for the correction (for the audit trail)").fill("typo")
+    await form.get_by_role("button", name="Record the correction").click()
+    assert "in the future" in await page.get_by_role("alert").inner_text()
+    assert await form.get_by_label("submitted on").input_value() == future
+    await page.locator("#audit").screenshot(path=SHOTS / "correction-refused.png")
+
+    await form.get_by_label("submitted on").fill(right)
+    await form.get_by_label("Reason for the correction (for the audit trail)").fill(
+        "the CPP's receipt is dated two days later")
+    await form.get_by_role("button", name="Record the correction").click()
+    await page.wait_for_url(f"**/studies/{sid}#event-{seq}")
+    row = page.locator(f"#event-{seq}")
+    assert await row.locator("del").first.inner_text() == typed  # the original, struck through
+    assert right in await row.locator("ins").first.inner_text()  # beside the correction
+    link = row.get_by_role("link", name="corrected in #")
+    fixed = int((await link.get_attribute("href") or "").removeprefix("#event-"))
+    correction = await page.locator(f"#event-{fixed}").inner_text()
+    assert "FactCorrected" in correction and f"#{seq}" in correction
+    assert "the CPP's receipt is dated two days later" in correction
+    await page.locator("#audit").screenshot(path=SHOTS / "correction.png")
+
+    # the investigator did not record it: no correction offered on that row
+    other = await browser.new_page(base_url=stack.web_url)
+    await login(other, tokens["investigator"])
+    await other.goto(f"/studies/{sid}")
+    assert await other.locator(f"#event-{seq} a.correct-link").count() == 0
+    assert await other.locator("a.correct-link").count() >= 1  # its own protocol, for one
+    await other.close()
+
+
+async def test_a_tacit_outcome_superseded_by_the_real_opinion_is_shown_struck_through(
+        page, stack, tokens):
+    async with httpx.AsyncClient(base_url=stack.web_url, timeout=60) as http:
+        auth = {"Authorization": f"Bearer {tokens['regulatory']}"}
+        # the submission typed 70 days late: the CPP's silence is a tacit unfavourable opinion
+        sid = (await http.post("/api/studies", headers=auth, json={
+            "title": "Browser superseded study", "category": "RIPH1", "investigator": "Dr T",
+            "reason": "seed"})).json()["id"]
+        for role, body in only(riph1_walk(days_ago(70)), *SEEDED):
+            r = await http.post(f"/api/studies/{sid}/commands", json={**body, "reason": "seed"},
+                                headers={"Authorization": f"Bearer {tokens[role]}"})
+            assert r.status_code == 200, r.text
+        events = (await http.get(f"/api/studies/{sid}/events", headers=auth)).json()
+        tacit = next(e for e in events if e["type"] == "EthicsOpinionRecorded")
+        assert tacit["data"]["tacit"]
+        # ...but the favourable opinion had arrived in time, on day 40
+        r = await http.post(f"/api/studies/{sid}/commands", headers=auth, json={
+            "type": "record_ethics_opinion", "opinion": "favourable", "opinion_on": days_ago(30),
+            "reason": "the CPP's letter was in the post"})
+        assert r.status_code == 200, r.text
+    await login(page, tokens["regulatory"])
+    await page.goto(f"/studies/{sid}")
+    row = page.locator(f"#event-{tacit['seq']}")
+    assert "superseded" in (await row.get_attribute("class") or "")
+    assert await row.locator("del").first.inner_text() == "EthicsOpinionRecorded"
+    text = await row.inner_text()
+    assert "superseded by #" in text and days_ago(30) in text
+    assert await row.locator("a.correct-link").count() == 0  # a tacit outcome is not corrected
+    await page.locator("#audit").screenshot(path=SHOTS / "superseded.png")
+
+
+async def test_an_imported_study_is_drawn_when_its_facts_happened(page, stack, tokens):
+    examples = Path(__file__).parent.parent.parent / "docs" / "examples"
+    async with httpx.AsyncClient(base_url=stack.web_url, timeout=120) as http:
+        r = await http.post("/api/imports/studies?name=studies.csv&reason=adoption",
+                            content=(examples / "studies.csv").read_bytes(),
+                            headers={"Authorization": f"Bearer {tokens['regulatory']}",
+                                     "Content-Type": "text/csv"})
+        assert r.status_code == 200, r.text
+        sid = r.json()["results"][0]["study_id"]
+    await login(page, tokens["regulatory"])
+    await page.goto(f"/studies/{sid}")
+    svg = await page.locator("svg.timeline").inner_html()
+    assert " 2024</text>" in svg  # the history as it happened, not the day it was typed
+    submitted = page.locator("table.audit tr", has_text="EthicsSubmitted")
+    assert "2024-02-05" in await submitted.inner_text()
+    assert "recorded late" in await submitted.inner_text()
+    await page.screenshot(path=SHOTS / "imported.png", full_page=True)
+    await page.locator("section[aria-labelledby=h-timeline]").screenshot(
+        path=SHOTS / "imported-timeline.png")
+    await page.locator("#audit table").screenshot(path=SHOTS / "imported-audit.png")

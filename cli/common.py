@@ -1,0 +1,54 @@
+"""What every command group shares: the options, the error exit, and the HTTP API of the
+running stack (the CLI's only way to studies: the same rules, roles and audit as the API)."""
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+
+console = Console(stderr=True)
+DataDir = Annotated[Path, typer.Option("--data-dir", help="Where the embedded servers keep "
+                                       "their data.", envvar="STUDYFLOW_DATA_DIR")]
+DEFAULT_DIR = Path(".studyflow")
+Token = Annotated[str | None, typer.Option(envvar="STUDYFLOW_TOKEN", help="Bearer token.")]
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+def api(data_dir: Path, token: str | None, method: str, path: str,
+        body: dict[str, Any] | None = None, timeout: float = 60) -> Any:
+    import httpx
+
+    from bootstrap import read_stack_file
+
+    info = read_stack_file(data_dir)
+    if not info:
+        fail(f"no running stack in {data_dir}: start `studyflow up` first")
+    if not token:
+        fail("a token is needed: --token or STUDYFLOW_TOKEN (studyflow token create)")
+    r = httpx.request(method, info["web_url"] + path, json=body, timeout=timeout,
+                      headers={"Authorization": f"Bearer {token}"})
+    if r.status_code >= 400:
+        err = r.json().get("error", {}) if r.headers.get("content-type", "").startswith(
+            "application/json") else {}
+        fail(f"{r.status_code} {err.get('code', '')}: {err.get('message', r.text)}", 1)
+    return r.json()
+
+
+def show(value: Any) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+def parse_fields(fields: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in fields:
+        key, sep, value = f.partition("=")
+        if not sep:
+            fail(f"--field takes key=value, got {f!r}")
+        out[key] = {"true": True, "false": False}.get(value, value)
+    return out
