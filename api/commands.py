@@ -124,6 +124,18 @@ async def study_command(client: Client, read: ReadModels, actor: Actor, study_id
     return await idempotent(read, actor, key, f"POST {study_id} {participant or ''}", run)
 
 
+def listed(body: dict[str, Any], field: str, maximum: int, what: str) -> list[Any]:
+    """The body's `field`: a non-empty list of at most `maximum` `what` (one workflow update,
+    one append), or a 422 saying so."""
+    items = body.get(field)
+    if not isinstance(items, list) or not items:
+        raise ApiError(422, "invalid_input", f"{field}: a non-empty list of {what}")
+    if len(items) > maximum:
+        raise ApiError(422, "too_many_items", f"at most {maximum} {field} per call "
+                       f"(got {len(items)}): send them in several calls")
+    return items
+
+
 def _refused(code: Any, rule: str | None, message: str | None) -> dict[str, Any]:
     return {"status": "refused", "participant": code, "error": {"code": rule, "message": message}}
 
@@ -134,12 +146,7 @@ async def bulk(client: Client, read: ReadModels, actor: Actor, study_id: str,
     `already_applied` (its key was applied before: an import run again), or `refused` with the
     rule or the validation that refused it. The good items are applied even when others fail."""
     default_reason = body.get("reason")
-    items = body.get("items")
-    if not isinstance(items, list) or not items:
-        raise ApiError(422, "invalid_input", "items: a non-empty list of participant commands")
-    if len(items) > BULK_MAX:
-        raise ApiError(422, "too_many_items", f"at most {BULK_MAX} items per call "
-                       f"(got {len(items)}): send them in several calls")
+    items = listed(body, "items", BULK_MAX, "participant commands")
     if not await read.study_exists(study_id):
         raise engine.StudyNotFound(study_id)
     outcomes: list[dict[str, Any] | None] = [None] * len(items)

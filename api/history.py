@@ -20,7 +20,7 @@ from store import EventStore, ReadModels
 from workflows.models import BatchInput, BatchItem
 
 from . import engine, study_import
-from .commands import answer, check_code, idempotent
+from .commands import answer, check_code, idempotent, listed
 from .deps import require_may_operate, require_may_send, require_reason
 from .errors import ApiError
 from .metrics import measured
@@ -54,12 +54,7 @@ async def correction(store: EventStore, actor: Actor, study_id: str,
 # --- batches ----------------------------------------------------------------------------------
 def _items(body: dict[str, Any], role_for: Callable[[str], Role], code_pattern: str,
            types: tuple[str, ...] = BATCH_TYPES) -> list[BatchItem]:
-    commands = body.get("commands")
-    if not isinstance(commands, list) or not commands:
-        raise ApiError(422, "invalid_input", "commands: a non-empty list of commands")
-    if len(commands) > BATCH_MAX:
-        raise ApiError(422, "too_many_items", f"at most {BATCH_MAX} commands per batch "
-                       f"(got {len(commands)})")
+    commands = listed(body, "commands", BATCH_MAX, "commands")
     items = []
     for index, command in enumerate(commands):
         if not isinstance(command, dict):

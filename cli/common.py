@@ -1,7 +1,10 @@
 """What every command group shares: the options, the error exit, and the HTTP API of the
 running stack (the CLI's only way to studies: the same rules, roles and audit as the API)."""
 
+import contextlib
 import json
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -52,3 +55,23 @@ def parse_fields(fields: list[str]) -> dict[str, Any]:
             fail(f"--field takes key=value, got {f!r}")
         out[key] = {"true": True, "false": False}.get(value, value)
     return out
+
+
+@contextlib.contextmanager
+def progress_bar(what: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr for long work; yields the function that advances it."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=console) as progress:
+        task = progress.add_task(what, total=total)
+        yield lambda n: progress.advance(task, n)
+
+
+def report(refused: list[str], summary: str) -> None:
+    """The refused lines on stderr, the summary on stdout; exit 1 if anything was refused."""
+    for message in refused:
+        print(message, file=sys.stderr)
+    print(summary)
+    if refused:
+        raise typer.Exit(1)

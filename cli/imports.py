@@ -6,16 +6,13 @@ header row), and the report's line numbers are mapped back to the lines of the w
 import csv
 import hashlib
 import io
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from cli.common import DEFAULT_DIR, DataDir, Token, api, fail
+from cli.common import DEFAULT_DIR, DataDir, Token, api, fail, progress_bar, report
 
 app = typer.Typer(help="Bring running studies in with their dated history.",
                   no_args_is_help=True)
@@ -105,9 +102,7 @@ def import_studies(file: Annotated[Path, typer.Argument(help="A .csv (one study 
     counts = dict.fromkeys(STATUSES, 0)
     refused: list[str] = []
     total = sum(part.studies for part in parts)
-    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=Console(stderr=True)) as progress:
-        task = progress.add_task(f"importing {file.name}", total=total)
+    with progress_bar(f"importing {file.name}", total) as advance:
         for part in parts:
             answer = api(data_dir, token, "POST", "/api/imports/studies", {
                 "content": part.content, "name": source_name(file, digest, part),
@@ -116,16 +111,12 @@ def import_studies(file: Annotated[Path, typer.Argument(help="A .csv (one study 
                 counts[result["status"]] += 1
                 if result["status"] == "refused":
                     refused.append(_refusal(part, result))
-            progress.advance(task, part.studies)
+            advance(part.studies)
             if any((r.get("error") or {}).get("code") == "unknown_columns"
                    for r in answer["results"]):
                 break  # the file itself is refused (its header): so would every chunk be
-    for message in refused:
-        print(message, file=sys.stderr)
-    print(f"{counts['imported']} imported, {counts['already_imported']} already imported, "
-          f"{counts['refused']} refused (file sha256 {digest})")
-    if refused:
-        raise typer.Exit(1)
+    report(refused, f"{counts['imported']} imported, {counts['already_imported']} already "
+                    f"imported, {counts['refused']} refused (file sha256 {digest})")
 
 
 def _refusal(part: Chunk, result: dict[str, Any]) -> str:

@@ -13,7 +13,18 @@ import typer
 from rich.console import Console
 
 from cli import history, imports
-from cli.common import DEFAULT_DIR, DataDir, Token, api, console, fail, parse_fields, show
+from cli.common import (
+    DEFAULT_DIR,
+    DataDir,
+    Token,
+    api,
+    console,
+    fail,
+    parse_fields,
+    progress_bar,
+    report,
+    show,
+)
 from domain.model import Role
 from settings import Settings, get_settings
 from stack.logs import configure_logging
@@ -521,7 +532,6 @@ def participants_import(file: Annotated[Path, typer.Argument(help="CSV: a header
     import csv
     import hashlib
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     try:
         with file.open(newline="", encoding="utf-8-sig") as f:
@@ -538,9 +548,7 @@ def participants_import(file: Annotated[Path, typer.Argument(help="CSV: a header
         items.append((line, item))
     counts = {"applied": 0, "already_applied": 0, "refused": 0}
     refused: list[str] = []
-    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=Console(stderr=True)) as progress:
-        task = progress.add_task(f"importing {file.name}", total=len(items))
+    with progress_bar(f"importing {file.name}", len(items)) as advance:
         for start in range(0, len(items), IMPORT_CHUNK):
             chunk = items[start:start + IMPORT_CHUNK]
             answer = api(data_dir, token, "POST", f"/api/studies/{study}/participants/bulk",
@@ -551,13 +559,9 @@ def participants_import(file: Annotated[Path, typer.Argument(help="CSV: a header
                     err = result["error"]
                     refused.append(f"line {line}: {item.get('code', '?')} "
                                    f"{item.get('type', '?')}: {err['code']}: {err['message']}")
-            progress.advance(task, len(chunk))
-    for message in refused:
-        print(message, file=sys.stderr)
-    print(f"{counts['applied']} applied, {counts['already_applied']} already applied, "
-          f"{counts['refused']} refused")
-    if refused:
-        raise typer.Exit(1)
+            advance(len(chunk))
+    report(refused, f"{counts['applied']} applied, {counts['already_applied']} already applied, "
+                    f"{counts['refused']} refused")
 
 
 # --- configuration -------------------------------------------------------------------------------
