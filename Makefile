@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/append.py
 	$(BIN)/python bench/lifecycle.py
 	$(BIN)/python bench/dashboard.py
+	$(BIN)/python bench/reports.py
 	$(BIN)/python bench/consent.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/import.py

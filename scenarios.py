@@ -10,6 +10,8 @@ Step = tuple[str, dict[str, Any]]  # (the role that sends it, the command with i
 
 PROTOCOL_SHA256 = "ab" * 32
 COMMITTEE = "CPP Île-de-France I"
+REGISTRATION = "2026-A01234-56"  # the research's ID-RCB
+CONSENT_FORM = "1.0"  # the information and consent form's first version
 STUDY: dict[str, Any] = {"title": "ASPIRE - low-dose aspirin after preterm birth",
                          "category": "RIPH1", "investigator": "Pr. Claire Martin"}
 
@@ -24,12 +26,15 @@ def riph1_walk(on: date | str, *, submitted_on: date | str | None = None,
                completeness_on: date | str | None = None,
                ansm_notified_on: date | str | None = None,
                opened_on: date | str | None = None,
-               committee: str = COMMITTEE) -> list[Step]:
+               committee: str = COMMITTEE, registration: str = REGISTRATION) -> list[Step]:
     """The commands after creation that take a RIPH1 study to recruiting; every legal date is
-    `on` unless given. `completeness_on` adds the CPP's completeness notice (its clock met);
-    `ansm_notified_on` adds the opinion sent to the ANSM for information, the RIPH2/RIPH3 step
-    (refused for a RIPH1: for walks adapted to the other categories); without `opened_on`,
-    recruitment opens the day it is recorded."""
+    `on` unless given. The registration number comes first (every submission names it); the
+    first information and consent form is issued, and the establishment's director informed, at
+    the opinion, before recruitment opens.
+    `completeness_on` adds the CPP's completeness notice (its clock met); `ansm_notified_on`
+    adds the opinion sent to the ANSM for information, the RIPH2/RIPH3 step (refused for a
+    RIPH1: for walks adapted to the other categories); without `opened_on`, recruitment opens
+    the day it is recorded."""
     ethics_on = _iso(submitted_on or on)
     steps: list[Step] = [
         ("investigator", {"type": "submit_protocol", "version": "1.0",
@@ -37,6 +42,7 @@ def riph1_walk(on: date | str, *, submitted_on: date | str | None = None,
         ("coordinator", {"type": "assign_sponsor", "sponsor": "AP-HP"}),
         ("regulatory", {"type": "record_insurance", "insurer": "Relyens",
                         "policy": "RC-2026-0042"}),
+        ("coordinator", {"type": "record_registration", "number": registration}),
         ("regulatory", {"type": "submit_to_ethics", "committee": committee,
                         "submitted_on": ethics_on}),
     ]
@@ -55,6 +61,10 @@ def riph1_walk(on: date | str, *, submitted_on: date | str | None = None,
         ("coordinator", {"type": "record_cnil", "route": "MR-001", "reference": "MR001-2026-117"}),
         ("regulatory", {"type": "record_ansm_decision", "decision": "authorized",
                         "decision_on": _iso(decision_on or on)}),
+        ("investigator", {"type": "issue_consent_form", "version": CONSENT_FORM,
+                          "change": "major", "issued_on": _iso(opinion_on or on)}),
+        # the establishment's director hears of the research before it starts (R1123-69)
+        ("coordinator", {"type": "inform_director", "informed_on": _iso(opinion_on or on)}),
         ("coordinator", {"type": "open_recruitment",
                          **({"opened_on": _iso(opened_on)} if opened_on else {})}),
     ]
@@ -68,7 +78,7 @@ def inclusion(code: str, on: date | str) -> list[Step]:
     return [
         ("investigator", {"type": "register_participant", "code": code}),
         ("investigator", {"type": "record_consent", "code": code, "kind": "written",
-                          "consent_form_version": "1.0", "consented_on": day}),
+                          "consent_form_version": CONSENT_FORM, "consented_on": day}),
         ("investigator", {"type": "include", "code": code, "included_on": day}),
     ]
 

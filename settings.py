@@ -1,11 +1,14 @@
 """Every setting in one model, read from the environment (and a .env file if present)."""
 
+import json
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+RoleName = Literal["investigator", "coordinator", "regulatory", "auditor", "admin"]
 
 
 class Settings(BaseSettings):
@@ -50,8 +53,60 @@ class Settings(BaseSettings):
     # a fact recorded more than this many days after its legal date is marked "recorded late"
     # on the study page (the clocks run on legal dates whatever this says)
     late_entry_days: int = Field(7, ge=0, validation_alias="LATE_ENTRY_DAYS")
+    # research sites: the unit's codes (a FINESS number, a short name: S01, PAR-HEGP); names
+    # with spaces, lower case or accents fail it
+    site_code_pattern: str = Field(r"^[A-Z0-9]{2,12}(-[A-Z0-9]{1,12}){0,2}$",
+                                   validation_alias="SITE_CODE_PATTERN")
+    # a study or site more than this percent below its recruitment plan's line raises a task
+    # and a notification for the coordinator, once a week at most (a plan may set its own)
+    recruitment_behind_percent: int = Field(20, ge=1, le=100,
+                                            validation_alias="RECRUITMENT_BEHIND_PERCENT")
+    # --- people, sign-in and signatures (api/auth/) ----------------------------------------
+    # the login page also takes a personal token (field `token`): on for the embedded stack,
+    # off in docker-compose (a hospital signs in with its directory or local accounts)
+    web_token_login: bool = Field(True, validation_alias="WEB_TOKEN_LOGIN")
+    # a command of domain.signatures.SIGNED_COMMANDS sent without a signature (a plain bearer
+    # token, a token login on the web) is refused; off (the embedded stack's default unless
+    # set), it is recorded unsigned. An account signed in on the web always signs.
+    signatures_required: bool = Field(True, validation_alias="SIGNATURES_REQUIRED")
+    # a token scoped `sign`, or a re-authentication on the web, signs for this long
+    sign_max_age_seconds: int = Field(300, ge=10, validation_alias="SIGN_MAX_AGE_SECONDS")
+    session_idle_minutes: float = Field(15, gt=0, validation_alias="SESSION_IDLE_MINUTES")
+    session_absolute_hours: float = Field(12, gt=0, validation_alias="SESSION_ABSOLUTE_HOURS")
+    # None: Secure when the page was served over https; true behind a TLS-terminating proxy
+    session_cookie_secure: bool | None = Field(None, validation_alias="SESSION_COOKIE_SECURE")
+    password_min_length: int = Field(12, ge=8, validation_alias="PASSWORD_MIN_LENGTH")
+    # failed sign-ins in a row before an account is locked, and for how long
+    lockout_threshold: int = Field(5, ge=1, validation_alias="LOCKOUT_THRESHOLD")
+    lockout_minutes: float = Field(15, gt=0, validation_alias="LOCKOUT_MINUTES")
+    totp_required: bool = Field(True, validation_alias="TOTP_REQUIRED")
+    totp_issuer: str = Field("StudyFlow", validation_alias="TOTP_ISSUER")
+    # OpenID Connect (Entra ID, Keycloak, ADFS): sign-in is offered when the issuer is set
+    oidc_issuer: str | None = Field(None, validation_alias="OIDC_ISSUER")
+    oidc_client_id: str | None = Field(None, validation_alias="OIDC_CLIENT_ID")
+    oidc_client_secret: SecretStr | None = Field(None, validation_alias="OIDC_CLIENT_SECRET")
+    oidc_scopes: str = Field("openid profile email", validation_alias="OIDC_SCOPES")
+    # the claim that carries groups or roles, and which of its values gives which role
+    oidc_role_claim: str = Field("groups", validation_alias="OIDC_ROLE_CLAIM")
+    oidc_role_map: Annotated[dict[str, RoleName], NoDecode] = Field(
+        {}, validation_alias="OIDC_ROLE_MAP")
+    # the account's name: the first of these claims present (then the subject)
+    oidc_name_claims: list[str] = Field(["preferred_username", "email"],
+                                        validation_alias="OIDC_NAME_CLAIMS")
+    # the redirect URL registered at the provider; default: this site's /auth/oidc/callback
+    oidc_redirect_url: str | None = Field(None, validation_alias="OIDC_REDIRECT_URL")
+    oidc_provider_name: str = Field("the hospital directory",
+                                    validation_alias="OIDC_PROVIDER_NAME")
     host: str = Field("127.0.0.1", validation_alias="STUDYFLOW_HOST")
     port: int = Field(8000, validation_alias="STUDYFLOW_PORT")
+
+    @field_validator("oidc_role_map", mode="before")
+    @classmethod
+    def _json_object(cls, value: object) -> object:
+        """OIDC_ROLE_MAP='{"grp-urc-coord": "coordinator"}'; empty: no mapping."""
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else {}
+        return value
 
 
 @cache

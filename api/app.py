@@ -17,7 +17,7 @@ from settings import Settings
 
 from . import errors, metrics, web
 from .ratelimit import FailureLimiter
-from .routes import audit, codec, imports, inbox, people, studies
+from .routes import audit, auth, calendar, codec, imports, inbox, people, reports, studies
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -70,14 +70,18 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None,
                   description="Clinical studies through the Jardé law, on Temporal and "
                               "PostgreSQL. Every /api call takes `Authorization: Bearer TOKEN`.")
     errors.install(app)
+    # the Temporal UI calls the codec from its own origin with the browser's session cookie
+    # (credentials: include): only those origins, never "*"
     app.add_middleware(CORSMiddleware, allow_origins=settings.codec_cors_origins,
-                       allow_methods=["POST"], allow_headers=["Authorization", "Content-Type",
-                                                              "X-Namespace"])
+                       allow_credentials=True, allow_methods=["POST"],
+                       allow_headers=["Authorization", "Content-Type", "X-Namespace"])
 
     app.add_middleware(SecurityHeaders)
 
+    app.include_router(auth.router)
+    app.include_router(auth.api_router)
     for router in (studies.router, imports.router, inbox.router, people.router, audit.router,
-                   codec.router, metrics.router):
+                   codec.router, metrics.router, reports.router, calendar.router):
         app.include_router(router)
     web.install(app, bootstrap.secret_key(settings))
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

@@ -17,6 +17,7 @@ from store import ReadModels
 from workflows.models import BulkInput, BulkItem
 
 from . import engine
+from .auth import signatures
 from .deps import require_may_send, require_reason
 from .errors import ApiError
 from .metrics import measured
@@ -92,11 +93,30 @@ def check_code(code: Any, pattern: str) -> str:
     return code
 
 
+def check_site(command: dict[str, Any], pattern: str | None) -> None:
+    """Research sites are named by the unit's codes (SITE_CODE_PATTERN), nothing else."""
+    site = command.get("site")
+    if pattern and site is not None and (not isinstance(site, str)
+                                         or not re.fullmatch(pattern, site)):
+        raise ApiError(422, "site_code_pattern", f"site code {site!r} does not match the "
+                       f"unit's format {pattern} (SITE_CODE_PATTERN)")
+
+
+def unit_defaults(command: dict[str, Any], behind_percent: int | None) -> dict[str, Any]:
+    """A recruitment plan without its own threshold takes the unit's (RECRUITMENT_BEHIND_PERCENT)."""
+    if (behind_percent and command.get("type") == "set_recruitment_plan"
+            and command.get("behind_percent") in (None, "")):
+        return {**command, "behind_percent": behind_percent}
+    return command
+
+
 def participant_command(actor: Actor, body: dict[str, Any], code: Any,
-                        pattern: str) -> tuple[str, dict[str, Any]]:
+                        pattern: str, site_pattern: str | None = None
+                        ) -> tuple[str, dict[str, Any]]:
     """(type, command) of a participant command body, or an ApiError: 422 malformed, 403 not
     the sender's to send."""
     check_code(code, pattern)
+    check_site(body, site_pattern)
     kind = _command_type(body, ("register_participant", *PARTICIPANT_COMMAND_TYPES))
     require_may_send(actor, kind)
     adapter = _REGISTER if kind == "register_participant" else _PARTICIPANT
@@ -105,19 +125,24 @@ def participant_command(actor: Actor, body: dict[str, Any], code: Any,
 
 async def study_command(client: Client, read: ReadModels, actor: Actor, study_id: str,
                         body: dict[str, Any], key: str | None, participant: str | None = None,
-                        code_pattern: str = ".*") -> tuple[int, dict[str, Any]]:
+                        code_pattern: str = ".*", site_pattern: str | None = None,
+                        behind_percent: int | None = None) -> tuple[int, dict[str, Any]]:
     reason = require_reason(body)
     if participant is None:
         kind = _command_type(body, STUDY_COMMAND_TYPES)
         require_may_send(actor, kind)
-        command = _validate(_STUDY, body)
+        check_site(body, site_pattern)
+        command = _validate(_STUDY, unit_defaults(body, behind_percent))
     else:
-        kind, command = participant_command(actor, body, participant, code_pattern)
+        kind, command = participant_command(actor, body, participant, code_pattern,
+                                            site_pattern)
+    signature = signatures.signature_for(kind)
 
     async def run() -> tuple[int, dict[str, Any]]:
         async with measured(kind):
             result = await engine.send_command(client, study_id, command, actor.name,
-                                               actor.role.value, reason, key)
+                                               actor.role.value, reason, key,
+                                               signature=signature)
         log.info("command applied", study_id=study_id, command=kind, actor=actor.name)
         return 200, answer(result)
 
@@ -141,7 +166,8 @@ def _refused(code: Any, rule: str | None, message: str | None) -> dict[str, Any]
 
 
 async def bulk(client: Client, read: ReadModels, actor: Actor, study_id: str,
-               body: dict[str, Any], code_pattern: str) -> dict[str, Any]:
+               body: dict[str, Any], code_pattern: str,
+               site_pattern: str | None = None) -> dict[str, Any]:
     """Participant commands in one call, each item with its own outcome: `applied`,
     `already_applied` (its key was applied before: an import run again), or `refused` with the
     rule or the validation that refused it. The good items are applied even when others fail."""
@@ -164,11 +190,17 @@ async def bulk(client: Client, read: ReadModels, actor: Actor, study_id: str,
             continue
         try:
             reason = require_reason({"reason": item.get("reason") or default_reason})
-            _, command = participant_command(actor, item, item.get("code"), code_pattern)
+            kind, command = participant_command(actor, item, item.get("code"), code_pattern,
+                                                site_pattern)
         except ApiError as e:
             outcomes[i] = _refused(item.get("code"), e.code, e.message)
             continue
-        todo.append((i, BulkItem(command=command, reason=reason)))
+        try:
+            signature = signatures.signature_for(kind)
+        except ApiError as e:
+            outcomes[i] = _refused(item.get("code"), e.code, e.message)
+            continue
+        todo.append((i, BulkItem(command=command, reason=reason, signature=signature)))
     study: dict[str, Any] | None = None
     if todo:
         batch_key = hashlib.sha256("\n".join(

@@ -12,6 +12,7 @@ from domain.commands import PRINTABLE
 from settings import Settings
 from store import EventStore, ReadModels
 
+from .auth import bearer_actor, signatures
 from .errors import ApiError
 from .ratelimit import FailureLimiter
 
@@ -50,7 +51,8 @@ async def authenticate(request: Request, read: ReadModels, token: str) -> Actor 
     if wait := limiter.retry_after(client):
         raise ApiError(429, "too_many_attempts", f"too many failed logins from {client}: "
                        f"try again in {wait} s", retry_after=wait)
-    actor = await token_actor(token, read)
+    signatures.bind(None)
+    actor = await bearer_actor(request, read, token)
     if actor is None:
         limiter.failed(client)
     return actor

@@ -53,10 +53,11 @@ def study_id_for_key(actor: str, key: str) -> str:
 
 
 def _input(command: dict[str, Any], actor: str, role: str, reason: str,
-           key: str | None) -> tuple[CommandInput, str]:
+           key: str | None, signature: dict[str, Any] | None = None
+           ) -> tuple[CommandInput, str]:
     key = key or uuid.uuid4().hex
     return CommandInput(command=command, actor=actor, role=role, reason=reason,
-                        idempotency_key=key), key
+                        idempotency_key=key, signature=signature), key
 
 
 def _refusal(err: WorkflowUpdateFailedError) -> Exception:
@@ -98,8 +99,9 @@ async def create_study(client: Client, study_id: str, command: dict[str, Any], a
 
 async def send_command(client: Client, study_id: str, command: dict[str, Any], actor: str,
                        role: str, reason: str, idempotency_key: str | None = None,
-                       rpc_seconds: float = 30) -> CommandResult:
-    inp, key = _input(command, actor, role, reason, idempotency_key)
+                       rpc_seconds: float = 30,
+                       signature: dict[str, Any] | None = None) -> CommandResult:
+    inp, key = _input(command, actor, role, reason, idempotency_key, signature)
     return await _update(client, study_id, StudyWorkflow.command, inp, key, rpc_seconds)
 
 

@@ -5,16 +5,22 @@ share this reader; what the commands may do is the domain's business, not this m
 - JSON lines: one study per line, `{"reference", "title", "category", "investigator",
   "framework"?, "commands": [{"type", ...fields}, ...]}` — a full history of dated commands.
 - CSV: a header row, then one study per row: `reference,title,category,investigator` and the
-  milestone columns of `MILESTONES` (an empty cell: that milestone has not happened)."""
+  milestone columns of `MILESTONES` (an empty cell: that milestone has not happened).
+
+Every submission names the research's registration number: a study whose file records none
+(no `registration` column or cell, no `record_registration` command) is registered under its
+`reference` when that is an ID-RCB or an EU CT number; otherwise its history is refused at its
+first submission, naming the rule."""
 
 import csv
 import io
 import json
+import re
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from domain.commands import Text
+from domain.commands import REGISTRATION, Text
 
 
 class ImportedStudy(BaseModel):
@@ -40,6 +46,7 @@ MILESTONES: list[tuple[str, dict[str, str]]] = [
     ("submit_protocol", {"protocol_version": "version", "protocol_sha256": "document_sha256"}),
     ("assign_sponsor", {"sponsor": "sponsor"}),
     ("record_insurance", {"insurer": "insurer", "insurance_policy": "policy"}),
+    ("record_registration", {"registration": "number"}),
     ("submit_to_ethics", {"ethics_submitted_on": "submitted_on", "ethics_committee": "committee"}),
     ("record_ethics_completeness", {"ethics_complete_on": "notified_on"}),
     ("ethics_request_information", {"ethics_information_requested_on": "requested_on",
@@ -50,6 +57,8 @@ MILESTONES: list[tuple[str, dict[str, str]]] = [
     ("submit_to_ansm", {"ansm_submitted_on": "submitted_on"}),
     ("record_ansm_decision", {"ansm_decision_on": "decision_on", "ansm_decision": "decision"}),
     ("notify_ansm", {"ansm_notified_on": "sent_on"}),
+    # the establishment's director, informed before the research starts (R1123-69)
+    ("inform_director", {"director_informed_on": "informed_on"}),
     # no date field in these commands: the date still places them in the history's legal order
     ("open_recruitment", {"recruitment_opened_on": "opened_on"}),
     ("close_recruitment", {"recruitment_closed_on": "closed_on"}),
@@ -64,8 +73,22 @@ COLUMNS = STUDY_COLUMNS + tuple(col for _, cols in MILESTONES for col in cols)
 def read(content: str, name: str = "") -> list[ImportLine]:
     """Each study of a `.csv` or `.jsonl` file's content, with its line number."""
     if name.endswith(".csv") or (not name and _looks_like_csv(content)):
-        return _read_csv(content)
-    return _read_jsonl(content)
+        lines = _read_csv(content)
+    else:
+        lines = _read_jsonl(content)
+    return [line.model_copy(update={"study": with_registration(line.study)})
+            if line.study else line for line in lines]
+
+
+def with_registration(study: ImportedStudy) -> ImportedStudy:
+    """The study's registration: the one its file records, or else its reference when that
+    is an ID-RCB or an EU CT number."""
+    if any(command.get("type") == "record_registration" for command in study.commands):
+        return study
+    if not re.match(REGISTRATION, study.reference):
+        return study
+    registration = {"type": "record_registration", "number": study.reference}
+    return study.model_copy(update={"commands": [registration, *study.commands]})
 
 
 def _looks_like_csv(content: str) -> bool:

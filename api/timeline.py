@@ -19,6 +19,8 @@ MILESTONES = {  # event type -> (track, date field, label)
     "AnsmSubmitted": (Track.authority, "submitted_on", "submitted"),
     "AnsmDecisionRecorded": (Track.authority, "decision_on", "decision"),
     "AnsmNotified": (Track.authority, "sent_on", "informed"),
+    "SiteActivated": (Track.recruitment, "activated_on", "site"),
+    "SiteClosed": (Track.recruitment, "closed_on", "site closed"),
     "EndDeclared": (Track.end, "ended_on", "end"),
     "ResultsReported": (Track.end, "reported_on", "results"),
 }

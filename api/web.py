@@ -1,8 +1,6 @@
 """The staff web pages: server-rendered (Jinja2), a login form setting an HttpOnly cookie, CSRF
 tokens on every form. Commands go through the same path as the JSON API (api/commands.py)."""
 
-import hashlib
-import hmac
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,11 +16,16 @@ from domain.events import PARTICIPANT_EVENT_TYPES
 from domain.forms import PARTICIPANT_FORMS, STUDY_FORMS, available, participant_forms, probe
 from domain.messages_en import MESSAGES
 from domain.regulation import CLOCKS
+from domain.signatures import SIGNED_COMMANDS
+from domain.sites import SITE_REQUIREMENTS
 from store import Preferences, ReadModels, audit
 
-from . import commands, history, timeline, trail
-from .deps import Reader, Store, Temporal, authenticate, token_actor
+from . import calendar, charts, commands, history, portfolio, timeline, trail
+from .auth import sessions, signatures
+from .deps import Reader, Store, Temporal
 from .errors import ApiError
+from .routes import auth as auth_routes
+from .routes import calendar as calendar_routes
 from .routes.audit import MEDIA
 
 HERE = Path(__file__).parent
@@ -35,25 +38,23 @@ PARTICIPANT_TABLE_ROWS = 200  # the page shows the first ones; the API and CLI p
 AUDIT_ROWS = 500  # the latest events on the page; the export and the API give them all
 
 
-class LoginRequired(Exception):
-    pass
+LoginRequired = sessions.LoginRequired
 
 
 def csrf_token(request: Request) -> str:
-    session = request.cookies.get(COOKIE, "")
-    return hmac.new(request.app.state.secret, session.encode(), hashlib.sha256).hexdigest()[:32]
+    """Bound to the browser's session (api/auth/sessions.py)."""
+    return sessions.csrf_token(request)
 
 
 def check_csrf(request: Request, token: str) -> None:
-    if not hmac.compare_digest(csrf_token(request), token or ""):
-        raise ApiError(403, "csrf", "the form expired or came from elsewhere: reload the page")
+    sessions.check_csrf(request, token)
 
 
-async def page_actor(request: Request, read: Reader) -> Actor:
-    actor = await token_actor(request.cookies.get(COOKIE, ""), read)
-    if actor is None:
-        raise LoginRequired()
-    return actor
+async def page_actor(request: Request) -> Actor:
+    """The signed-in person of the server-side session (api/auth/sessions.py)."""
+    session = await sessions.active(request)
+    signatures.bind(None)  # a page's form signs only through auth.sign_web_form
+    return session.as_actor
 
 
 Viewer = Annotated[Actor, Depends(page_actor)]
@@ -61,36 +62,12 @@ Viewer = Annotated[Actor, Depends(page_actor)]
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     actor = context.get("actor")
-    return templates.TemplateResponse(request, name, {
-        "actor": actor, "csrf": csrf_token(request), "labels": LABELS, **context},
+    response = templates.TemplateResponse(request, name, {
+        "actor": actor, "csrf": csrf_token(request), "labels": LABELS,
+        "signed_kinds": SIGNED_COMMANDS,
+        "web_session": getattr(request.state, "web_session", None), **context},
         status_code=status)
-
-
-@router.get("/login", response_class=HTMLResponse)
-async def login_form(request: Request) -> HTMLResponse:
-    return render(request, "login.html")
-
-
-@router.post("/login")
-async def login(request: Request, read: Reader,
-                token: Annotated[str, Form()] = "") -> Response:
-    try:
-        actor = await authenticate(request, read, token.strip())
-    except ApiError as e:
-        return render(request, "login.html", status=e.status, error=e.message)
-    if actor is None:
-        return render(request, "login.html", status=401, error="This token is not valid.")
-    response = RedirectResponse("/", status_code=303)
-    response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https", max_age=12 * 3600)
-    return response
-
-
-@router.api_route("/logout", methods=["GET", "POST"])
-async def logout() -> Response:
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(COOKIE)
-    return response
+    return sessions.finish(request, response)  # type: ignore[return-value]
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -148,7 +125,24 @@ async def folded(read: ReadModels, study_id: str) -> tuple[StudyState | None, li
     return state, events
 
 
-def form_fields(kind: str, defaults: dict[str, Any]) -> list[dict[str, Any]]:
+# the sites a form may name: those it may act on (a plan: the study's own, "", or a site's)
+REQUIREMENT_FIELDS = frozenset(r.field for r in SITE_REQUIREMENTS)
+SITE_CHOICES = {"register_participant": ("", {"active"}), "activate_site": (None, {"added"}),
+                "close_site": (None, {"added", "active"}),
+                "set_recruitment_plan": ("", {"added", "active"})}
+
+
+def site_choices(kind: str, sites: list[dict[str, Any]]) -> list[str] | None:
+    spec = SITE_CHOICES.get(kind)
+    if spec is None:
+        return None
+    first, statuses = spec
+    codes = [s["code"] for s in sites if s["status"] in statuses]
+    return ([first] if first is not None else []) + codes
+
+
+def form_fields(kind: str, defaults: dict[str, Any],
+                sites: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Inputs for a command, read off its pydantic model."""
     out = []
     for name, info in {**STUDY_FORMS, **PARTICIPANT_FORMS}[kind].model_fields.items():
@@ -156,9 +150,12 @@ def form_fields(kind: str, defaults: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         ann = str(info.annotation)
         choices = trail.choices(info.annotation)
+        if name == "site" and (listed := site_choices(kind, sites or [])) is not None:
+            choices = listed
         widget = ("date" if "date" in ann else "checkbox" if "bool" in ann
                   else "select" if choices else "text")
-        value = defaults.get(name)
+        # a document the unit asks for at a site's activation: blank until someone attests it
+        value = None if name in REQUIREMENT_FIELDS else defaults.get(name)
         out.append({"name": name, "label": name.replace("_", " "), "widget": widget,
                     "choices": choices, "required": info.is_required() and widget != "checkbox",
                     "value": "" if value in (None, "-") or widget in ("text",) and name not in (
@@ -175,14 +172,20 @@ async def study_page(request: Request, actor: Actor, read: ReadModels, study_id:
         return render(request, "not_found.html", status=404, actor=actor, study_id=study_id)
     state, events = await folded(read, study_id)
     today = datetime.now(UTC).date()
+    sites = study.get("sites") or []
     kinds = available(state, actor.role, today) if state else []
     forms = [{"kind": k, "label": LABELS[k],
-              "fields": form_fields(k, probe(state, k, today) if state else {})} for k in kinds]
+              "fields": form_fields(k, probe(state, k, today) if state else {}, sites)}
+             for k in kinds]
     if failed and failed not in kinds and failed in STUDY_FORMS:
         forms.insert(0, {"kind": failed, "label": LABELS[failed], "fields": form_fields(
-            failed, probe(state, failed, today) if state else {})})
-    people = [{"kind": k, "label": LABELS[k], "fields": form_fields(k, d)}
+            failed, probe(state, failed, today) if state else {}, sites)})
+    people = [{"kind": k, "label": LABELS[k], "fields": form_fields(k, d, sites)}
               for k, d in (participant_forms(state, actor.role, today) if state else [])]
+    recruitment = await portfolio.recruitment(read, study, today)
+    curve = charts.recruitment_chart(recruitment, today)
+    site_charts = [(site, chart) for site in recruitment["by_site"] if (
+        chart := charts.recruitment_chart(site, today, height=210))]
     participants = await read.participants(study_id, limit=PARTICIPANT_TABLE_ROWS)
     # a study of 10,000 participants records them by the ten thousand: "study" shows its own
     # facts only, so that an opinion recorded long ago can still be found and corrected here
@@ -199,6 +202,7 @@ async def study_page(request: Request, actor: Actor, read: ReadModels, study_id:
                   timeline=timeline.build(study, trail.as_corrected(events), today),
                   clocks=CLOCKS,
                   participants=participants, participant_forms=people,
+                  recruitment=recruitment, curve=curve, site_charts=site_charts,
                   participants_total=sum(study["participants"].values()),
                   may_export=may_operate(actor.role, "export_audit"))
 
@@ -227,10 +231,18 @@ async def _submit(request: Request, study_id: str, actor: Actor, read: ReadModel
             if "bool" in str(info.annotation):
                 body[name] = name in form
     try:
+        action = f"/studies/{study_id}/{'participants/' if participants else ''}commands"
+        if signing := await auth_routes.sign_web_form(request, actor, form, kind, action):
+            return signing  # first, a new authentication at the directory
+        for secret in ("signature_password", "signature_code"):
+            body.pop(secret, None)
+        settings = request.app.state.settings
         await commands.study_command(
             client, read, actor, study_id, body, None,
             participant=str(form.get("code", "")) if participants else None,
-            code_pattern=request.app.state.settings.participant_code_pattern)
+            code_pattern=settings.participant_code_pattern,
+            site_pattern=settings.site_code_pattern,
+            behind_percent=settings.recruitment_behind_percent)
     except (ApiError, RuleViolation) as e:
         return await study_page(request, actor, read, study_id, status=_status(e),
                                 error=_message(e), failed=kind)
@@ -319,8 +331,11 @@ async def inbox_page(request: Request, actor: Actor, read: ReadModels, status: i
                      **context: Any) -> HTMLResponse:
     tasks = await read.tasks_for_role(actor.role.value)
     person = await read.person(actor.name) or {"email": None, "digest": True}
+    feeds = {scope: calendar.feed_urls(str(request.base_url), request.app.state.secret, feed)
+             for scope in calendar.SCOPES
+             if (feed := await read.calendar.current(actor.name, actor.role.value, scope))}
     return render(request, "inbox.html", status, actor=actor, tasks=tasks, person=person,
-                  **context)
+                  feeds=feeds, unit_feed=may_operate(actor.role, "unit_calendar"), **context)
 
 
 @router.post("/preferences")
@@ -337,11 +352,49 @@ async def preferences(request: Request, actor: Viewer, read: Reader,
     return RedirectResponse("/inbox#preferences", status_code=303)
 
 
+@router.post("/calendar/feed")
+async def calendar_feed(request: Request, actor: Viewer, read: Reader, store: Store,
+                        csrf: Annotated[str, Form()] = "", action: Annotated[str, Form()] = "",
+                        scope: Annotated[str, Form()] = "person",
+                        reason: Annotated[str, Form()] = "") -> Response:
+    """The inbox's calendar form: make the feed URL, or revoke it (with a reason)."""
+    check_csrf(request, csrf)
+    scope = scope if scope in calendar.SCOPES else "person"
+    try:
+        if action == "revoke":
+            await calendar_routes.revoke(actor, read, store, {"reason": reason, "scope": scope})
+        else:
+            await calendar_routes.feed_url(request, actor, read, store, scope)
+    except ApiError as e:
+        return await inbox_page(request, actor, read, e.status, error=e.message)
+    return RedirectResponse("/inbox#calendar", status_code=303)
+
+
+@router.get("/reports", response_class=HTMLResponse)
+async def reports(request: Request, actor: Viewer, read: Reader,
+                  months: int = 12) -> HTMLResponse:
+    """The unit's portfolio: coordinators, regulatory affairs and admins."""
+    if not may_operate(actor.role, "view_reports"):
+        return render(request, "forbidden.html", status=403, actor=actor,
+                      message=f"The unit's reports are for coordinators, regulatory affairs "
+                              f"and admins, not a {actor.role.value}.")
+    months = min(max(months, 1), 60)
+    rep = await portfolio.report(read, months)
+    month_list = charts.last_months(rep["generated_on"], months)
+    return render(request, "reports.html", actor=actor, rep=rep, months=months,
+                  states_chart=charts.state_bars(rep, STATES),
+                  cpp_chart=charts.decision_bars(rep["cpp"], "committee"),
+                  ansm_chart=charts.decision_bars(rep["ansm"], "category"),
+                  clocks_chart=charts.month_bars(rep["clocks"], ("met", "missed"), month_list),
+                  inclusions_chart=charts.month_bars(rep["inclusions"], ("included",),
+                                                     month_list))
+
+
 def install(app: Any, secret: bytes) -> None:
     """`secret` signs the CSRF tokens: the same in every web process (bootstrap.secret_key)."""
     app.state.secret = secret
     app.include_router(router)
 
     @app.exception_handler(LoginRequired)
-    async def to_login(request: Request, _: LoginRequired) -> Response:
-        return RedirectResponse("/login", status_code=303)
+    async def to_login(request: Request, e: LoginRequired) -> Response:
+        return RedirectResponse("/login?expired=1" if e.expired else "/login", status_code=303)

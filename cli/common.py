@@ -40,7 +40,8 @@ def api(data_dir: Path, token: str | None, method: str, path: str,
         err = r.json().get("error", {}) if r.headers.get("content-type", "").startswith(
             "application/json") else {}
         fail(f"{r.status_code} {err.get('code', '')}: {err.get('message', r.text)}", 1)
-    return r.json()
+    # a download (a CSV report) as its text
+    return r.json() if r.headers.get("content-type", "").startswith("application/json") else r.text
 
 
 def show(value: Any) -> None:

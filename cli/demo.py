@@ -1,9 +1,10 @@
-"""The demo walk: a sample RIPH1 study from draft to recruiting through the HTTP API, as staff
-would do it, with a progress display and the study's timeline at the end. The study was
-submitted weeks ago: its history is typed in from the paper file as batches of dated facts
-(`commands:batch`, one per role that may send them), judged on their legal dates, so that no
-clock the file itself shows was met is ever flagged overdue; then recruitment opens and the
-first participants are included today."""
+"""The demo walk: a sample RIPH1 study from draft to recruiting at two sites through the HTTP
+API, as staff would do it, with a progress display, the study's timeline and its recruitment
+against the plan at the end. The study was submitted months ago: its history is typed in from
+the paper file as batches of dated facts (`commands:batch`, one per role that may send them),
+judged on their legal dates, so that no clock the file itself shows was met is ever flagged
+overdue: the approvals, the two sites and their activation, the recruitment plan, five months
+of inclusions (some withdrawn, some completed); then two participants are included today."""
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,13 +14,23 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
+from api.auth.admin import demo_account
 from domain import COMMAND_ROLES
-from scenarios import STUDY, Step, http_call, inclusion, riph1_walk
+from domain.events import PARTICIPANT_EVENT_TYPES
+from scenarios import STUDY, Step, http_call, inclusion, riph1_walk, without
 from store import ReadModels
 
-PARTICIPANTS = ["P-0001", "P-0002", "P-0003"]
 REASONS = {"register_participant": "screened and eligible",
            "record_consent": "signed information form", "include": "first visit"}
+OPENED = 150  # recruitment opened this many days ago
+# (code, name, investigator, activated days ago, includes one participant every n days)
+SITES = [("LIL-JDF", "CHU de Lille - Hôpital Jeanne de Flandre", "Pr. Claire Martin", 148, 7),
+         ("PAR-NCK", "Hôpital Necker-Enfants malades (AP-HP)", "Dr Samir Benali", 100, 21)]
+TARGETS = {"LIL-JDF": 35, "PAR-NCK": 25}  # the study's 60, shared out
+PLAN_DAYS = 365  # the recruitment period, from the opening
+WITHDRAWN = {3: 40, 9: 12}  # participant number -> withdrew this many days ago
+COMPLETED = (1, 2, 4)  # their participation is over (a short follow-up)
+TODAY_CODES = 2  # participants included today, one command at a time
 
 
 def _days_ago(n: int) -> str:
@@ -27,40 +38,100 @@ def _days_ago(n: int) -> str:
 
 
 def batches(steps: list[Step]) -> list[tuple[str, list[dict[str, Any]]]]:
-    """Consecutive steps grouped into batches one role may send whole: (role, commands)."""
-    groups: list[tuple[set[str], str, list[dict[str, Any]]]] = []
-    for role, command in steps:
+    """Consecutive steps grouped into batches one role may send whole: (role, commands). Grouped
+    from the end, each batch as long as one role may send it, so that a clock and the fact that
+    meets it (a CPP submission and its opinion) fall in the same batch: the clocks are judged at
+    the end of each batch, and an opinion typed in a later one would come after the expiry."""
+    groups: list[tuple[set[str], list[Step]]] = []
+    for role, command in reversed(steps):
         allowed = {r.value for r in COMMAND_ROLES[command["type"]]}
         if groups and groups[-1][0] & allowed:
-            roles, first, commands = groups[-1]
-            groups[-1] = (roles & allowed, first, [*commands, command])
+            roles, members = groups[-1]
+            groups[-1] = (roles & allowed, [(role, command), *members])
         else:
-            groups.append((allowed, role, [command]))
-    return [(first if first in roles else sorted(roles)[0], commands)
-            for roles, first, commands in groups]
+            groups.append((allowed, [(role, command)]))
+    out = []
+    for roles, members in reversed(groups):
+        preferred = [r for r, _ in members if r in roles]
+        out.append((preferred[0] if preferred else sorted(roles)[0], [c for _, c in members]))
+    return out
+
+
+def dated_history() -> list[Step]:
+    """The study's history as dated steps: the approvals, the sites, the plan, the inclusions."""
+    steps = riph1_walk(_days_ago(OPENED + 2), submitted_on=_days_ago(OPENED + 50),
+                       ansm_submitted_on=_days_ago(OPENED + 49),
+                       completeness_on=_days_ago(OPENED + 46), opinion_on=_days_ago(OPENED + 10),
+                       opened_on=_days_ago(OPENED))
+    # the information form (version 1.0) is part of the file sent to the CPP: issued with the
+    # protocol, so that the batch of the regulatory facts holds every submission and its answer
+    form = next(c for _, c in steps if c["type"] == "issue_consent_form")
+    steps = without(steps, "issue_consent_form")
+    steps.insert(1, ("investigator", {**form, "issued_on": _days_ago(OPENED + 50)}))
+    steps += [("coordinator", {"type": "add_site", "site": code, "name": name,
+                               "investigator": investigator})
+              for code, name, investigator, _, _ in SITES]
+    steps.append(("coordinator", {"type": "set_recruitment_plan", "target": sum(
+        TARGETS.values()), "starts_on": _days_ago(OPENED), "ends_on": _days_ago(
+        OPENED - PLAN_DAYS)}))
+    # each site's activation and plan, then its inclusions, all in legal-date order
+    dated: list[tuple[int, int, Step]] = []
+    for code, _, _, active, every in SITES:
+        dated.append((active, 0, ("coordinator", {
+            "type": "activate_site", "site": code, "activated_on": _days_ago(active),
+            "agreement_signed_on": _days_ago(active + 20),
+            "initiation_visit_on": _days_ago(active + 2)})))
+        dated.append((active, 1, ("coordinator", {
+            "type": "set_recruitment_plan", "site": code, "target": TARGETS[code],
+            "starts_on": _days_ago(active), "ends_on": _days_ago(OPENED - PLAN_DAYS)})))
+        for ago in range(active - 3, 0, -every):
+            dated.append((ago, 2, ("investigator", {"type": "include", "site": code})))
+    number = 0
+    for ago, _, (role, command) in sorted(dated, key=lambda d: (-d[0], d[1])):
+        if command["type"] != "include":
+            steps.append((role, command))
+            continue
+        number += 1
+        code = f"P-{number:04d}"
+        for r, c in inclusion(code, _days_ago(ago)):
+            steps.append((r, {**c, "site": command["site"]} if c["type"] ==
+                          "register_participant" else c))
+    for n, ago in sorted(WITHDRAWN.items(), key=lambda w: -w[1]):
+        steps.append(("investigator", {"type": "withdraw_consent", "code": f"P-{n:04d}",
+                                       "withdrawn_on": _days_ago(ago)}))
+    steps += [("investigator", {"type": "complete", "code": f"P-{n:04d}",
+                                "completed_on": _days_ago(5)}) for n in COMPLETED]
+    return _in_legal_order(steps)
+
+
+def _in_legal_order(steps: list[Step]) -> list[Step]:
+    """Withdrawals and completions in their place among the inclusions (a batch is applied in
+    legal-date order; the undated commands stay after the facts written before them)."""
+    from domain.legal_time import legal_order
+
+    return [steps[i] for i in legal_order([c for _, c in steps])]
 
 
 async def walk(stack: Any, console: Console) -> str:
     read = ReadModels(stack.pool)
     tokens = {role: await read.create_token(f"demo-{role}", role)
               for role in ("investigator", "coordinator", "regulatory", "auditor")}
-    # a study submitted some weeks ago (the CPP's completeness notice four days later), its
-    # favourable opinion three days ago, authorized yesterday; recruitment opens today
-    steps = riph1_walk(_days_ago(1), submitted_on=_days_ago(40), ansm_submitted_on=_days_ago(39),
-                       completeness_on=_days_ago(36), opinion_on=_days_ago(3))
-    history = batches([s for s in steps if s[1]["type"] != "open_recruitment"])
-    opening = [s for s in steps if s[1]["type"] == "open_recruitment"]
-    inclusions = [inclusion(code, _days_ago(0)) for code in PARTICIPANTS]
-    async with httpx.AsyncClient(base_url=stack.web_url, timeout=60) as http:
-        async def call(role: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
-            r = await http.post(path, json=body, headers={"Authorization": f"Bearer {tokens[role]}"})
+    history = batches(dated_history())
+    registered = sum(1 for _, cs in history for c in cs if c["type"] == "register_participant")
+    today = [(f"P-{registered + n:04d}", inclusion(f"P-{registered + n:04d}", _days_ago(0)))
+             for n in range(1, TODAY_CODES + 1)]
+    async with httpx.AsyncClient(base_url=stack.web_url, timeout=120) as http:
+        async def call(role: str, path: str, body: dict[str, Any],
+                       method: str = "POST") -> Any:
+            r = await http.request(method, path, json=body if method == "POST" else None,
+                                   headers={"Authorization": f"Bearer {tokens[role]}"})
             r.raise_for_status()
             return r.json()
 
         with Progress(TextColumn("{task.description:<44}"), BarColumn(),
                       TextColumn("{task.completed}/{task.total}"), console=console) as progress:
-            task = progress.add_task("create the study",
-                                     total=1 + len(steps) + sum(map(len, inclusions)))
+            task = progress.add_task("create the study", total=1 + sum(
+                len(cs) for _, cs in history) + sum(len(p) for _, p in today))
             study = await call("investigator", "/api/studies",
                                {**STUDY, "reason": "protocol approved by the board"})
             sid = study["id"]
@@ -71,34 +142,52 @@ async def walk(stack: Any, console: Console) -> str:
                     "reason": "typed in from the paper file", "commands": [
                         {**c, "reason": f"demo: {c['type']}"} for c in commands]})
                 progress.advance(task, len(commands))
-            for role, command in opening:
-                progress.update(task, description=f"{command['type']} ({role})")
-                study = await call(role, f"/api/studies/{sid}/commands",
-                                   {**command, "reason": f"demo: {command['type']}"})
-                progress.advance(task)
-            for code, participant in zip(PARTICIPANTS, inclusions, strict=True):
-                progress.update(task, description=f"include {code}")
+            site = SITES[0][0]
+            for code, participant in today:
+                progress.update(task, description=f"include {code} at {site} today")
                 for role, command in participant:
-                    path, body = http_call(sid, command)
+                    path, body = http_call(sid, {**command, "site": site} if command["type"] ==
+                                           "register_participant" else command)
                     await call(role, path, {**body, "reason": REASONS[command["type"]]})
                     progress.advance(task)
-        events = (await http.get(f"/api/studies/{sid}/events",
-                                 headers={"Authorization": f"Bearer {tokens['auditor']}"})).json()
+        events = await call("auditor", f"/api/studies/{sid}/events", {}, "GET")
+        study = await call("auditor", f"/api/studies/{sid}", {}, "GET")
+        recruitment = await call("auditor", f"/api/studies/{sid}/recruitment", {}, "GET")
+        feed = await call("coordinator", "/api/calendar/feed-url", {}, "GET")
 
-    table = Table("seq", title=f"Timeline of {sid}")
+    table = Table("seq", title=f"Timeline of {sid} (the study's own facts)")
     for name in ("legal date", "recorded (UTC)", "event"):
         table.add_column(name, no_wrap=True)
     table.add_column("by")
     table.add_column("reason")
     for e in events:
-        table.add_row(str(e["seq"]), e["effective_on"] or "", e["at"][:16].replace("T", " "),
-                      e["type"], e["actor"], e["reason"])
+        if e["type"] not in PARTICIPANT_EVENT_TYPES:
+            table.add_row(str(e["seq"]), e["effective_on"] or "", e["at"][:16].replace("T", " "),
+                          e["type"], e["actor"], e["reason"])
     console.print(table)
+    progress_table = Table("", "included", "target", "planned today", "withdrawn", "completed",
+                           "target at this rate", title="Recruitment against the plan")
+    for label, part in [("study", recruitment), *((s["site"], s) for s in recruitment["by_site"])]:
+        progress_table.add_row(
+            label, str(part["included"]), str(part["target"] or ""),
+            f"{part['planned_today']:g}" if part["planned_today"] is not None else "",
+            str(part["withdrawn"]), str(part["completed"]),
+            (part["projected_target_on"] or "") + (" (behind plan)" if part["behind"] else ""))
+    console.print(progress_table)
     clocks = ", ".join(f"{d['label']}: {d['status']}" for d in study["deadlines"])
     console.print(f"Clocks, judged on the legal dates: {clocks or 'none'}.")
-    console.print(f"Study [bold]{sid}[/bold] is [green]{study['state']}[/green].")
+    console.print(f"Study [bold]{sid}[/bold] is [green]{study['state']}[/green] at "
+                  f"{len(recruitment['by_site'])} sites.")
     console.print(f"Web app: {stack.web_url}/login  (API docs: {stack.web_url}/docs)")
-    console.print(f"Coordinator token (paste it on the login page): {tokens['coordinator']}")
+    console.print(f"The study: {stack.web_url}/studies/{sid}#recruitment · the unit's reports: "
+                  f"{stack.web_url}/reports")
+    password = await demo_account(stack.pool, stack.settings, "demo-coordinator", "coordinator",
+                                  "Demo Coordinator")
+    console.print(f"Sign in as [bold]demo-coordinator[/bold], password [bold]{password}[/bold] "
+                  "(a local account; the first sign-in enrols your authenticator app)")
+    console.print(f"Coordinator token (or paste it on the login page): {tokens['coordinator']}")
+    console.print(f"Coordinator's calendar feed (subscribe in Outlook or Thunderbird): "
+                  f"{feed['url']}")
     if stack.info.get("temporal_ui_url"):
         console.print(f"Temporal UI: {stack.info['temporal_ui_url']}")
     return sid

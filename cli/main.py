@@ -12,7 +12,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from cli import history, imports
+from cli import history, imports, portfolio, users
 from cli.common import (
     DEFAULT_DIR,
     DataDir,
@@ -36,6 +36,7 @@ audit_app = typer.Typer(help="The audit trail: verify its hash chains, export it
                         no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
+app.add_typer(users.app, name="user")
 
 T = TypeVar("T")
 
@@ -417,6 +418,10 @@ app.add_typer(study_app, name="study")
 study_app.command("correct")(history.correct)
 study_app.command("batch")(history.batch)
 app.add_typer(imports.app, name="import")
+app.add_typer(portfolio.sites_app, name="sites")
+app.add_typer(portfolio.recruitment_app, name="recruitment")
+app.add_typer(portfolio.reports_app, name="reports")
+app.add_typer(portfolio.calendar_app, name="calendar")
 
 
 @study_app.command("list")

@@ -54,13 +54,28 @@ def restart(d: Deadline, on: date) -> Deadline:
     stopped = d.stopped_days + max(0, (on - (d.stopped_on or on)).days)
     return d.model_copy(update={
         "status": DeadlineStatus.open, "stopped_on": None, "stopped_days": stopped,
-        "due_on": due_date(CLOCKS[d.clock], d.starts_on, stopped),
+        "due_on": due_date(CLOCKS[d.clock], d.starts_on, stopped + d.extended_days),
     })
 
 
 def reanchor(d: Deadline, starts_on: date) -> Deadline:
     return d.model_copy(update={
-        "starts_on": starts_on, "due_on": due_date(CLOCKS[d.clock], starts_on, d.stopped_days)})
+        "starts_on": starts_on,
+        "due_on": due_date(CLOCKS[d.clock], starts_on, d.stopped_days + d.extended_days)})
+
+
+def switch(d: Deadline, clock_id: str) -> Deadline:
+    """The same deadline on a longer clock that does not stop (a request for information under
+    the EU regulations extends the period: Reg. 536/2014 art. 6(8))."""
+    return d.model_copy(update={
+        "clock": clock_id,
+        "due_on": due_date(CLOCKS[clock_id], d.starts_on, d.stopped_days + d.extended_days)})
+
+
+def extend(d: Deadline, days: int) -> Deadline:
+    """The reviewing body adds `days` to its own clock."""
+    return d.model_copy(update={"extended_days": d.extended_days + days,
+                                "due_on": d.due_on + timedelta(days=days)})
 
 
 def is_waiting(d: Deadline) -> bool:

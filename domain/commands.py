@@ -3,9 +3,17 @@
 from datetime import date
 from typing import Annotated, Any, Literal, TypeAlias, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from .model import Category, ConsentBy, ConsentKind, FormChange, Framework, HolderException
+from .model import (
+    Category,
+    ConsentBy,
+    ConsentKind,
+    FormChange,
+    Framework,
+    HolderException,
+    Protection,
+)
 
 # Printable text: control characters (NUL above all, which PostgreSQL cannot store) are refused
 # here, before they reach the workflow, rather than failing the append for ever after.
@@ -17,6 +25,15 @@ Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")]
 # unit's own format (PARTICIPANT_CODE_PATTERN, e.g. P-0001) is checked at the API; the engine
 # itself refuses anything with a space, an @ or more than 32 characters.
 ParticipantCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")]
+# The research's registration number: an ID-RCB, which the ANSM gives every research under the
+# Jardé law (2026-A01234-56), or the EU CT number CTIS gives a trial (2026-512345-12-00).
+ID_RCB = r"\d{4}-A\d{5}-\d{2}"
+EU_CT_NUMBER = r"\d{4}-5\d{5}-\d{2}-\d{2}"
+REGISTRATION = rf"^(?:{ID_RCB}|{EU_CT_NUMBER})$"
+RegistrationNumber = Annotated[str, StringConstraints(strip_whitespace=True, pattern=REGISTRATION)]
+# Research sites are known by the unit's codes (SITE_CODE_PATTERN, checked at the API); the
+# engine itself refuses anything with a space or more than 32 characters.
+SiteCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")]
 
 
 class Command(BaseModel):
@@ -25,7 +42,7 @@ class Command(BaseModel):
 
 
 # Dates a command may carry that are expected, not facts: they may lie in the future.
-EXPECTED_DATES = frozenset({"majority_on"})
+EXPECTED_DATES = frozenset({"majority_on", "starts_on", "ends_on", "answer_by"})
 
 
 class CreateStudy(Command):
@@ -41,11 +58,22 @@ class SubmitProtocol(Command):
     version: Text
     document_sha256: Sha256
     emergency_inclusion: bool = False  # the protocol provides for emergency inclusion
+    # ...and for its derogation in an immediate life-threatening emergency, when no relative is
+    # present: inclusion before anyone's consent (L1122-1-3)
+    vital_emergency: bool = False
+    # a RIPH2 cluster trial: collective information and non-opposition (L1122-1-4)
+    cluster_trial: bool = False
+
+
+class RecordRegistration(Command):
+    type: Literal["record_registration"]
+    number: RegistrationNumber
 
 
 class AssignSponsor(Command):
     type: Literal["assign_sponsor"]
     sponsor: Text
+    commercial: bool = False  # an industry sponsor, for commercial purposes (L1121-16-1)
 
 
 class RecordInsurance(Command):
@@ -56,8 +84,9 @@ class RecordInsurance(Command):
 
 class SubmitToEthics(Command):
     type: Literal["submit_to_ethics"]
-    committee: Text
+    committee: Text  # the committee the national platform designated by random draw
     submitted_on: date
+    platform_file: Text | None = None  # the file's number on the national platform (R1123-20)
 
 
 class RecordEthicsCompleteness(Command):
@@ -69,11 +98,17 @@ class EthicsRequestInformation(Command):
     type: Literal["ethics_request_information"]
     requested_on: date
     questions: Text
+    # "validation": the file is incomplete (the sponsor completes it); "assessment": a question
+    # on a complete file. By default: the validation stage while an EU file is not validated,
+    # the assessment otherwise.
+    stage: Literal["validation", "assessment"] | None = None
+    amendment_id: str | None = None  # a question on that pending substantial amendment
 
 
 class EthicsInformationSupplied(Command):
     type: Literal["ethics_information_supplied"]
     supplied_on: date
+    amendment_id: str | None = None
 
 
 class RecordEthicsOpinion(Command):
@@ -81,18 +116,79 @@ class RecordEthicsOpinion(Command):
     opinion: Literal["favourable", "unfavourable"]
     opinion_on: date
     amendment_id: str | None = None
+    notified_on: date | None = None  # its notification to the sponsor, if not opinion_on
+    conditions: Text | None = None  # favourable subject to these conditions (R1124-8)
+
+
+class LiftEthicsConditions(Command):
+    type: Literal["lift_ethics_conditions"]
+    lifted_on: date
 
 
 class RequestSecondReview(Command):
     type: Literal["request_second_review"]
-    committee: Text
+    committee: Text  # the new committee the national platform designated (R1123-25)
     requested_on: date
+    platform_file: Text | None = None
+
+
+class ExtendReview(Command):
+    """A reviewing body extends its own clock: the ANSM on a modification (R1123-44, 10 days
+    at most), the Member State on a device modification (Reg. 2017/745 art. 75(4), 7 days)..."""
+
+    type: Literal["extend_review"]
+    deadline: Text  # the deadline it extends (its name in the study's deadlines)
+    notified_on: date
+    days: int = Field(gt=0, le=60)
+
+
+class RecordAnsmObjection(Command):
+    type: Literal["record_ansm_objection"]
+    objected_on: date
+    answer_by: date  # the date the ANSM sets for the amended request
+    reasons: Text
+
+
+class AmendAnsmRequest(Command):
+    type: Literal["amend_ansm_request"]
+    submitted_on: date
 
 
 class RecordCnil(Command):
     type: Literal["record_cnil"]
     route: Literal["MR-001", "MR-003", "MR-004", "authorization"]
     reference: Text
+    requested_on: date | None = None  # an authorization: the request (default: today)
+
+
+class RecordCnilDecision(Command):
+    type: Literal["record_cnil_decision"]
+    decision: Literal["authorized", "refused"]
+    decision_on: date
+
+
+class RecordProcessingRegister(Command):
+    type: Literal["record_processing_register"]
+    entry: Text  # the entry's reference in the record of processing activities
+    entered_on: date
+
+
+class InformDirector(Command):
+    type: Literal["inform_director"]
+    informed_on: date
+    site: Text | None = None
+
+
+class SignConvention(Command):
+    type: Literal["sign_convention"]
+    signed_on: date
+    site: Text | None = None  # the site it covers (None: the study's own establishment)
+
+
+class NotifyMilestone(Command):
+    type: Literal["notify_milestone"]
+    milestone: Literal["start", "first_visit", "recruitment_end"]
+    notified_on: date
 
 
 class SubmitToAnsm(Command):
@@ -134,6 +230,7 @@ class Correct(Command):
 
 class CloseRecruitment(Command):
     type: Literal["close_recruitment"]
+    closed_on: date | None = None  # default: the day it is recorded
 
 
 class SubmitAmendment(Command):
@@ -148,6 +245,18 @@ class ReportSafetyEvent(Command):
     type: Literal["report_safety_event"]
     kind: Literal["susar", "sae", "urgent_safety_measure"]
     occurred_on: date
+    fatal_or_life_threatening: bool = False
+    aware_on: date | None = None  # the day the sponsor knew of it (default: occurred_on)
+
+
+class AssessSafetyEvent(Command):
+    """The sponsor's assessment of a serious adverse event (R1123-49, R1123-53): a suspected
+    unexpected serious adverse reaction is then declared from the day of the assessment."""
+
+    type: Literal["assess_safety_event"]
+    event_id: Text
+    assessed_on: date
+    susar: bool
     fatal_or_life_threatening: bool = False
 
 
@@ -189,6 +298,7 @@ class DeclareEnd(Command):
     type: Literal["declare_end"]
     ended_on: date
     early: bool = False
+    for_safety: bool = False  # stopped early on safety grounds
 
 
 class SubmitEndDeclaration(Command):
@@ -211,7 +321,14 @@ class RegisterParticipant(Command):
     code: ParticipantCode
     # a minor's 18th birthday, as a date (never the birth date itself): re-consent falls due then
     majority_on: date | None = None
-    emergency: bool = False  # included in an emergency, own consent deferred (L1122-1-2)
+    emergency: bool = False  # included in an emergency, own consent deferred (L1122-1-3)
+    # an immediate life-threatening emergency with no relative present (L1122-1-3 derogation)
+    no_relative_present: bool = False
+    healthy_volunteer: bool = False  # a person with no condition
+    protection: Protection | None = None  # a person the law protects (L1121-5 to L1121-8)
+    # the condition of their inclusion in a RIPH1/RIPH2 (regulation.PROTECTED)
+    benefit: Literal["direct_benefit", "others_benefit"] | None = None
+    site: SiteCode | None = None  # the site that includes them (it must be active)
 
 
 class ConsentDetails(Command):
@@ -266,17 +383,74 @@ class IssueConsentForm(Command):
 class CompleteParticipation(Command):
     type: Literal["complete"]
     code: ParticipantCode
+    completed_on: date | None = None  # default: the day it is recorded
+
+
+# --- Sites and recruitment plans (domain/tracks/sites.py). ------------------------------------
+class AddSite(Command):
+    type: Literal["add_site"]
+    site: SiteCode
+    name: Text
+    investigator: Text
+
+
+class ActivateSite(Command):
+    """The site may include from `activated_on`; the documents the unit asks for
+    (domain/sites.py SITE_REQUIREMENTS) are attested by their dates."""
+
+    type: Literal["activate_site"]
+    site: SiteCode
+    activated_on: date
+    agreement_signed_on: date | None = None
+    initiation_visit_on: date | None = None
+
+
+class CloseSite(Command):
+    type: Literal["close_site"]
+    site: SiteCode
+    closed_on: date
+
+
+class SetRecruitmentPlan(Command):
+    """The study's target and planned period, or one site's (`site`)."""
+
+    type: Literal["set_recruitment_plan"]
+    target: int = Field(gt=0, le=1_000_000)
+    starts_on: date
+    ends_on: date
+    site: SiteCode | None = None
+    # percent below the plan that counts as behind (default: the RECRUITMENT_BEHIND_PERCENT
+    # setting, filled in by the API)
+    behind_percent: int | None = Field(None, ge=1, le=100)
+
+    @field_validator("target", "behind_percent", mode="before")
+    @classmethod
+    def _no_bool(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError("a positive integer is expected, not a boolean")
+        return value
+
+    @model_validator(mode="after")
+    def _period(self) -> "SetRecruitmentPlan":
+        if self.ends_on <= self.starts_on:
+            raise ValueError(f"the planned period ends ({self.ends_on}) on or before it starts "
+                             f"({self.starts_on})")
+        return self
 
 
 # One union per audience, in the contract's order (the web page offers forms in this order).
 StudyCommandClass: TypeAlias = (
-    SubmitProtocol | AssignSponsor | RecordInsurance | SubmitToEthics | RecordEthicsCompleteness
+    SubmitProtocol | AssignSponsor | RecordInsurance | RecordRegistration | SubmitToEthics
+    | RecordEthicsCompleteness
     | EthicsRequestInformation | EthicsInformationSupplied | RecordEthicsOpinion
-    | RequestSecondReview | RecordCnil | SubmitToAnsm | RecordAnsmDecision | NotifyAnsm
-    | OpenRecruitment | CloseRecruitment | SubmitAmendment | ReportSafetyEvent
-    | DeclareSafetyEvent | SubmitAnnualSafetyReport | Suspend | SubmitObservations | NotifyHalt
+    | LiftEthicsConditions | RequestSecondReview | RecordCnil | RecordCnilDecision
+    | RecordProcessingRegister | SubmitToAnsm | RecordAnsmDecision | RecordAnsmObjection
+    | AmendAnsmRequest | ExtendReview | NotifyAnsm | InformDirector | SignConvention
+    | OpenRecruitment | NotifyMilestone | CloseRecruitment | SubmitAmendment | ReportSafetyEvent
+    | AssessSafetyEvent | DeclareSafetyEvent | SubmitAnnualSafetyReport | Suspend
+    | SubmitObservations | NotifyHalt
     | Resume | DeclareEnd | SubmitEndDeclaration | ReportResults | Archive | IssueConsentForm
-    | Correct
+    | Correct | AddSite | ActivateSite | CloseSite | SetRecruitmentPlan
 )
 ParticipantCommandClass: TypeAlias = (
     RecordConsent | WithdrawConsent | ObjectToDataUse | Reconsent | Include

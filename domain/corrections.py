@@ -12,8 +12,8 @@ from . import commands as c
 from . import events as ev
 from . import history, legal_time
 from .errors import InputRefused
-from .model import BEFORE_APPROVAL, ConsentKind, Role, StudyStatus
-from .regulation import CONSENT_KIND
+from .model import BEFORE_APPROVAL, CONSENT_STRENGTH, ConsentKind, Role, StudyStatus
+from .regulation import CONSENT_KIND, RULES
 from .state import Fact, StudyState
 from .tracks.rules import require, require_input
 
@@ -23,35 +23,50 @@ from .tracks.rules import require, require_input
 # corrected.
 CORRECTABLE: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     "ProtocolSubmitted": {"version", "document_sha256"},
-    "SponsorAssigned": {"sponsor"},
+    "SponsorAssigned": {"sponsor", "commercial"},
     "InsuranceRecorded": {"insurer", "policy"},
-    "EthicsSubmitted": {"committee", "submitted_on"},
+    "RegistrationRecorded": {"number"},
+    "EthicsSubmitted": {"committee", "submitted_on", "platform_file"},
     "EthicsCompletenessRecorded": {"notified_on"},
     "EthicsInformationRequested": {"requested_on", "questions"},
     "EthicsInformationSupplied": {"supplied_on"},
-    "EthicsOpinionRecorded": {"opinion", "opinion_on"},
+    "EthicsOpinionRecorded": {"opinion", "opinion_on", "notified_on", "conditions"},
     "SecondReviewRequested": {"committee", "requested_on"},
-    "CnilRecorded": {"route", "reference"},
+    "CnilRecorded": {"route", "reference", "requested_on"},
+    "CnilDecisionRecorded": {"decision", "decision_on"},
+    "ProcessingRegisterRecorded": {"entry", "entered_on"},
+    "EthicsConditionsLifted": {"lifted_on"},
+    "DirectorInformed": {"informed_on", "site"},
+    "ConventionSigned": {"signed_on", "site"},
+    "MilestoneNotified": {"notified_on"},
     "AnsmSubmitted": {"submitted_on"},
     "AnsmDecisionRecorded": {"decision", "decision_on"},
+    "AnsmObjectionRecorded": {"objected_on", "answer_by", "reasons"},
+    "AnsmRequestAmended": {"submitted_on"},
+    "ReviewExtended": {"notified_on", "days"},
     "AnsmNotified": {"sent_on"},
     "AmendmentSubmitted": {"description", "submitted_on"},
-    "SafetyEventReported": {"occurred_on", "fatal_or_life_threatening"},
+    "SafetyEventReported": {"occurred_on", "fatal_or_life_threatening", "aware_on"},
+    "SafetyEventAssessed": {"assessed_on", "susar", "fatal_or_life_threatening"},
     "SafetyEventDeclared": {"declared_on"},
     "AnnualSafetyReportSubmitted": {"submitted_on"},
     "StudySuspended": {"suspended_on"},
     "ObservationsSubmitted": {"submitted_on"},
     "HaltNotified": {"notified_on"},
-    "EndDeclared": {"ended_on"},
+    "EndDeclared": {"ended_on", "for_safety"},
     "EndDeclarationSubmitted": {"declared_on"},
     "ResultsReported": {"reported_on"},
     "ConsentFormIssued": {"issued_on"},
+    "SiteAdded": {"name", "investigator"},
+    "SiteActivated": {"activated_on"},
+    "SiteClosed": {"closed_on"},
     # a participant's facts
     "ConsentRecorded": {"consented_on", "consent_form_version", "kind", "by", "witnessed",
                         "holders", "holder_exception"},
     "ParticipantIncluded": {"included_on"},
     "ConsentWithdrawn": {"withdrawn_on"},
     "DataUseObjected": {"objected_on"},
+    "ParticipationCompleted": {"completed_on"},
 }.items()}
 # A corrected outcome changes where the study stands: only while it has not acted on it.
 OUTCOMES = frozenset({"opinion", "decision"})
@@ -62,6 +77,7 @@ PARTICIPANT_FIELDS: dict[str, dict[str, str]] = {
                         "by": "consent_by"},
     "ParticipantIncluded": {"included_on": "included_on"},
     "ConsentWithdrawn": {"withdrawn_on": "withdrawn_on"},
+    "ParticipationCompleted": {"completed_on": "completed_on"},
 }
 
 
@@ -144,11 +160,21 @@ def _in_legal_order(facts: list[Fact]) -> None:
 def _participant_fact(s: StudyState, code: str, kind: str, changes: dict[str, Any]) -> None:
     participant = s.participants.get(code)
     require(participant is not None, "unknown_participant", f"no participant {code} in this study")
+    current = s.rules >= RULES
     if "kind" in changes:
         needed = CONSENT_KIND[s.category]
-        require_input(ConsentKind(changes["kind"]) is needed, "consent_kind_mismatch",
+        kind = ConsentKind(changes["kind"])
+        # a stronger form satisfies a weaker requirement (written ⊇ express ⊇ non-opposition)
+        fits = (CONSENT_STRENGTH[kind] >= CONSENT_STRENGTH[needed] if current
+                else kind is needed)
+        require_input(fits, "consent_kind_mismatch",
                       f"a {s.category.value} study needs {needed.value} consent, not "
                       f"{changes['kind']}")
+    consented = legal_time.as_date(changes.get("consented_on"))
+    require_input(not current or consented is None or s.ethics.opinion != "favourable"
+                  or s.ethics.opinion_on is None or consented >= s.ethics.opinion_on,
+                  "date_out_of_order", f"consented_on ({consented}) cannot be before the CPP's "
+                  f"favourable opinion ({s.ethics.opinion_on})")
     for name in ("consented_on", "included_on", "withdrawn_on"):
         day = legal_time.as_date(changes.get(name))
         require_input(day is None or s.recruitment_opened_on is None

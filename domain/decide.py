@@ -6,14 +6,14 @@ of each command are in the module of its track (domain/tracks), found through th
 from collections.abc import Sequence
 from datetime import date
 
-from . import clocks, corrections, legal_time, supersession
+from . import clocks, corrections, legal_time, recruitment, supersession
 from . import commands as c
 from . import events as ev
 from .catalogue import CATALOGUE
 from .errors import BatchRefused, InputRefused, RuleViolation
 from .evolve import fold, settle
 from .model import FINISHED, Actor
-from .regulation import CLOCKS
+from .regulation import CLOCKS, RULES
 from .state import StudyState
 from .steps import missing_steps, steps
 from .tracks import lifecycle
@@ -21,7 +21,14 @@ from .tracks.deadlines import consequence
 from .tracks.participants import reconsent_due
 from .tracks.rules import require
 
-__all__ = ["decide", "decide_batch", "missing_steps", "next_alarm_on", "settle", "steps", "tick"]
+__all__ = ["adopt_rules", "decide", "decide_batch", "missing_steps", "next_alarm_on", "settle",
+           "steps", "tick"]
+
+
+def adopt_rules(state: StudyState) -> list[ev.Event]:
+    """The events by which a study recorded under an older edition of the rules takes up this
+    one (none if it runs under it already)."""
+    return lifecycle.adopt_rules(state, RULES)
 
 
 def _no_future_dates(command: c.Command, today: date) -> None:
@@ -33,7 +40,9 @@ def _no_future_dates(command: c.Command, today: date) -> None:
 
 
 def decide(state: StudyState | None, command: c.Command, actor: Actor, today: date,
-           study_id: str | None = None) -> list[ev.Event]:
+           study_id: str | None = None, rules: int = RULES) -> list[ev.Event]:
+    """`rules`: the edition a study created now runs under (a workflow replaying a history
+    recorded before an edition creates the study under the one it was recorded under)."""
     entry = CATALOGUE[type(command)]
     require(actor.role in entry.roles, "role_not_allowed",
             f"a {actor.role.value} may not send {entry.type}")
@@ -41,7 +50,7 @@ def decide(state: StudyState | None, command: c.Command, actor: Actor, today: da
     if isinstance(command, c.CreateStudy):
         require(state is None, "study_exists", "this study already exists")
         require(study_id, "study_id_required", "a study id is required")
-        return lifecycle.create_study(study_id or "", command)
+        return lifecycle.create_study(study_id or "", command, rules)
     require(state is not None, "unknown_study", "no such study")
     assert state is not None
     require(state.status not in FINISHED, "study_closed", f"the study is {state.status.value}")
@@ -53,6 +62,13 @@ def decide(state: StudyState | None, command: c.Command, actor: Actor, today: da
         command = command.model_copy(update={"suspended_on": today})
     if isinstance(command, c.OpenRecruitment) and command.opened_on is None:
         command = command.model_copy(update={"opened_on": today})
+    if isinstance(command, c.CloseRecruitment) and command.closed_on is None:
+        command = command.model_copy(update={"closed_on": today})
+    if (isinstance(command, c.RecordCnil) and command.route == "authorization"
+            and command.requested_on is None):
+        command = command.model_copy(update={"requested_on": today})
+    if isinstance(command, c.CompleteParticipation) and command.completed_on is None:
+        command = command.model_copy(update={"completed_on": today})
     if isinstance(command, c.Correct):
         out = corrections.correct(state, command, actor.role, today)
     else:
@@ -66,7 +82,7 @@ def decide(state: StudyState | None, command: c.Command, actor: Actor, today: da
 
 
 def decide_batch(state: StudyState | None, commands: Sequence[tuple[c.Command, Actor]],
-                 today: date, study_id: str | None = None
+                 today: date, study_id: str | None = None, rules: int = RULES
                  ) -> tuple[StudyState | None, list[tuple[int, list[ev.Event]]]]:
     """Dated commands sent together (a history typed in one go, an import): decided in legal-
     date order, each on the state the ones before it left, the clocks ticked by none of them
@@ -77,7 +93,7 @@ def decide_batch(state: StudyState | None, commands: Sequence[tuple[c.Command, A
     for index in order:
         command, actor = commands[index]
         try:
-            events = decide(state, command, actor, today, study_id)
+            events = decide(state, command, actor, today, study_id, rules)
         except RuleViolation as e:
             raise BatchRefused(e.code, f"command {index} ({command.type}): "  # type: ignore[attr-defined]
                                f"{e.message}", index) from None
@@ -98,12 +114,15 @@ def tick(s: StudyState, today: date) -> list[ev.Event]:
             at_expiry = CLOCKS[d.clock].at_expiry
             out.append(ev.DeadlineMissed(deadline=d.name, due_on=d.due_on,
                                          consequence=at_expiry.value))
-            out.extend(consequence(at_expiry, d.subject, d.due_on))
+            out.extend(consequence(at_expiry, d.subject, d.due_on, d.name))
         else:
             days = min(int(a.removeprefix("reminder_")) for a in due)
             out.append(ev.DeadlineReminderDue(deadline=d.name, due_on=d.due_on, days_before=days))
     out += [ev.ReconsentRequired(code=p.code, cause="majority", due_on=p.majority_on)
             for p in reconsent_due(s) if p.majority_on and p.majority_on <= today]
+    # recruitment behind its plan: only studies with a plan, so histories recorded before
+    # plans existed replay unchanged
+    out += recruitment.pace_alerts(s, today)
     if not out:
         return out
     after = fold(s, out)
@@ -113,4 +132,5 @@ def tick(s: StudyState, today: date) -> list[ev.Event]:
 
 def next_alarm_on(s: StudyState) -> date | None:
     majorities = [p.majority_on for p in reconsent_due(s) if p.majority_on]
-    return min(filter(None, [clocks.next_alarm_on(s.deadlines), *majorities]), default=None)
+    return min(filter(None, [clocks.next_alarm_on(s.deadlines), *majorities,
+                              recruitment.next_check_on(s)]), default=None)

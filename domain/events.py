@@ -14,6 +14,7 @@ from .model import (
     FormChange,
     Framework,
     HolderException,
+    Protection,
     StudyStatus,
 )
 from .upcast import upcast, with_version
@@ -39,6 +40,22 @@ class StudyCreated(Event):
     category: Category
     investigator: str
     framework: Framework = Framework.JARDE
+    rules: int = 1  # the rules edition it runs under (regulation.RULES); 1 before editions
+
+
+class RulesAdopted(Event):
+    """A study created under an older edition of the rules runs under this one from now on
+    (the clocks already running keep their due dates)."""
+
+    type: Literal["RulesAdopted"] = "RulesAdopted"
+    rules: int
+
+
+class RegistrationRecorded(Event):
+    """The research's registration number: its ID-RCB (ANSM) or its EU CT number (CTIS)."""
+
+    type: Literal["RegistrationRecorded"] = "RegistrationRecorded"
+    number: str
 
 
 class StudyStatusChanged(Event):
@@ -71,11 +88,14 @@ class ProtocolSubmitted(Event):
     version: str
     document_sha256: str
     emergency_inclusion: bool = False
+    cluster_trial: bool = False
+    vital_emergency: bool = False
 
 
 class SponsorAssigned(Event):
     type: Literal["SponsorAssigned"] = "SponsorAssigned"
     sponsor: str
+    commercial: bool = False  # research for commercial purposes (L1121-16-1: convention unique)
 
 
 class InsuranceRecorded(Event):
@@ -89,6 +109,7 @@ class EthicsSubmitted(Event):
     committee: str
     submitted_on: date
     second_review: bool = False
+    platform_file: str | None = None  # the national platform's file number (R1123-20)
 
 
 class EthicsCompletenessRecorded(Event):
@@ -106,12 +127,14 @@ class EthicsInformationRequested(Event):
     requested_on: date
     questions: str
     stage: Stage = "assessment"
+    amendment_id: str | None = None
 
 
 class EthicsInformationSupplied(Event):
     type: Literal["EthicsInformationSupplied"] = "EthicsInformationSupplied"
     supplied_on: date
     stage: Stage = "assessment"
+    amendment_id: str | None = None
 
 
 class EthicsOpinionRecorded(Event):
@@ -120,6 +143,35 @@ class EthicsOpinionRecorded(Event):
     opinion_on: date
     tacit: bool = False
     amendment_id: str | None = None
+    notified_on: date | None = None  # its notification to the sponsor (R1123-25)
+    conditions: str | None = None  # a favourable opinion subject to these conditions
+
+
+class EthicsConditionsLifted(Event):
+    """The committee's chair found the sponsor's answers met the conditions of its favourable
+    opinion (R1124-8)."""
+
+    type: Literal["EthicsConditionsLifted"] = "EthicsConditionsLifted"
+    lifted_on: date
+
+
+class EthicsSubmissionLapsed(Event):
+    """The sponsor did not complete the file or answer in time: the application is deemed
+    withdrawn (CSP R1123-23 I; Reg. 536/2014 art. 5(5), 6(8); Reg. 2017/745 art. 70(3))."""
+
+    type: Literal["EthicsSubmissionLapsed"] = "EthicsSubmissionLapsed"
+    deadline: str
+    lapsed_on: date
+    amendment_id: str | None = None
+
+
+class ReviewExtended(Event):
+    """A reviewing body extends its own clock (R1123-44, Reg. 2017/745 art. 75(4)...)."""
+
+    type: Literal["ReviewExtended"] = "ReviewExtended"
+    deadline: str
+    notified_on: date
+    days: int
 
 
 class SecondReviewRequested(Event):
@@ -132,6 +184,47 @@ class CnilRecorded(Event):
     type: Literal["CnilRecorded"] = "CnilRecorded"
     route: str
     reference: str
+    requested_on: date | None = None  # an authorization: the request to the CNIL
+
+
+class CnilDecisionRecorded(Event):
+    type: Literal["CnilDecisionRecorded"] = "CnilDecisionRecorded"
+    decision: Literal["authorized", "refused"]
+    decision_on: date
+    tacit: bool = False
+
+
+class ProcessingRegisterRecorded(Event):
+    """The research's entry in the controller's record of processing activities (GDPR art. 30),
+    which a reference methodology presupposes."""
+
+    type: Literal["ProcessingRegisterRecorded"] = "ProcessingRegisterRecorded"
+    entry: str
+    entered_on: date
+
+
+class DirectorInformed(Event):
+    """The establishment's director informed before the research starts (R1123-69)."""
+
+    type: Literal["DirectorInformed"] = "DirectorInformed"
+    informed_on: date
+    site: str | None = None
+
+
+class ConventionSigned(Event):
+    """The convention unique between a commercial sponsor and a site (L1121-16-1)."""
+
+    type: Literal["ConventionSigned"] = "ConventionSigned"
+    signed_on: date
+    site: str | None = None
+
+
+class MilestoneNotified(Event):
+    """A milestone notified in CTIS (Reg. 536/2014 art. 36)."""
+
+    type: Literal["MilestoneNotified"] = "MilestoneNotified"
+    milestone: Literal["start", "first_visit", "recruitment_end"]
+    notified_on: date
 
 
 class AnsmSubmitted(Event):
@@ -146,6 +239,20 @@ class AnsmDecisionRecorded(Event):
     decision_on: date
     tacit: bool = False
     amendment_id: str | None = None
+
+
+class AnsmObjectionRecorded(Event):
+    """The ANSM's reasoned objections to a RIPH1 (L1123-8): the sponsor may amend, once."""
+
+    type: Literal["AnsmObjectionRecorded"] = "AnsmObjectionRecorded"
+    objected_on: date
+    answer_by: date  # the date the ANSM sets for the amended request
+    reasons: str
+
+
+class AnsmRequestAmended(Event):
+    type: Literal["AnsmRequestAmended"] = "AnsmRequestAmended"
+    submitted_on: date
 
 
 class AnsmNotified(Event):
@@ -176,6 +283,17 @@ class SafetyEventReported(Event):
     kind: Literal["susar", "sae", "urgent_safety_measure"]
     occurred_on: date
     fatal_or_life_threatening: bool
+    aware_on: date | None = None  # the sponsor's awareness (occurred_on when not given)
+
+
+class SafetyEventAssessed(Event):
+    """The sponsor's assessment of a serious adverse event: a SUSAR to declare, or not."""
+
+    type: Literal["SafetyEventAssessed"] = "SafetyEventAssessed"
+    event_id: str
+    assessed_on: date
+    susar: bool
+    fatal_or_life_threatening: bool
 
 
 class SafetyEventDeclared(Event):
@@ -193,6 +311,7 @@ class EndDeclared(Event):
     type: Literal["EndDeclared"] = "EndDeclared"
     ended_on: date
     early: bool
+    for_safety: bool = False
 
 
 class EndDeclarationSubmitted(Event):
@@ -224,6 +343,11 @@ class ParticipantRegistered(Event):
     code: str
     majority_on: date | None = None
     emergency: bool = False
+    no_relative_present: bool = False
+    healthy_volunteer: bool = False
+    protection: Protection | None = None
+    benefit: str | None = None
+    site: str | None = None
 
 
 class ConsentRecorded(Event):
@@ -276,6 +400,49 @@ class DataUseObjected(Event):
 class ParticipationCompleted(Event):
     type: Literal["ParticipationCompleted"] = "ParticipationCompleted"
     code: str
+    completed_on: date | None = None  # None in the events recorded before it was asked for
+
+
+class SiteAdded(Event):
+    type: Literal["SiteAdded"] = "SiteAdded"
+    site: str
+    name: str
+    investigator: str
+
+
+class SiteActivated(Event):
+    type: Literal["SiteActivated"] = "SiteActivated"
+    site: str
+    activated_on: date
+    documents: dict[str, date] = {}  # the unit's requirements attested: field -> date
+
+
+class SiteClosed(Event):
+    type: Literal["SiteClosed"] = "SiteClosed"
+    site: str
+    closed_on: date
+
+
+class RecruitmentPlanSet(Event):
+    type: Literal["RecruitmentPlanSet"] = "RecruitmentPlanSet"
+    target: int
+    starts_on: date
+    ends_on: date
+    behind_percent: int
+    site: str | None = None  # None: the study's own plan
+
+
+class RecruitmentBehindPlan(Event):
+    """The study (site None) or a site found more than its plan's percent behind the plan line
+    on `on`: a task and a notice for the coordinator, at most once a week."""
+
+    type: Literal["RecruitmentBehindPlan"] = "RecruitmentBehindPlan"
+    site: str | None
+    on: date
+    planned: float
+    included: int
+    target: int
+    catch_up: int  # the inclusions that were not behind that day
 
 
 class TacitOutcomeSuperseded(Event):
@@ -307,7 +474,8 @@ class FactCorrected(Event):
 
 DomainEvent = Annotated[
     Union[  # noqa: UP007
-        StudyCreated, StudyStatusChanged, ProtocolSubmitted, SponsorAssigned, InsuranceRecorded,
+        StudyCreated, RulesAdopted, RegistrationRecorded, StudyStatusChanged, ProtocolSubmitted,
+        SponsorAssigned, InsuranceRecorded,
         EthicsSubmitted, EthicsCompletenessRecorded, EthicsInformationRequested,
         EthicsInformationSupplied, EthicsOpinionRecorded, SecondReviewRequested, CnilRecorded,
         AnsmSubmitted, AnsmDecisionRecorded, AnsmNotified, AmendmentSubmitted, AmendmentDecided,
@@ -316,7 +484,11 @@ DomainEvent = Annotated[
         ConsentRecorded, ConsentWithdrawn, DataUseObjected, ParticipationCompleted,
         ParticipantIncluded, ReconsentRequired, ConsentFormIssued,
         StudySuspended, ObservationsSubmitted, HaltNotified, TacitOutcomeSuperseded,
-        FactCorrected,
+        FactCorrected, EthicsSubmissionLapsed, ReviewExtended, AnsmObjectionRecorded,
+        AnsmRequestAmended, SafetyEventAssessed, EthicsConditionsLifted, CnilDecisionRecorded,
+        ProcessingRegisterRecorded, DirectorInformed, ConventionSigned, MilestoneNotified,
+        SiteAdded, SiteActivated, SiteClosed, RecruitmentPlanSet,
+        RecruitmentBehindPlan,
     ],
     Field(discriminator="type"),
 ]

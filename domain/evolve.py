@@ -15,6 +15,7 @@ from .tracks import (
     ethics,
     lifecycle,
     participants,
+    sites,
     vigilance,
 )
 from .tracks.updates import Mutators, mutator
@@ -22,6 +23,7 @@ from .tracks.updates import Mutators, mutator
 MUTATORS: Mutators = {
     **lifecycle.EVOLVE, **ethics.EVOLVE, **data_protection.EVOLVE, **authority.EVOLVE,
     **amendments.EVOLVE, **vigilance.EVOLVE, **participants.EVOLVE, **deadlines.EVOLVE,
+    **sites.EVOLVE,
 }
 
 
@@ -40,7 +42,8 @@ def evolve(state: StudyState | None, event: ev.Event) -> StudyState:
     fact = history.fact_of(state, event)
     if isinstance(event, ev.StudyCreated):
         return StudyState(id=event.study_id, title=event.title, category=event.category,
-                          investigator=event.investigator, framework=event.framework, version=1,
+                          investigator=event.investigator, framework=event.framework,
+                          rules=event.rules, version=1,
                           facts=(fact,) if fact else ())
     if state is None:
         raise ValueError(f"{type(event).__name__} before StudyCreated")

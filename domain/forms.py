@@ -2,16 +2,18 @@
 the current state with a blank form's values; the ones `decide` accepts are offered. The rules
 stay in decide() and the catalogue: nothing here repeats them."""
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import ValidationError
 
+from . import clocks
 from .catalogue import CATALOGUE, PARTICIPANT_FORMS, STUDY_FORMS, may_send
 from .decide import decide
 from .errors import InputRefused, RuleViolation
 from .model import RUNNING, Actor, Role
-from .regulation import CNIL_ROUTES, CONSENT_KIND
+from .regulation import CNIL_ROUTES, CONSENT_KIND, EXTENSIONS
+from .sites import SiteStatus
 from .state import StudyState
 
 __all__ = ["PARTICIPANT_FORMS", "STUDY_FORMS", "available", "participant_forms", "probe"]
@@ -34,13 +36,22 @@ def probe(state: StudyState, kind: str, today: date) -> dict[str, Any]:
         "document_sha256": "0" * 64,
         "protocol_version": f"{state.protocol_version or '1.0'}-next",
         "committee": f"another than {state.ethics.committee}",
+        # a site form is on offer when there is a site it may act on
+        "site": _site_for(state, kind),
+        "stage": None,  # by default, the stage the study is at
+        # a well-formed number, so that the form is offered while none is recorded
+        "number": state.registration or "2026-A00000-00",
+        "deadline": next((name for name, d in state.deadlines.items()
+                          if d.clock in EXTENSIONS and clocks.is_waiting(d)), "-"),
     }
     fields: dict[str, Any] = {"type": kind}
     for name, info in model.model_fields.items():
         if name == "type":
             continue
         annotation = str(info.annotation)
-        if "date" in annotation:
+        if name == "ends_on":  # a planned period ends after it starts
+            fields[name] = today + timedelta(days=365)
+        elif "date" in annotation:
             fields[name] = today
         elif entry.form and name in entry.form.defaults:
             fields[name] = entry.form.defaults[name]
@@ -51,6 +62,18 @@ def probe(state: StudyState, kind: str, today: date) -> dict[str, Any]:
         else:
             fields[name] = "-"
     return fields
+
+
+def _site_for(state: StudyState, kind: str) -> str | None:
+    """The site a blank site form names: a new code to add, the first site that may be
+    activated or closed; none for the study's own plan."""
+    wanted = {"activate_site": {SiteStatus.added},
+              "close_site": {SiteStatus.added, SiteStatus.active}}.get(kind)
+    if kind == "add_site":
+        return next(f"S{n:02d}" for n in range(1, 1000) if f"S{n:02d}" not in state.sites)
+    if wanted is None:
+        return None
+    return next((code for code, site in state.sites.items() if site.status in wanted), "-")
 
 
 def participant_forms(state: StudyState, role: Role, today: date

@@ -38,6 +38,22 @@ EVENT_DATE_FIELD: dict[str, str] = {
     "DataUseObjected": "objected_on",
     "ReconsentRequired": "due_on",
     "TacitOutcomeSuperseded": "superseded_on",
+    "EthicsSubmissionLapsed": "lapsed_on",
+    "ReviewExtended": "notified_on",
+    "AnsmObjectionRecorded": "objected_on",
+    "AnsmRequestAmended": "submitted_on",
+    "SafetyEventAssessed": "assessed_on",
+    "EthicsConditionsLifted": "lifted_on",
+    "CnilRecorded": "requested_on",
+    "CnilDecisionRecorded": "decision_on",
+    "ProcessingRegisterRecorded": "entered_on",
+    "DirectorInformed": "informed_on",
+    "ConventionSigned": "signed_on",
+    "MilestoneNotified": "notified_on",
+    "ParticipationCompleted": "completed_on",
+    "SiteActivated": "activated_on",
+    "SiteClosed": "closed_on",
+    "RecruitmentBehindPlan": "on",
 }
 # A missed deadline takes effect the day after its due date: the whole due date belongs to
 # whoever must act (domain/clocks.py).
@@ -61,7 +77,9 @@ DEPENDS_ON: dict[str, tuple[DependsOn, ...]] = {
     "EthicsCompletenessRecorded": (
         DependsOn("notified_on", "EthicsSubmitted", "the completeness notice", "the submission"),),
     "EthicsInformationRequested": (
-        DependsOn("requested_on", "EthicsSubmitted", "the request", "the submission"),),
+        DependsOn("requested_on", "EthicsSubmitted", "the request", "the submission"),
+        DependsOn("requested_on", "AmendmentSubmitted", "the request",
+                  "the amendment's submission", key="amendment_id")),
     "EthicsInformationSupplied": (
         DependsOn("supplied_on", "EthicsInformationRequested", "the answer", "the request"),),
     "EthicsOpinionRecorded": (
@@ -78,13 +96,26 @@ DEPENDS_ON: dict[str, tuple[DependsOn, ...]] = {
                                "the opinion"),),
     "SafetyEventDeclared": (DependsOn("declared_on", "SafetyEventReported", "the declaration",
                                       "the event", key="event_id"),),
+    "SafetyEventAssessed": (DependsOn("assessed_on", "SafetyEventReported", "the assessment",
+                                      "the event", key="event_id"),),
+    "CnilDecisionRecorded": (DependsOn("decision_on", "CnilRecorded", "the CNIL's decision",
+                                       "the request"),),
+    "EthicsConditionsLifted": (DependsOn("lifted_on", "EthicsOpinionRecorded", "the lifting",
+                                         "the opinion"),),
+    "AnsmObjectionRecorded": (DependsOn("objected_on", "AnsmSubmitted", "the objection",
+                                        "the submission"),),
+    "AnsmRequestAmended": (DependsOn("submitted_on", "AnsmObjectionRecorded",
+                                     "the amended request", "the objection"),),
     "EndDeclarationSubmitted": (DependsOn("declared_on", "EndDeclared", "the declaration",
                                           "the end of the research"),),
     "ResultsReported": (DependsOn("reported_on", "EndDeclared", "the results",
                                   "the end of the research"),),
+    "SiteClosed": (DependsOn("closed_on", "SiteActivated", "the site's closure",
+                             "its activation", key="site"),),
 }
 # The facts that several others may answer, told apart by their id.
-ANCHOR_KEY = {"AmendmentSubmitted": "amendment_id", "SafetyEventReported": "event_id"}
+ANCHOR_KEY = {"AmendmentSubmitted": "amendment_id", "SafetyEventReported": "event_id",
+              "SiteActivated": "site"}
 
 
 def effective_on(event_type: str, data: Mapping[str, Any]) -> date | None:
@@ -104,16 +135,23 @@ def command_date(command: Mapping[str, Any]) -> date | None:
     return None
 
 
+# Commands that name the research rather than record a dated fact: a batch applies them first
+# (every submission names the registration number, whatever order the history was typed in).
+NAMING_FIRST = frozenset({"record_registration"})
+
+
 def legal_order(commands: Sequence[Mapping[str, Any]]) -> list[int]:
     """The indices of `commands` in legal-date order. A command without a date of its own
-    (assign a sponsor, open recruitment) stays after every fact written before it; commands
-    of the same day keep the order they were written in."""
+    (assign a sponsor, open recruitment) stays after every fact written before it, save the
+    ones that name the research (NAMING_FIRST), which come first; commands of the same day keep
+    the order they were written in."""
     keys: list[tuple[date, int]] = []
     latest = date.min
     for i, command in enumerate(commands):
         dated = command_date(command)
         latest = max(latest, dated) if dated else latest
-        keys.append((dated or latest, i))
+        first = command.get("type") in NAMING_FIRST
+        keys.append((date.min if first else dated or latest, i))
     return [i for _, i in sorted(keys)]
 
 

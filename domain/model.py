@@ -101,12 +101,21 @@ class Consequence(StrEnum):
     tacit_authorization = "tacit_authorization"  # ANSM silence, most products
     tacit_refusal = "tacit_refusal"  # ANSM silence, products needing express authorization
     window_closes = "window_closes"  # an option lapses (second review)
+    lapse = "lapse"  # the sponsor's silence: the application is deemed withdrawn (lapses)
+    tacit_acceptance = "tacit_acceptance"  # CNIL silence on an authorization request
 
 
 class ConsentKind(StrEnum):
     written = "written"
     express = "express"
     non_opposition = "non_opposition"
+
+
+# A stronger form of consent satisfies a weaker requirement: a written, signed consent is the
+# usual proof of an express one, and whoever consents does not object (written ⊇ express ⊇
+# non-opposition).
+CONSENT_STRENGTH: dict[ConsentKind, int] = {
+    ConsentKind.non_opposition: 0, ConsentKind.express: 1, ConsentKind.written: 2}
 
 
 class ParticipantStatus(StrEnum):
@@ -128,7 +137,12 @@ class ConsentBy(StrEnum):
 
     participant = "participant"
     holders = "holders"  # of parental authority, for a minor (L1122-2 II)
-    relative = "relative"  # emergency inclusion: a family member or trusted person (L1122-1-2)
+    relative = "relative"  # emergency inclusion: a family member or trusted person (L1122-1-3)
+    # the legal representative of an adult under protection (tutelle, habilitation familiale
+    # with representation), or of a minor's guardian (L1122-2 II)
+    representative = "representative"
+    # the person, assisted by the curator (curatelle) or the person empowered (L1122-2 II)
+    assisted = "assisted"
 
 
 class HolderException(StrEnum):
@@ -141,6 +155,18 @@ class HolderException(StrEnum):
 class FormChange(StrEnum):
     major = "major"  # every active participant re-consents before going on
     minor = "minor"  # information only: consents stay valid
+
+
+class Protection(StrEnum):
+    """Participants the law protects (CSP L1121-5 to L1121-8, L1122-2): each with who consents
+    and the conditions of their inclusion (domain/regulation.py PROTECTED)."""
+
+    pregnant = "pregnant"  # pregnant, parturient or breastfeeding woman (L1121-5)
+    deprived_of_liberty = "deprived_of_liberty"  # by a judicial or administrative decision (L1121-6)
+    hospitalized_without_consent = "hospitalized_without_consent"  # psychiatric care (L1121-6)
+    tutelle = "tutelle"  # adult under guardianship (L1121-8, L1122-2 II)
+    curatelle = "curatelle"  # adult under curatorship (L1121-8, L1122-2 II)
+    habilitation_familiale = "habilitation_familiale"  # family empowerment (L1121-8, L1122-2 II)
 
 
 class Actor(Frozen):
@@ -160,5 +186,6 @@ class Deadline(Frozen):
     stopped_on: date | None = None
     stopped_days: int = 0
     closed_on: date | None = None
+    extended_days: int = 0  # days the reviewing body added (R1123-44, MDR art. 75(4)...)
     alarms_sent: tuple[str, ...] = ()
     subject: str | None = None  # the amendment or safety event it belongs to

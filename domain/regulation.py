@@ -4,7 +4,25 @@ read them from here. Sources: Code de la santé publique (CSP) as renumbered in 
 
 from typing import TYPE_CHECKING, Any
 
-from .model import Category, ConsentKind, Consequence, Framework, Frozen, Role, Step, Track
+from .model import (
+    Category,
+    ConsentBy,
+    ConsentKind,
+    Consequence,
+    Framework,
+    Frozen,
+    Protection,
+    Role,
+    Step,
+    Track,
+)
+
+# --- Editions of these rules. ------------------------------------------------------------------
+# A study runs under the edition it was created under (StudyCreated.rules) or last adopted
+# (RulesAdopted): a workflow replaying history recorded under an older edition decides as it did
+# then (workflows/study.py adopts this one behind `workflow.patched`). Edition 2 (issue 15): the
+# deadline table checked row by row against the texts.
+RULES = 2
 
 # --- Which steps each category needs before the first participant may be enrolled. ---------
 REQUIRED_STEPS: dict[Category, frozenset[Step]] = {
@@ -26,6 +44,17 @@ CNIL_ROUTES: dict[Category, frozenset[str]] = {
     Category.RIPH3: frozenset({"MR-003", "authorization"}),
     Category.NON_RIPH: frozenset({"MR-004", "authorization"}),
 }
+# A RIPH2 whose method is incompatible with individual consent (a cluster trial): the CPP may
+# accept collective information and each person's right to object (CSP L1122-1-4); such research
+# needs no express consent and falls within MR-003 (CNIL délibération 2018-154), beside MR-001.
+CLUSTER_TRIAL_ROUTES = frozenset({"MR-001", "MR-003", "authorization"})
+# The reference methodologies: a commitment of conformity, and an entry in the controller's
+# record of processing activities (GDPR art. 30) for each research under it.
+REFERENCE_METHODOLOGIES = frozenset({"MR-001", "MR-003", "MR-004"})
+# Loi 78-17 art. 66 III: outside every MR, the CNIL authorizes; it decides within two months of
+# the request, once renewable by a reasoned decision of its president; its silence is acceptance
+# (Conseil d'État, avis 393836 on the loi 2018-493: "la décision est réputée favorable").
+CNIL_AUTHORIZATION_MONTHS = 2
 
 # --- Consent the law requires per category. -------------------------------------------------
 class ConsentRule(Frozen):
@@ -62,6 +91,59 @@ CONSENT_RULES: dict[Category, ConsentRule] = {
                                    source="Loi 78-17 art. 69-70"),
 }
 CONSENT_KIND: dict[Category, ConsentKind] = {c: r.kind for c, r in CONSENT_RULES.items()}
+# CSP L1122-1-4: a RIPH2 cluster trial informs collectively; each person may object.
+CLUSTER_TRIAL_CONSENT = ConsentKind.non_opposition
+
+
+# --- Participants the law protects (CSP L1121-5 to L1121-8, L1122-2 II). ------------------
+class ProtectedRule(Frozen):
+    # who consents for them (ConsentBy values accepted)
+    consent_by: frozenset[ConsentBy]
+    source: str
+
+
+# In RIPH1 and RIPH2 (L1121-1 1° and 2°) these persons are solicited only when the benefit
+# expected for them (or their child) justifies the foreseeable risk, or, research with minimal
+# risks and constraints only, for the benefit of others in the same situation when research of
+# comparable efficacy cannot be done on another part of the population. A RIPH3 sets no such
+# condition. BENEFITS: the condition a participant's inclusion records.
+DIRECT_BENEFIT = "direct_benefit"  # the benefit expected for them justifies the risk
+OTHERS_BENEFIT = "others_benefit"  # benefit for others in their situation; minimal risks only
+BENEFITS = frozenset({DIRECT_BENEFIT, OTHERS_BENEFIT})
+# the categories whose risks and constraints are minimal by definition (L1121-1 2°)
+MINIMAL_RISK = frozenset({Category.RIPH2})
+PROTECTED_CATEGORIES = frozenset({Category.RIPH1, Category.RIPH2})
+PROTECTED: dict[Protection, ProtectedRule] = {
+    # L1121-5: pregnant women, parturients, breastfeeding mothers consent themselves
+    Protection.pregnant: ProtectedRule(consent_by=frozenset({ConsentBy.participant}),
+                                       source="CSP L1121-5"),
+    # L1121-6: persons deprived of liberty by a judicial or administrative decision, persons
+    # in psychiatric care without their consent (L3212-1, L3213-1)
+    Protection.deprived_of_liberty: ProtectedRule(
+        consent_by=frozenset({ConsentBy.participant}), source="CSP L1121-6"),
+    Protection.hospitalized_without_consent: ProtectedRule(
+        consent_by=frozenset({ConsentBy.participant}), source="CSP L1121-6"),
+    # L1121-8, L1122-2 II: an adult under a protection measure with representation consents
+    # through the person in charge of it (the guardian); with assistance, the person consents
+    # assisted by the curator
+    Protection.tutelle: ProtectedRule(consent_by=frozenset({ConsentBy.representative}),
+                                      source="CSP L1121-8, L1122-2 II"),
+    Protection.curatelle: ProtectedRule(consent_by=frozenset({ConsentBy.assisted}),
+                                        source="CSP L1121-8, L1122-2 II"),
+    Protection.habilitation_familiale: ProtectedRule(
+        consent_by=frozenset({ConsentBy.representative, ConsentBy.assisted}),
+        source="CSP L1121-8, L1122-2 II"),
+}
+
+# --- Sites. ---------------------------------------------------------------------------------------
+# CSP L1121-16-1 IV, R1121-3-1: a research of L1121-1 1° or 2° for commercial purposes in a
+# health establishment is the subject of one convention ("convention unique") between the
+# sponsor and the establishment, signed before its first inclusion there.
+CONVENTION_CATEGORIES = frozenset({Category.RIPH1, Category.RIPH2})
+
+# --- Vigilance. ---------------------------------------------------------------------------------
+# CSP R1123-53: the sponsor declares SUSARs to the ANSM for the research of L1121-1 1°.
+SUSAR_CATEGORIES = frozenset({Category.RIPH1})
 
 # --- Operator actions: not study commands, audited in the operations stream. -----------------
 OPERATOR_ROLES: dict[str, frozenset[Role]] = {
@@ -74,6 +156,9 @@ OPERATOR_ROLES: dict[str, frozenset[Role]] = {
     "decode_payloads": frozenset({Role.auditor, Role.admin}),
     # bringing running studies in with their dated history: the unit's own staff
     "import_studies": frozenset({Role.coordinator, Role.regulatory}),
+    # the unit's portfolio (/reports) and the calendar of every open deadline: its managers
+    "view_reports": frozenset({Role.coordinator, Role.regulatory, Role.admin}),
+    "unit_calendar": frozenset({Role.coordinator, Role.regulatory, Role.admin}),
 }
 
 
@@ -117,8 +202,18 @@ CLOCKS: dict[str, Clock] = {
         # CSP R1123-23 I: the sponsor answers the CPP's request within 12 days.
         Clock(id="sponsor_answer", label="Sponsor answer to the CPP", track=Track.ethics, days=12,
               role=Role.regulatory, at_expiry=Consequence.escalate, source="CSP R1123-23 I"),
+        # CSP R1123-23 I: a file found incomplete goes back to the sponsor, who completes it
+        # within 10 days or is deemed to have withdrawn it...
+        Clock(id="cpp_completion", label="Sponsor completion of the file (CPP)",
+              track=Track.ethics, days=10, role=Role.regulatory, at_expiry=Consequence.lapse,
+              source="CSP R1123-23 I"),
+        # ...and the CPP says within 5 days whether the completed file is complete.
+        Clock(id="cpp_completeness_recheck", label="CPP completeness of the completed file",
+              track=Track.ethics, days=5, role=Role.regulatory, at_expiry=Consequence.escalate,
+              source="CSP R1123-23 I"),
         # CSP R1123-25, L1123-6: after an unfavourable opinion the sponsor may ask, once,
-        # within one month, for a second review by another CPP.
+        # within one month of its notification, for a second review by another CPP, designated
+        # through the national platform.
         Clock(id="second_review_window", label="Second review request window", track=Track.ethics,
               months=1, role=Role.regulatory, at_expiry=Consequence.window_closes,
               source="CSP R1123-25, L1123-6"),
@@ -133,28 +228,50 @@ CLOCKS: dict[str, Clock] = {
               track=Track.authority, days=60, role=Role.regulatory,
               at_expiry=Consequence.tacit_refusal,
               source="CSP R1123-38, R1127-7 (décret 2024-795)"),
-        # CSP R1123-43 -> R1123-23: a substantial modification goes to the CPP: 45 days.
+        # CSP L1123-8: an ANSM's reasoned objections: the sponsor may amend its request, once,
+        # by the date the ANSM sets; otherwise the request is rejected.
+        Clock(id="ansm_objection_answer", label="Amended request after the ANSM's objections",
+              track=Track.authority, role=Role.regulatory, at_expiry=Consequence.tacit_refusal,
+              source="CSP L1123-8"),
+        # CSP R1123-43 -> R1123-23: a substantial modification goes to the CPP: 45 days...
         Clock(id="amendment_cpp", label="CPP opinion on the amendment", track=Track.amendments,
               days=45, role=Role.regulatory, at_expiry=Consequence.tacit_rejection,
               source="CSP R1123-43, R1123-23"),
-        # CSP R1123-44: ANSM on a substantial modification of a RIPH1: 35 days, silence is
-        # authorization.
+        # ...60 in all with its one request for information, suspended until the answer.
+        Clock(id="amendment_cpp_with_request", label="CPP opinion on the amendment (after a "
+              "request)", track=Track.amendments, days=60, role=Role.regulatory,
+              at_expiry=Consequence.tacit_rejection, source="CSP R1123-43, R1123-23 I"),
+        # CSP R1123-44: ANSM on a substantial modification of a RIPH1: 35 days from the
+        # complete request, extendable by 10 days at most when it needs more information
+        # (EXTENSIONS); silence is authorization...
         Clock(id="amendment_ansm", label="ANSM decision on the amendment", track=Track.amendments,
               days=35, role=Role.regulatory, at_expiry=Consequence.tacit_authorization,
               source="CSP R1123-44"),
-        # CSP R1123-53/54 (and Regulation 536/2014 art. 42, Annex III 2.4): a fatal or
-        # life-threatening SUSAR is declared without delay and at the latest within 7 days;
-        # any other within 15 days; a follow-up report within 8 more days.
+        # ...except for research needing an express authorization (R1127-7 list), which R1123-44
+        # leaves out: its silence is refusal.
+        Clock(id="amendment_ansm_express", label="ANSM decision on the amendment (express "
+              "authorization)", track=Track.amendments, days=35, role=Role.regulatory,
+              at_expiry=Consequence.tacit_refusal, source="CSP R1123-44, R1127-7"),
+        # CSP R1123-53 1° (RIPH1 only): a fatal or life-threatening SUSAR is declared "sans
+        # délai" from the day the sponsor knows of it: due that very day, escalated at once...
         Clock(id="susar_fatal", label="Fatal / life-threatening SUSAR declaration",
-              track=Track.vigilance, days=7, role=Role.regulatory, at_expiry=Consequence.escalate,
-              source="CSP R1123-53, R1123-54; Reg. 536/2014 art. 42"),
+              track=Track.vigilance, days=0, role=Role.regulatory, at_expiry=Consequence.escalate,
+              source="CSP R1123-53 1°, R1123-54"),
+        # ...2°: any other within 15 days of the day the sponsor knows of it...
         Clock(id="susar", label="SUSAR declaration", track=Track.vigilance, days=15,
-              role=Role.regulatory, at_expiry=Consequence.escalate, source="CSP R1123-53"),
+              role=Role.regulatory, at_expiry=Consequence.escalate, source="CSP R1123-53 2°"),
+        # ...last al.: the follow-up report within 8 days of the first report of a fatal one, 8
+        # days after the 15-day limit for the others.
         Clock(id="susar_followup", label="SUSAR follow-up report", track=Track.vigilance, days=8,
               role=Role.regulatory, at_expiry=Consequence.escalate,
               source="CSP R1123-53, R1123-54"),
+        # Rules edition 1 ran the fatal SUSAR on 7 days, in every category: kept for the studies
+        # whose recorded history still runs under it.
+        Clock(id="susar_fatal_v1", label="Fatal / life-threatening SUSAR declaration (7 days)",
+              track=Track.vigilance, days=7, role=Role.regulatory, at_expiry=Consequence.escalate,
+              source="CSP R1123-53, R1123-54 (rules edition 1)"),
         # CSP R1123-62: an urgent safety measure is followed within 15 days by a substantial
-        # modification (or the end declaration).
+        # modification, or by the declaration of the research's end.
         Clock(id="urgent_measure_followup", label="Amendment after an urgent safety measure",
               track=Track.vigilance, days=15, role=Role.coordinator,
               at_expiry=Consequence.escalate, source="CSP R1123-62"),
@@ -172,14 +289,31 @@ CLOCKS: dict[str, Clock] = {
         # CSP R1123-67: final report and results summary within one year of the end.
         Clock(id="results", label="Final report and results summary", track=Track.end, months=12,
               role=Role.coordinator, at_expiry=Consequence.escalate, source="CSP R1123-67"),
-        # CSP L1122-1-2: in an emergency the consent of a family member or trusted person is
+        # Reg. 536/2014 art. 36: the start of the trial, the first visit of the first subject and
+        # the end of recruitment are each notified in CTIS within 15 days.
+        Clock(id="ctr_start_notice", label="Start of the trial notified in CTIS",
+              track=Track.recruitment, days=15, role=Role.regulatory,
+              at_expiry=Consequence.escalate, source="Reg. 536/2014 art. 36(1)"),
+        Clock(id="ctr_first_visit_notice", label="First visit of the first subject notified in "
+              "CTIS", track=Track.recruitment, days=15, role=Role.regulatory,
+              at_expiry=Consequence.escalate, source="Reg. 536/2014 art. 36(2)"),
+        Clock(id="ctr_recruitment_end_notice", label="End of recruitment notified in CTIS",
+              track=Track.recruitment, days=15, role=Role.regulatory,
+              at_expiry=Consequence.escalate, source="Reg. 536/2014 art. 36(3)"),
+        # Loi 78-17 art. 66 III: outside every reference methodology the CNIL authorizes within
+        # two months of the request (renewable once by its president); its silence is
+        # acceptance (CNIL_AUTHORIZATION_MONTHS).
+        Clock(id="cnil_authorization", label="CNIL authorization", track=Track.data_protection,
+              months=CNIL_AUTHORIZATION_MONTHS, role=Role.regulatory,
+              at_expiry=Consequence.tacit_acceptance, source="Loi 78-17 art. 66 III"),
+        # CSP L1122-1-3: in an emergency the consent of a family member or trusted person is
         # enough to include; the participant's own consent is sought "as soon as possible"
         # (dès que possible). The law gives no number: 7 days is the unit's working limit,
         # after which the coordinator is alerted.
         Clock(id="deferred_consent",
               label="Participant's own consent after an emergency inclusion",
               track=Track.recruitment, days=7, role=Role.investigator,
-              at_expiry=Consequence.escalate, source="CSP L1122-1-2 (dès que possible)"),
+              at_expiry=Consequence.escalate, source="CSP L1122-1-3 (dès que possible)"),
         # CSP L1123-11: before suspending or forbidding a research, the authority lets the
         # sponsor present its observations within one week (save imminent risk).
         Clock(id="sponsor_observations", label="Sponsor observations to the authority",
@@ -195,7 +329,7 @@ CLOCKS: dict[str, Clock] = {
         # days or the application lapses; the Member State then validates within 5 days.
         Clock(id="ctr_validation_answer", label="Sponsor completion of the file (CTIS)",
               track=Track.ethics, days=10, role=Role.regulatory,
-              at_expiry=Consequence.tacit_rejection, source="Reg. 536/2014 art. 5(5)"),
+              at_expiry=Consequence.lapse, source="Reg. 536/2014 art. 5(5)"),
         Clock(id="ctr_validation_recheck", label="CTIS validation of the completed file",
               track=Track.ethics, days=5, role=Role.regulatory, at_expiry=Consequence.escalate,
               source="Reg. 536/2014 art. 5(5)"),
@@ -203,19 +337,45 @@ CLOCKS: dict[str, Clock] = {
         Clock(id="ctr_assessment", label="Part I assessment (CTIS)", track=Track.ethics, days=45,
               role=Role.regulatory, at_expiry=Consequence.escalate,
               source="Reg. 536/2014 art. 6(4)"),
-        # ...art. 6(8): with a request for information, by at most 31 more days; the clock
-        # stops while the sponsor answers, within 12 days, or the application lapses.
+        # ...art. 6(8): requests for information extend it by at most 31 days in all (the 12
+        # the sponsor has to answer each, and the Member State's review of the answers): the
+        # clock does not stop, and several requests may be made within it; art. 6(7): 50 more
+        # days for an advanced therapy (EXTENSIONS).
         Clock(id="ctr_assessment_with_request", label="Part I assessment after an RFI",
               track=Track.ethics, days=45 + 31, role=Role.regulatory,
               at_expiry=Consequence.escalate, source="Reg. 536/2014 art. 6(8)"),
+        # art. 6(8): the sponsor answers within 12 days, or the application lapses.
         Clock(id="ctr_sponsor_answer", label="Sponsor answer to the RFI (CTIS)",
               track=Track.ethics, days=12, role=Role.regulatory,
-              at_expiry=Consequence.tacit_rejection, source="Reg. 536/2014 art. 6(8)"),
-        # Art. 8(1): each Member State concerned decides within 5 days of the reporting date;
-        # art. 8(4): silence makes the conclusion on Part I its decision.
+              at_expiry=Consequence.lapse, source="Reg. 536/2014 art. 6(8)"),
+        # Art. 8(1): each Member State concerned decides within 5 days of the reporting date
+        # (the Part I conclusion); art. 8(4): its silence makes the conclusion its decision.
         Clock(id="ctr_decision", label="Member State decision (CTIS)", track=Track.authority,
               days=5, role=Role.regulatory, at_expiry=Consequence.tacit_authorization,
               source="Reg. 536/2014 art. 8(1), 8(4)"),
+        # Art. 42(2): a fatal or life-threatening SUSAR reported within 7 days of the sponsor's
+        # awareness; any other within 15 days.
+        Clock(id="ctr_susar_fatal", label="Fatal / life-threatening SUSAR report (EudraVigilance)",
+              track=Track.vigilance, days=7, role=Role.regulatory,
+              at_expiry=Consequence.escalate, source="Reg. 536/2014 art. 42(2)(a)"),
+        Clock(id="ctr_susar", label="SUSAR report (EudraVigilance)", track=Track.vigilance,
+              days=15, role=Role.regulatory, at_expiry=Consequence.escalate,
+              source="Reg. 536/2014 art. 42(2)(b)"),
+        # Substantial modification of Part I: art. 17(2): validated within 6 days of the
+        # submission (MODIFICATION_VALIDATION_DAYS); art. 18: assessed within 38 days of the
+        # validation date, extended by at most 31 days by requests for information...
+        Clock(id="ctr_modification_assessment", label="Assessment of the modification (CTIS)",
+              track=Track.amendments, days=38, role=Role.regulatory,
+              at_expiry=Consequence.escalate, source="Reg. 536/2014 art. 17(2), 18"),
+        Clock(id="ctr_modification_assessment_with_request",
+              label="Assessment of the modification after an RFI (CTIS)",
+              track=Track.amendments, days=38 + 31, role=Role.regulatory,
+              at_expiry=Consequence.escalate, source="Reg. 536/2014 art. 18"),
+        # ...art. 19: each Member State decides within 5 days of the reporting date; its silence
+        # makes the conclusion its decision.
+        Clock(id="ctr_modification_decision", label="Member State decision on the modification",
+              track=Track.amendments, days=5, role=Role.regulatory,
+              at_expiry=Consequence.tacit_authorization, source="Reg. 536/2014 art. 19"),
         # Art. 37(1), 37(4): the end of the trial is notified within 15 days...
         Clock(id="ctr_notification", label="End-of-trial notification in CTIS", track=Track.end,
               days=15, role=Role.regulatory, at_expiry=Consequence.escalate,
@@ -234,8 +394,17 @@ CLOCKS: dict[str, Clock] = {
         Clock(id="mdr_validation", label="Validation of the application (MDR)",
               track=Track.ethics, days=10, role=Role.regulatory, at_expiry=Consequence.escalate,
               source="Reg. 2017/745 art. 70(1)"),
+        # Art. 70(3): an incomplete application: the sponsor completes it within 10 days, which
+        # the Member State may extend by 20 at most (EXTENSIONS), or it is deemed to have
+        # lapsed; art. 70(4): the Member State then validates within 5 days.
+        Clock(id="mdr_validation_answer", label="Sponsor completion of the application (MDR)",
+              track=Track.ethics, days=10, role=Role.regulatory, at_expiry=Consequence.lapse,
+              source="Reg. 2017/745 art. 70(3)"),
+        Clock(id="mdr_validation_recheck", label="Validation of the completed application (MDR)",
+              track=Track.ethics, days=5, role=Role.regulatory, at_expiry=Consequence.escalate,
+              source="Reg. 2017/745 art. 70(4)"),
         # Art. 70(7)(b): authorization within 45 days of the validation date, extendable by 20
-        # days for consultation with experts.
+        # days for consultation with experts (a request; its clock does not stop).
         Clock(id="mdr_authorization", label="Authorization of the investigation (MDR)",
               track=Track.ethics, days=45, role=Role.regulatory, at_expiry=Consequence.escalate,
               source="Reg. 2017/745 art. 70(7)(b)"),
@@ -243,10 +412,12 @@ CLOCKS: dict[str, Clock] = {
               track=Track.ethics, days=45 + 20, role=Role.regulatory,
               at_expiry=Consequence.escalate, source="Reg. 2017/745 art. 70(7)(b)"),
         # Art. 75(3): a substantial modification may be implemented 38 days after its
-        # notification unless the Member State refused it.
+        # notification unless the Member State refused it or an ethics committee gave a
+        # negative opinion; art. 75(4): the Member State may extend that by 7 days to consult
+        # experts (EXTENSIONS).
         Clock(id="mdr_modification", label="Substantial modification (MDR)",
               track=Track.amendments, days=38, role=Role.regulatory,
-              at_expiry=Consequence.tacit_authorization, source="Reg. 2017/745 art. 75(3)"),
+              at_expiry=Consequence.tacit_authorization, source="Reg. 2017/745 art. 75(3), (4)"),
         # Art. 77(1): a temporary halt or early termination is notified within 15 days, within
         # 24 hours when it is for safety reasons.
         Clock(id="mdr_halt", label="Halt notification (MDR)", track=Track.authority, days=15,
@@ -255,10 +426,14 @@ CLOCKS: dict[str, Clock] = {
         Clock(id="mdr_halt_safety", label="Halt for safety notification (MDR)",
               track=Track.authority, days=1, role=Role.regulatory, at_expiry=Consequence.escalate,
               source="Reg. 2017/745 art. 77(1)"),
-        # Art. 77(5): clinical investigation report within one year of the end.
+        # Art. 77(5): clinical investigation report within one year of the end, within three
+        # months of an early termination or temporary halt.
         Clock(id="mdr_report", label="Clinical investigation report (MDR)", track=Track.end,
               months=12, role=Role.coordinator, at_expiry=Consequence.escalate,
               source="Reg. 2017/745 art. 77(5)"),
+        Clock(id="mdr_report_early", label="Clinical investigation report after an early end "
+              "(MDR)", track=Track.end, months=3, role=Role.coordinator,
+              at_expiry=Consequence.escalate, source="Reg. 2017/745 art. 77(5)"),
     ]
 }
 
@@ -267,36 +442,105 @@ CLOCKS: dict[str, Clock] = {
 # clock (vigilance, annual report...).
 FRAMEWORK_CLOCKS: dict[Framework, dict[str, str | None]] = {
     Framework.JARDE: {"halt_notification": None, "halt_notification_safety": None,
-                      "completeness_answer": None, "completeness_recheck": None},
+                      # no Jardé start notice clock: its delay was not found in the texts
+                      "start_notice": None, "first_visit_notice": None,
+                      "recruitment_end_notice": None,
+                      "completeness_answer": "cpp_completion",
+                      "completeness_recheck": "cpp_completeness_recheck",
+                      "amendment_sponsor_answer": "sponsor_answer",
+                      "end_declaration_safety": "end_declaration_early",
+                      "results_early": "results"},
     Framework.EU_CTR: {
         "cpp_completeness": "ctr_validation", "completeness_answer": "ctr_validation_answer",
         "completeness_recheck": "ctr_validation_recheck", "cpp_opinion": "ctr_assessment",
         "cpp_opinion_with_request": "ctr_assessment_with_request",
         "sponsor_answer": "ctr_sponsor_answer", "second_review_window": None,
         "ansm_authorization": "ctr_decision", "ansm_express_authorization": "ctr_decision",
-        "amendment_cpp": "ctr_assessment", "amendment_ansm": "ctr_decision",
+        "ansm_objection_answer": None,
+        "amendment_cpp": "ctr_modification_assessment",
+        "amendment_cpp_with_request": "ctr_modification_assessment_with_request",
+        "amendment_sponsor_answer": "ctr_sponsor_answer",
+        "amendment_ansm": "ctr_modification_decision",
+        "amendment_ansm_express": "ctr_modification_decision",
+        "susar_fatal": "ctr_susar_fatal", "susar": "ctr_susar",
         "end_declaration": "ctr_notification", "end_declaration_early": "ctr_notification",
+        "end_declaration_safety": "ctr_notification",
         "halt_notification": "ctr_halt", "halt_notification_safety": "ctr_halt",
-        "results": "ctr_results",
+        "results": "ctr_results", "results_early": "ctr_results",
+        "start_notice": "ctr_start_notice", "first_visit_notice": "ctr_first_visit_notice",
+        "recruitment_end_notice": "ctr_recruitment_end_notice",
     },
     Framework.EU_MDR: {
         "cpp_completeness": "mdr_validation", "cpp_opinion": "mdr_authorization",
-        "completeness_answer": None, "completeness_recheck": None,
+        "completeness_answer": "mdr_validation_answer",
+        "completeness_recheck": "mdr_validation_recheck",
         "cpp_opinion_with_request": "mdr_authorization_extended",
-        "second_review_window": None,
+        "second_review_window": None, "ansm_objection_answer": None,
         "ansm_authorization": "mdr_authorization",
         "ansm_express_authorization": "mdr_authorization",
-        "amendment_cpp": "mdr_modification", "amendment_ansm": "mdr_modification",
+        # one national clock for a modification (art. 75(3)): the ethics committee's negative
+        # opinion stops it, its silence does not
+        "amendment_cpp": None, "amendment_cpp_with_request": None,
+        "amendment_sponsor_answer": None,
+        "amendment_ansm": "mdr_modification", "amendment_ansm_express": "mdr_modification",
         "end_declaration": "mdr_halt", "end_declaration_early": "mdr_halt",
+        "end_declaration_safety": "mdr_halt_safety",
         "halt_notification": "mdr_halt", "halt_notification_safety": "mdr_halt_safety",
-        "results": "mdr_report",
+        "results": "mdr_report", "results_early": "mdr_report_early",
+        "start_notice": None, "first_visit_notice": None, "recruitment_end_notice": None,
     },
+}
+# The slots rules edition 1 filled otherwise (kept for the studies still running under it).
+LEGACY_CLOCKS: dict[Framework, dict[str, str | None]] = {
+    Framework.JARDE: {"susar_fatal": "susar_fatal_v1", "completeness_answer": None,
+                      "completeness_recheck": None, "amendment_ansm_express": "amendment_ansm"},
+    Framework.EU_CTR: {"amendment_cpp": "ctr_assessment", "amendment_ansm": "ctr_decision",
+                       "amendment_ansm_express": "ctr_decision", "susar_fatal": "susar_fatal_v1",
+                       "susar": "susar", "start_notice": None, "first_visit_notice": None,
+                       "recruitment_end_notice": None},
+    Framework.EU_MDR: {"completeness_answer": None, "completeness_recheck": None,
+                       "amendment_cpp": "mdr_modification", "results_early": "mdr_report",
+                       "end_declaration_safety": "mdr_halt", "susar_fatal": "susar_fatal_v1"},
 }
 
 
-def clock_for(framework: Framework, slot: str) -> str | None:
-    """The clock that runs in `slot` under `framework` (None: no such clock there)."""
+def clock_for(framework: Framework, slot: str, rules: int = RULES) -> str | None:
+    """The clock that runs in `slot` under `framework` (None: no such clock there), in the rules
+    edition `rules`."""
+    if rules < RULES and slot in LEGACY_CLOCKS[framework]:
+        return LEGACY_CLOCKS[framework][slot]
     return FRAMEWORK_CLOCKS[framework].get(slot, slot)
+
+
+# What the authority's clock runs from. CSP R1123-38: the ANSM's 60 days run from the complete
+# file it received; Reg. 536/2014 art. 8(1): the Member State decides within 5 days of the
+# reporting date, the Part I conclusion; Reg. 2017/745 art. 70(7)(b): 45 days from the
+# validation date.
+SUBMISSION, ASSESSMENT, VALIDATION = "submission", "assessment", "validation"
+AUTHORITY_CLOCK_FROM: dict[Framework, str] = {
+    Framework.JARDE: SUBMISSION, Framework.EU_CTR: ASSESSMENT, Framework.EU_MDR: VALIDATION}
+# ...and on a substantial modification: R1123-44 (from the complete request), Reg. 536/2014
+# art. 19 (from the reporting date), Reg. 2017/745 art. 75(3) (from the notification).
+MODIFICATION_DECISION_FROM: dict[Framework, str] = {
+    Framework.JARDE: SUBMISSION, Framework.EU_CTR: ASSESSMENT, Framework.EU_MDR: SUBMISSION}
+# Reg. 536/2014 art. 17(2): the modification is validated within 6 days of its submission; its
+# assessment (art. 18) runs from the validation date.
+MODIFICATION_VALIDATION_DAYS: dict[Framework, int] = {Framework.EU_CTR: 6}
+# A request for information suspends the review's clock under the Jardé law (R1123-23 I: the
+# clock runs again at the answer), and the CPP makes one; Reg. 536/2014 art. 6(8), 18 extend the
+# period instead, by 31 days at most in all, whatever the number of requests; so does the
+# consultation of experts under Reg. 2017/745 art. 70(7)(b).
+REQUEST_SUSPENDS = frozenset({Framework.JARDE})
+ONE_REQUEST = frozenset({Framework.JARDE})
+# The days a reviewing body may add to its own clock, by the clock it extends.
+EXTENSIONS: dict[str, int] = {
+    "amendment_ansm": 10,  # CSP R1123-44: "prolongé pour une durée maximale de dix jours"
+    "amendment_ansm_express": 10,  # CSP R1123-44
+    "mdr_modification": 7,  # Reg. 2017/745 art. 75(4): "by a further seven days"
+    "mdr_validation_answer": 10,  # Reg. 2017/745 art. 70(3): to 20 days at most
+    "ctr_assessment": 50,  # Reg. 536/2014 art. 6(7): advanced therapy, 50 days
+    "ctr_assessment_with_request": 50,  # Reg. 536/2014 art. 6(7)
+}
 
 
 # Who may send each command and which command meets each clock are the command catalogue's

@@ -12,7 +12,7 @@ def steps(s: StudyState) -> dict[Step, StepStatus]:
     def ethics() -> StepStatus:
         if s.ethics.opinion == "favourable":
             return done
-        if s.ethics.opinion == "unfavourable":
+        if s.ethics.opinion == "unfavourable" or s.ethics.lapsed:
             return refused
         return busy if s.ethics.submitted_on else pending
 
@@ -23,12 +23,20 @@ def steps(s: StudyState) -> dict[Step, StepStatus]:
             return done if s.ansm.decision == "authorized" else refused
         return busy if s.ansm.submitted_on else pending
 
+    def cnil() -> StepStatus:
+        if not s.cnil_route:
+            return pending
+        if not s.cnil_requested_on:  # a reference methodology (or before rules edition 2)
+            return done
+        # an authorization: once the CNIL decides, or its silence does (Loi 78-17 art. 66)
+        return {"authorized": done, "refused": refused}.get(s.cnil_decision or "", busy)
+
     status = {
         Step.protocol: done if s.protocol_version else pending,
         Step.sponsor: done if s.sponsor else pending,
         Step.insurance: done if s.insurer else pending,
         Step.ethics: ethics(),
-        Step.cnil: done if s.cnil_route else pending,
+        Step.cnil: cnil(),
         Step.ansm: ansm(),
     }
     required = REQUIRED_STEPS[s.category]

@@ -6,12 +6,21 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from . import clocks
+from . import clocks, recruitment
 from . import events as ev
 from .catalogue import MET_BY
 from .evolve import fold
-from .model import Deadline, Frozen, Role, StudyStatus
-from .regulation import CLOCKS
+from .model import (
+    APPROVED_RUNNING,
+    BEFORE_APPROVAL,
+    FINISHED,
+    Category,
+    Deadline,
+    Frozen,
+    Role,
+    StudyStatus,
+)
+from .regulation import CLOCKS, REFERENCE_METHODOLOGIES, RULES
 from .state import Participant, StudyState
 from .steps import steps
 
@@ -69,6 +78,28 @@ def tasks(s: StudyState) -> list[Task]:
     if s.status is StudyStatus.ready:
         out.append(Task(role=Role.coordinator, kind="action", command="open_recruitment",
                         title="Every approval is in: open recruitment"))
+    if s.registration is None and s.category is not Category.NON_RIPH and s.status in (
+            BEFORE_APPROVAL | APPROVED_RUNNING):
+        out.append(Task(role=Role.coordinator, kind="action", command="record_registration",
+                        title="Record the registration number (ID-RCB, or the EU CT number of "
+                              "a CTIS trial): every submission and export names it"))
+    if (s.cnil_route in REFERENCE_METHODOLOGIES and not s.processing_register
+            and s.status not in FINISHED):
+        out.append(Task(role=Role.coordinator, kind="action",
+                        command="record_processing_register",
+                        title=f"Enter the research in the record of processing activities "
+                              f"({s.cnil_route}; GDPR art. 30)"))
+    out += [Task(role=Role.regulatory, kind="action", command="assess_safety_event",
+                 due_on=e.aware_on or e.occurred_on,
+                 title=f"Assess serious adverse event {e.id} of {e.occurred_on}: a SUSAR to "
+                       "declare, or not (R1123-49, R1123-53)")
+            for e in s.safety_events.values()
+            if e.kind == "sae" and e.assessed_on is None and s.rules >= RULES]
+    out += [Task(role=Role.coordinator, kind="recruitment", command="set_recruitment_plan",
+                 due_on=alert.on, title=(
+                     f"Recruitment behind plan{f' at site {key}' if key else ''}: "
+                     f"{alert.included} included, {alert.planned:g} planned by {alert.on}"))
+            for key, alert in recruitment.open_alerts(s)]
     return sorted(out, key=lambda t: (not t.overdue, t.due_on or date.max, t.title))
 
 
@@ -82,14 +113,18 @@ def view(s: StudyState) -> dict[str, Any]:
         "sponsor": {"sponsor": s.sponsor},
         "insurance": {"insurer": s.insurer, "policy": s.policy},
         "ethics": s.ethics.model_dump(mode="json"),
-        "cnil": {"route": s.cnil_route, "reference": s.cnil_reference},
+        "cnil": {"route": s.cnil_route, "reference": s.cnil_reference,
+                 "requested_on": s.cnil_requested_on, "decision": s.cnil_decision,
+                 "decision_on": s.cnil_decision_on, "register_entry": s.processing_register},
         "ansm": s.ansm.model_dump(mode="json"),
     }
     return {
         "id": s.id, "title": s.title, "category": s.category.value,
         "framework": s.framework.value, "investigator": s.investigator,
         "state": s.status.value, "version": s.version, "protocol_version": s.protocol_version,
-        "sponsor": s.sponsor,
+        "sponsor": s.sponsor, "registration": s.registration, "rules": s.rules,
+        "commercial": s.commercial, "director_informed_on": s.director_informed_on,
+        "conventions": dict(s.conventions),
         "steps": {k.value: {"status": v.value, **details[k.value]} for k, v in st.items()},
         "deadlines": [deadline_view(d) for d in deadlines],
         "participants": dict(Counter(p.status.value for p in s.participants.values())),
@@ -101,6 +136,9 @@ def view(s: StudyState) -> dict[str, Any]:
         "tasks": [t.model_dump(mode="json") for t in tasks(s)],
         "suspended_from": s.suspended_from.value if s.suspended_from else None,
         "ended_on": s.ended_on, "results_reported_on": s.results_reported_on,
+        "sites": [site.model_dump(mode="json") for site in s.sites.values()],
+        "recruitment_plan": s.recruitment_plan.model_dump(mode="json")
+        if s.recruitment_plan else None,
     }
 
 
@@ -142,11 +180,25 @@ def notifications_for(s: StudyState, events: list[ev.Event]) -> list[Notificatio
                 out.append(Notification(role=Role.coordinator, kind="correction", urgent=False,
                                         message=(f"{s.title}: event {e.seq} ({e.event_type}) "
                                                  f"corrected: {e.changes}")))
-            case ev.SafetyEventReported(fatal_or_life_threatening=True):
+            case ev.SafetyEventReported(fatal_or_life_threatening=True) | ev.SafetyEventAssessed(
+                    susar=True, fatal_or_life_threatening=True) if (
+                    f"safety.{e.event_id}" in s.deadlines):
+                kind = "SUSAR" if isinstance(e, ev.SafetyEventAssessed) else e.kind.upper()
                 out.append(Notification(role=Role.regulatory, kind="escalation", urgent=True,
                                         deadline=f"safety.{e.event_id}", message=(
-                    f"{s.title}: fatal or life-threatening {e.kind.upper()} {e.event_id}: "
-                    "declare without delay (R1123-54)")))
+                    f"{s.title}: fatal or life-threatening {kind} {e.event_id}: "
+                    "declare without delay (R1123-53)")))
+            case ev.SafetyEventReported(kind="sae") if s.rules >= RULES:
+                out.append(Notification(role=Role.regulatory, kind="action", urgent=(
+                    e.fatal_or_life_threatening), message=(
+                    f"{s.title}: serious adverse event {e.event_id} of {e.occurred_on} "
+                    "reported by the investigator: assess it (R1123-49)")))
+            case ev.RecruitmentBehindPlan():
+                where = f" at site {e.site}" if e.site else ""
+                out.append(Notification(role=Role.coordinator, kind="recruitment", urgent=False,
+                                        message=(
+                    f"{s.title}: recruitment behind plan{where}: {e.included} included, "
+                    f"{e.planned:g} planned by {e.on} (target {e.target})")))
             case ev.StudyStatusChanged(to_status=StudyStatus.ready | StudyStatus.rejected):
                 for role in (Role.coordinator, Role.investigator):
                     out.append(Notification(role=role, kind="decision", urgent=False,

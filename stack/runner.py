@@ -28,6 +28,10 @@ class Stack:
                  port: int = 8000, worker: bool = True, ui: bool = True) -> None:
         self.data_dir = data_dir.resolve()
         self.settings = settings.model_copy(update={"data_dir": self.data_dir})
+        if "signatures_required" not in settings.model_fields_set:
+            # the embedded stack keeps taking scripts' plain tokens for regulatory facts
+            # (recorded unsigned); a deployment refuses them (SIGNATURES_REQUIRED, default on)
+            self.settings = self.settings.model_copy(update={"signatures_required": False})
         self.host, self.port, self.with_worker, self.ui = host, port, worker, ui
         self.temporal: DevServer | None = None
         self.own_postgres = False

@@ -17,7 +17,7 @@ from .port import EventStorePort
 
 Format = Literal["jsonl", "csv"]
 FIELDS = ["seq", "study_id", "version", "type", "actor", "role", "at", "effective_on", "reason",
-          "data", "prev_hash", "hash"]
+          "data", "prev_hash", "hash", "signature"]
 
 
 def audit_row(e: StoredEvent) -> dict[str, Any]:
@@ -26,7 +26,15 @@ def audit_row(e: StoredEvent) -> dict[str, Any]:
     return {"seq": e.seq, "study_id": e.stream_id, "version": e.version, "type": e.type,
             "actor": e.actor, "role": e.role, "at": timestamp(e.recorded_at),
             "effective_on": effective.isoformat() if effective else None,
-            "reason": e.reason, "data": e.data, "prev_hash": e.prev_hash, "hash": e.hash}
+            "reason": e.reason, "data": e.data, "prev_hash": e.prev_hash, "hash": e.hash,
+            # the electronic signature's manifestation (printed name, UTC time, meaning), if any
+            "signature": e.signature}
+
+
+def signature_line(signature: dict[str, Any]) -> str:
+    """A signature's manifestation in one line of words (21 CFR 11.50(a))."""
+    return (f"{signature.get('printed_name')} - {signature.get('meaning')} - "
+            f"{signature.get('signed_at')} (UTC)")
 
 
 def render(rows: list[dict[str, Any]], fmt: Format) -> str:
@@ -36,7 +44,9 @@ def render(rows: list[dict[str, Any]], fmt: Format) -> str:
     writer = csv.DictWriter(out, fieldnames=FIELDS)
     writer.writeheader()
     for r in rows:
-        writer.writerow({**r, "data": json.dumps(r["data"], ensure_ascii=False, sort_keys=True)})
+        signature = r.get("signature")
+        writer.writerow({**r, "data": json.dumps(r["data"], ensure_ascii=False, sort_keys=True),
+                         "signature": signature_line(signature) if signature else ""})
     return out.getvalue()
 
 

@@ -38,13 +38,19 @@ def as_stored_json(value: Any) -> Any:
 
 
 def event_body(*, stream_id: str, version: int, type: str, data: Any, actor: str, role: str,
-               reason: str, recorded_at: datetime, idempotency_key: str) -> str:
-    """The canonical JSON of an event's content: what its hash covers, after prev_hash."""
-    return canonical({
+               reason: str, recorded_at: datetime, idempotency_key: str,
+               signature: Any = None) -> str:
+    """The canonical JSON of an event's content: what its hash covers, after prev_hash. An
+    electronic signature's manifestation is part of it when the event carries one (and only
+    then, so that the events written before signatures existed keep their hashes)."""
+    content = {
         "stream_id": stream_id, "version": version, "type": type, "data": data,
         "actor": actor, "role": role, "reason": reason, "recorded_at": timestamp(recorded_at),
         "idempotency_key": idempotency_key,
-    })
+    }
+    if signature is not None:
+        content["signature"] = signature
+    return canonical(content)
 
 
 def chain_hash(prev_hash: str, body: str) -> str:
@@ -57,7 +63,8 @@ def event_hash(prev_hash: str, **content: Any) -> str:
 
 def stored(row: Mapping[str, Any]) -> StoredEvent:
     """A row of `events` (a database record or a dict with the same keys) as a StoredEvent."""
-    return StoredEvent(seq=row["global_seq"], **{k: row[k] for k in COLUMNS})
+    return StoredEvent(seq=row["global_seq"], signature=row.get("signature"),
+                       **{k: row[k] for k in COLUMNS})
 
 
 class Broken(BaseModel):
@@ -102,7 +109,8 @@ class ChainCheck:
         elif event_hash(self._prev, stream_id=r["stream_id"], version=r["version"],
                         type=r["type"], data=r["data"], actor=r["actor"], role=r["role"],
                         reason=r["reason"], recorded_at=r["recorded_at"],
-                        idempotency_key=r["idempotency_key"]) != r["hash"]:
+                        idempotency_key=r["idempotency_key"],
+                        signature=r.get("signature")) != r["hash"]:
             problem = "content does not match its hash (altered)"
         if problem:
             return Broken(stream_id=r["stream_id"], version=r["version"], seq=r["global_seq"],

@@ -42,21 +42,32 @@ class EventStore:
         read models together, or nothing."""
         keys = [f"{req.idempotency_key}:{i}" for i in range(len(req.events))]
         cols: list[list[Any]] = [[] for _ in range(6)]
+        signatures: dict[str, Any] = {}
         for i, (key, event) in enumerate(zip(keys, req.events, strict=True)):
             data = canonical(event.data)
             actor, role = event.actor or req.actor, event.role or req.role
             reason = event.reason or req.reason
+            signature = as_stored_json(event.signature)
+            if signature is not None:
+                signatures[key] = signature
             body = event_body(stream_id=req.stream_id, version=req.expected_version + i + 1,
                               type=event.type, data=json.loads(data), actor=actor, role=role,
-                              reason=reason, recorded_at=req.recorded_at, idempotency_key=key)
+                              reason=reason, recorded_at=req.recorded_at, idempotency_key=key,
+                              signature=signature)
             for col, value in zip(cols, (event.type, data, actor, role, reason, body),
                                   strict=True):
                 col.append(value)
-        try:
-            rows = await self.pool.fetch(
-                q("append_batch"), req.stream_id, req.expected_version, req.recorded_at, keys,
+        args = (q("append_batch"), req.stream_id, req.expected_version, req.recorded_at, keys,
                 *cols, as_stored_json(req.study), as_stored_json(req.participants),
                 as_stored_json(req.notifications))
+        try:
+            if signatures:  # migration 021: the trigger copies them onto the rows
+                async with self.pool.acquire() as conn, conn.transaction():
+                    await conn.execute("SELECT set_config('studyflow.signatures', $1, true)",
+                                       canonical(signatures))
+                    rows = await conn.fetch(*args)
+            else:
+                rows = await self.pool.fetch(*args)
         except asyncpg.PostgresError as e:
             if getattr(e, "sqlstate", None) == "SF409":
                 raise ConcurrencyError(str(e)) from e

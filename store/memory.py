@@ -63,9 +63,11 @@ class InMemoryEventStore:
                     type=event.type, actor=event.actor or req.actor,
                     role=event.role or req.role, reason=event.reason or req.reason,
                     recorded_at=req.recorded_at.astimezone(UTC), idempotency_key=key)
-                h = chain_hash(prev, event_body(**content, data=json.loads(data)))
+                signature = as_stored_json(event.signature)
+                h = chain_hash(prev, event_body(**content, data=json.loads(data),
+                                                signature=signature))
                 rows.append({**content, "data": data, "prev_hash": prev, "hash": h,
-                             "global_seq": self._seq + i + 1})
+                             "global_seq": self._seq + i + 1, "signature": signature})
                 prev = h
             self._seq += len(rows)
             self.rows.extend(rows)

@@ -15,6 +15,9 @@ class NewEvent(BaseModel):
     actor: str | None = None
     role: str | None = None
     reason: str | None = None
+    # the electronic signature's manifestation (domain.signatures.Signature as JSON), for the
+    # events of a command that records a regulatory fact
+    signature: dict[str, Any] | None = None
 
 
 class AppendRequest(BaseModel):
@@ -44,6 +47,7 @@ class StoredEvent(BaseModel):
     idempotency_key: str
     prev_hash: str
     hash: str
+    signature: dict[str, Any] | None = None
 
 
 class AppendResult(BaseModel):

@@ -1,13 +1,14 @@
 """What the API and the CLI read, in one object: the projections (store/projections/) and the
 access tables (store/access.py). Each method says which one answers."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import asyncpg
 
 from .access import Access, token_hash
 from .audit import audit_row
+from .calendar import CalendarFeeds
 from .eventstore import EventStore
 from .models import Preferences
 from .projections import Projections, Projector
@@ -20,6 +21,7 @@ class ReadModels:
         self.pool = pool
         self.projections = Projections(pool)
         self.access = Access(pool)
+        self.calendar = CalendarFeeds(pool)
 
     # --- studies ---------------------------------------------------------------------------------
     async def list_studies(self, *, state: str | None = None, category: str | None = None,
@@ -53,6 +55,13 @@ class ReadModels:
     async def notifications(self, role: str | None = None, study_id: str | None = None,
                             limit: int = 200) -> list[dict[str, Any]]:
         return await self.projections.notifications.recent(role, study_id, limit)
+
+    # --- the portfolio: reports, a study's recruitment (store/projections/portfolio.py) ---------
+    async def portfolio(self, since: date) -> dict[str, Any]:
+        return await self.projections.portfolio.report(since)
+
+    async def recruitment_facts(self, study_id: str) -> list[Any]:
+        return await self.projections.portfolio.recruitment_facts(study_id)
 
     # --- recovery --------------------------------------------------------------------------------
     async def rebuild(self, project: Projector) -> int:

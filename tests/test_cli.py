@@ -388,3 +388,39 @@ def test_the_demo_walks_its_study_with_no_false_overdue_clock(data_dir: Path):
     assert "DeadlineMissed" not in r.stderr  # every clock of its history was met in time
     assert ("Clocks, judged on the legal dates: CPP completeness notice: met, ANSM "
             "authorization: met, CPP opinion: met") in r.stderr
+
+
+def test_user_create_prints_a_one_time_password_and_the_demo_prints_its_account(
+        data_dir: Path):
+    import re
+
+    r = subprocess.run([*CLI, "demo", "--exit", "--port", "0", "--data-dir", str(data_dir)],
+                       capture_output=True, text=True, timeout=300,
+                       env={**ENV, "COLUMNS": "240"})
+    assert r.returncode == 0, r.stderr[-2000:]
+    found = re.search(r"Sign in as demo-coordinator, password (\S+)", r.stderr)
+    assert found, r.stderr[-1500:]
+    made = cli("user", "create", "--actor", "marie", "--role", "investigator", "--email",
+               "marie@chu.test", data_dir=data_dir)
+    assert len(made.stdout.strip().splitlines()) == 1 and len(made.stdout.strip()) >= 16
+    check = subprocess.run([sys.executable, "-c", f"""
+import asyncio
+from api.auth import local
+from cli.main import settings_for, with_database
+from pathlib import Path
+from store.accounts import Accounts
+async def body(pool):
+    settings = settings_for(Path({str(data_dir)!r}))
+    for name, password in (("demo-coordinator", {found.group(1)!r}),
+                           ("marie", {made.stdout.strip()!r})):
+        c = await local.check_password(Accounts(pool), settings, name, password)
+        print(name, c.ok, c.account["role"], c.account["password_one_time"])
+with_database(Path({str(data_dir)!r}), body)
+"""], capture_output=True, text=True, timeout=120, env=ENV)
+    assert check.stdout.split("\n")[:2] == ["demo-coordinator True coordinator False",
+                                            "marie True investigator True"], check.stderr[-2000:]
+    listed = cli("user", "list", data_dir=data_dir).stdout
+    assert "demo-coordinator" in listed and "marie" in listed
+    cli("user", "disable", "marie", "--reason", "left the unit", data_dir=data_dir)
+    again = cli("user", "disable", "marie", "--reason", "twice", data_dir=data_dir, check=False)
+    assert again.returncode == 1 and "no enabled account" in again.stderr

@@ -41,6 +41,7 @@ def test_every_variable_given_to_studyflow_is_a_setting_it_reads(monkeypatch):
     # the values, once the shell has filled the ${...}, are valid settings
     filled = {k: re.sub(r"\$\{(\w+)[^}]*\}", "x", str(v)) for k, v in env.items()}
     filled["CODEC_KEYS"] = new_key()
+    filled["OIDC_ROLE_MAP"] = '{"grp-urc-coord": "coordinator"}'  # JSON, as the README shows
     for key, value in filled.items():
         monkeypatch.setenv(key, value)
     settings = Settings()  # type: ignore[call-arg]

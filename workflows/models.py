@@ -24,11 +24,15 @@ class CommandInput(BaseModel):
     role: str
     reason: str
     idempotency_key: str
+    # the electronic signature's manifestation (domain.signatures.Signature as JSON) when the
+    # command records a regulatory fact: kept with each of its events
+    signature: dict[str, Any] | None = None
 
 
 class BulkItem(BaseModel):
     command: dict[str, Any]  # a participant command, `type` and `code` included
     reason: str
+    signature: dict[str, Any] | None = None
 
 
 class BulkInput(BaseModel):
@@ -45,6 +49,7 @@ class BatchItem(BaseModel):
     command: dict[str, Any]  # a study or participant command, `type` included
     reason: str
     role: str | None = None  # the role it is recorded under (default: the caller's)
+    signature: dict[str, Any] | None = None
 
 
 class BatchInput(BaseModel):

@@ -48,6 +48,10 @@ CLOCK = {"actor": SYSTEM_ACTOR, "role": SYSTEM_ROLE, "reason": "legal clock"}
 
 
 RENEWING = "Renewing"  # a command refused for a moment: retry
+# Added after histories were recorded: a study decides under domain.RULES, the deadline table
+# checked against the texts (issue 15); a run replaying a history recorded before decides under
+# the edition it was recorded under (1), and a study created under it adopts this one.
+RULES_PATCH = "rules-edition-2"
 
 
 def _rule_error(code: str, message: str) -> ApplicationError:
@@ -69,6 +73,7 @@ class StudyWorkflow:
         self.changed = False
         self.renewing = False  # the run waits for its handlers to finish, then continues as new
         self.history_limit: int | None = None
+        self.rules: int | None = None  # the rules edition this run decides under
 
     @workflow.run
     async def run(self, inp: StudyInput) -> dict[str, Any]:
@@ -92,6 +97,7 @@ class StudyWorkflow:
                     outbox=self.outbox))
             async with self.lock:
                 if self.state is not None:
+                    await self._adopt_rules()
                     await self._advance_clocks()
             # outside the lock: a mail server down for hours must not hold up commands
             await self._deliver()
@@ -136,8 +142,8 @@ class StudyWorkflow:
         first = accepted[0].inp
         key = f"{self.study_id}:{first.idempotency_key}" + (
             f"+{len(accepted) - 1}" if len(accepted) > 1 else "")
-        who = [{"actor": t.inp.actor, "role": t.inp.role, "reason": t.inp.reason}
-               for t in accepted for _ in t.events]
+        who = [{"actor": t.inp.actor, "role": t.inp.role, "reason": t.inp.reason,
+                "signature": t.inp.signature} for t in accepted for _ in t.events]
         try:
             seqs = await self._persist_decided(state, [e for t in accepted for e in t.events],
                                                first.actor, first.role, first.reason, key, who)
@@ -162,7 +168,8 @@ class StudyWorkflow:
                 raise _rule_error(e.code, e.message) from None
             seqs = await self._persist_decided(domain.fold(self.state, events), events,
                                                inp.actor, inp.role, inp.reason,
-                                               f"{self.study_id}:{inp.idempotency_key}")
+                                               f"{self.study_id}:{inp.idempotency_key}",
+                                               [{"signature": inp.signature} for _ in events])
             workflow.logger.info("study command applied", extra={
                 "study_id": self.study_id, "command": inp.command.get("type"),
                 "actor": inp.actor})
@@ -187,7 +194,8 @@ class StudyWorkflow:
                 seqs = await self._persist_decided(
                     state, [e for _, events in applied for e in events], inp.actor, inp.role,
                     "bulk participant commands", f"{self.study_id}:bulk:{inp.idempotency_key}",
-                    [{"reason": item.reason} for item, events in applied for _ in events])
+                    [{"reason": item.reason, "signature": item.signature}
+                     for item, events in applied for _ in events])
             return BulkResult(study=self.view, outcomes=outcomes, seqs=seqs)
 
     @workflow.update
@@ -200,7 +208,7 @@ class StudyWorkflow:
             state, decided = self._decide_batch(inp)
             events = [e for _, item_events in decided for e in item_events]
             who = [{"actor": inp.actor, "role": inp.items[index].role or inp.role,
-                    "reason": inp.items[index].reason}
+                    "reason": inp.items[index].reason, "signature": inp.items[index].signature}
                    for index, item_events in decided for _ in item_events]
             seqs = await self._persist_decided(state, events, inp.actor, inp.role,
                                                inp.items[0].reason,
@@ -223,7 +231,8 @@ class StudyWorkflow:
         except ValidationError as e:
             raise _rule_error("invalid_command", str(e)) from None
         try:
-            return domain.decide_batch(self.state, commands, self._today(), self.study_id)
+            return domain.decide_batch(self.state, commands, self._today(), self.study_id,
+                                       rules=self._rules())
         except domain.BatchRefused as e:
             raise ApplicationError(e.message, e.code, e.index, type="BatchRefused",
                                    non_retryable=True) from None
@@ -247,6 +256,25 @@ class StudyWorkflow:
     def study(self) -> dict[str, Any] | None:
         return domain.view(self.state) if self.state else None
 
+    def _rules(self) -> int:
+        """The rules edition of this run, decided once (workflow.patched is memoized per run):
+        a validator, which may not record the patch marker, decides under the current one,
+        as the handler of a new study then will."""
+        if self.rules is None:
+            if workflow.unsafe.is_read_only():
+                return domain.RULES
+            self.rules = domain.RULES if workflow.patched(RULES_PATCH) else 1
+        return self.rules
+
+    async def _adopt_rules(self) -> None:
+        """A study created under an older edition of the rules takes up the current one."""
+        assert self.state is not None
+        if self.state.rules >= domain.RULES or self._rules() < domain.RULES:
+            return
+        await self._persist(domain.adopt_rules(self.state), SYSTEM_ACTOR, SYSTEM_ROLE,
+                            "rules edition adopted",
+                            f"{self.study_id}:rules:{self.state.version}")
+
     def _decide(self, inp: CommandInput, state: domain.StudyState | None = None) -> list[Event]:
         try:
             command = _COMMANDS.validate_python(inp.command)
@@ -254,7 +282,7 @@ class StudyWorkflow:
         except ValidationError as e:
             raise domain.RuleViolation("invalid_command", str(e)) from None
         return domain.decide(state or self.state, command, actor, self._today(),
-                             study_id=self.study_id)
+                             study_id=self.study_id, rules=self._rules())
 
     def _decide_in_order(self, inputs: list[CommandInput]
                          ) -> tuple[domain.StudyState | None,
@@ -327,7 +355,7 @@ class StudyWorkflow:
     # --- persistence --------------------------------------------------------------------------
     async def _persist_decided(self, state: domain.StudyState | None, events: list[Event],
                                actor: str, role: str, reason: str, key: str,
-                               who: list[dict[str, str]] | None = None) -> list[int]:
+                               who: list[dict[str, Any]] | None = None) -> list[int]:
         """Append the decided `events` (which lead to `state`) with the clock events they make
         due at once: a legal date recorded late may put a clock past its alarms."""
         assert state is not None
@@ -336,7 +364,7 @@ class StudyWorkflow:
                                    by_clock=len(clock_events), who=who)
 
     async def _persist(self, events: list[Event], actor: str, role: str, reason: str,
-                       key: str, by_clock: int = 0, who: list[dict[str, str]] | None = None
+                       key: str, by_clock: int = 0, who: list[dict[str, Any]] | None = None
                        ) -> list[int]:
         """Append `events` (the last `by_clock` of them raised by the legal clocks; `who`,
         when given, the actor, role or reason of each of the others)."""

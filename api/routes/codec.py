@@ -1,13 +1,18 @@
 """The codec endpoint the Temporal UI (and `temporal` CLI, --codec-endpoint) calls to show
-decrypted payloads to those allowed: auditors and admins, with their bearer token."""
+decrypted payloads to those allowed: auditors and admins, with their bearer token, or signed in
+to StudyFlow in the same browser (the UI sends the session cookie: CORS with credentials for
+its origin, api/app.py)."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Header, Request
 from google.protobuf.json_format import MessageToDict, ParseDict
 from temporalio.api.common.v1 import Payloads
 
-from ..deps import CurrentActor, require_may_operate
+from domain import Actor
+
+from ..auth import sessions
+from ..deps import Reader, current_actor, require_may_operate
 from ..errors import ApiError
 
 router = APIRouter(prefix="/codec", tags=["codec"])
@@ -27,11 +32,24 @@ async def _apply(request: Request, actor: Any, decode: bool) -> dict[str, Any]:
     return MessageToDict(Payloads(payloads=out))
 
 
+async def codec_actor(request: Request, read: Reader,
+                      authorization: Annotated[str | None, Header()] = None) -> Actor:
+    """The bearer token's holder, else the person signed in to the web app in this browser."""
+    if not authorization and request.cookies.get(sessions.COOKIE):
+        session = await sessions.current(request)
+        if session is not None and session.stage == sessions.ACTIVE:
+            return session.as_actor
+    return await current_actor(request, read, authorization)
+
+
+CodecActor = Annotated[Actor, Depends(codec_actor)]
+
+
 @router.post("/decode", summary="Decrypt Temporal payloads (Temporal codec server protocol)")
-async def decode(request: Request, actor: CurrentActor) -> dict[str, Any]:
+async def decode(request: Request, actor: CodecActor) -> dict[str, Any]:
     return await _apply(request, actor, decode=True)
 
 
 @router.post("/encode", summary="Encrypt Temporal payloads (Temporal codec server protocol)")
-async def encode(request: Request, actor: CurrentActor) -> dict[str, Any]:
+async def encode(request: Request, actor: CodecActor) -> dict[str, Any]:
     return await _apply(request, actor, decode=False)

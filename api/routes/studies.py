@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Query, Response
 from pydantic import BaseModel, Field
 
-from .. import commands, history
+from .. import commands, history, portfolio
 from ..deps import AppSettings, CurrentActor, IdempotencyKey, Reader, Store, Temporal
 from ..engine import StudyNotFound
 
@@ -24,6 +24,8 @@ class NewStudy(BaseModel):
 class NewParticipant(BaseModel):
     code: str = Field(description="pseudonymous code in the unit's format (PARTICIPANT_CODE_"
                       "PATTERN, e.g. P-0001); never a name or an e-mail address")
+    site: str | None = Field(None, description="the research site that includes them, by its "
+                             "code (SITE_CODE_PATTERN); it must be active")
     majority_on: str | None = Field(None, description="a minor's 18th birthday (ISO date): "
                                     "re-consent falls due then")
     emergency: bool = Field(False, description="emergency inclusion, own consent deferred "
@@ -80,15 +82,17 @@ async def get_study(study_id: str, actor: CurrentActor, read: Reader) -> dict[st
              openapi_extra={"requestBody": {"content": {"application/json": {
                  "example": COMMAND_EXAMPLE}}, "required": True}})
 async def study_command(study_id: str, actor: CurrentActor, read: Reader, client: Temporal,
-                        store: Store, response: Response,
+                        store: Store, response: Response, settings: AppSettings,
                         body: Annotated[dict[str, Any], Body()],
                         idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     """A study command; `{"type": "correct", "seq", "changes": {field: value}, "reason"}`
     corrects the fact recorded at audit `seq` (the role that recorded it, or an admin)."""
     if body.get("type") == "correct":
         body = await history.correction(store, actor, study_id, body)
-    return _reply(response, await commands.study_command(client, read, actor, study_id, body,
-                                                         idempotency_key))
+    return _reply(response, await commands.study_command(
+        client, read, actor, study_id, body, idempotency_key,
+        site_pattern=settings.site_code_pattern,
+        behind_percent=settings.recruitment_behind_percent))
 
 
 @router.post("/{study_id}/commands:batch", summary="Send dated commands together",
@@ -107,7 +111,20 @@ async def study_batch(study_id: str, actor: CurrentActor, read: Reader, client: 
     disproves; all of them or none (409 naming the index of the first refused command)."""
     return _reply(response, await history.batch(client, read, actor, study_id, body,
                                                 idempotency_key,
-                                                settings.participant_code_pattern))
+                                                settings.participant_code_pattern,
+                                                settings.site_code_pattern,
+                                                settings.recruitment_behind_percent))
+
+
+@router.get("/{study_id}/recruitment", summary="Recruitment against the plan, per site and in total")
+async def recruitment(study_id: str, actor: CurrentActor, read: Reader) -> dict[str, Any]:
+    """`{"target", "included", "by_site": [{"site", "target", "included", ...}], "curve": [{"on",
+    "included", "planned", "withdrawn", "completed"}], "projected_target_on", ...}`: the target is
+    the study's plan's (else the sum of its sites'); `included` counts every participant ever
+    included (withdrawn ones too, shown apart); the curve has a point on each day something
+    happened, up to today; `projected_target_on` is the day the target is reached at the rate
+    seen since the plan started (the day it was reached, once it is)."""
+    return await portfolio.recruitment(read, await _study(read, study_id))
 
 
 @router.get("/{study_id}/events", summary="The study's audit trail, oldest first")
@@ -126,7 +143,7 @@ async def register_participant(study_id: str, actor: CurrentActor, read: Reader,
     status, answer = await commands.study_command(
         client, read, actor, study_id, {**body, "type": "register_participant"},
         idempotency_key, participant=body.get("code"),
-        code_pattern=settings.participant_code_pattern)
+        code_pattern=settings.participant_code_pattern, site_pattern=settings.site_code_pattern)
     response.status_code = 201 if status == 200 else status
     return answer
 
@@ -152,7 +169,7 @@ async def bulk_participants(study_id: str, actor: CurrentActor, read: Reader, cl
     """Each item is applied once per `key` (a repeat answers `already_applied`); a bad item
     is `refused` with its reason and the good ones are applied."""
     return await commands.bulk(client, read, actor, study_id, body,
-                               settings.participant_code_pattern)
+                               settings.participant_code_pattern, settings.site_code_pattern)
 
 
 @router.post("/{study_id}/participants/{code}/commands", summary="Send a participant command")
@@ -162,4 +179,4 @@ async def participant_command(study_id: str, code: str, actor: CurrentActor, rea
                               idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     return _reply(response, await commands.study_command(
         client, read, actor, study_id, body, idempotency_key, participant=code,
-        code_pattern=settings.participant_code_pattern))
+        code_pattern=settings.participant_code_pattern, site_pattern=settings.site_code_pattern))

@@ -7,6 +7,7 @@ from datetime import date
 from .. import events as ev
 from ..errors import InputRefused, RuleViolation
 from ..model import StudyStatus
+from ..regulation import RULES
 from ..state import StudyState
 
 
@@ -26,6 +27,14 @@ def require_status(s: StudyState, allowed: Iterable[StudyStatus], what: str) -> 
     names = ", ".join(sorted(a.value for a in allowed))
     require(s.status in allowed, "invalid_state",
             f"{what} is not possible while the study is {s.status.value} (allowed: {names})")
+
+
+def require_registration(s: StudyState, what: str) -> None:
+    """Registration first: every submission names the research's registration number (from
+    rules edition 2: the histories recorded before it had none)."""
+    require(s.registration or s.rules < RULES, "registration_required",
+            f"{what} names the research's registration number: record the ID-RCB (or, for a "
+            "trial filed in CTIS, the EU CT number) first (record_registration)")
 
 
 def not_before(day: date, earlier: date | None, what: str, ref: str) -> None:

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from .. import clocks
 from .. import events as ev
 from ..model import Deadline
-from ..regulation import clock_for
+from ..regulation import RULES, clock_for
 from ..state import Participant, StudyState
 
 
@@ -35,10 +35,21 @@ def open_deadlines(s: StudyState, *deadlines: Deadline | None) -> StudyState:
                                  **{d.name: d for d in deadlines if d is not None}})
 
 
+def current_rules(s: StudyState) -> bool:
+    """The study runs under this edition of the rules, not an older one a recorded history still
+    replays (regulation.RULES)."""
+    return s.rules >= RULES
+
+
+def slot_clock(s: StudyState, slot: str) -> str | None:
+    """The clock the study's framework runs in `slot` under the study's rules edition."""
+    return clock_for(s.framework, slot, s.rules)
+
+
 def framework_deadline(s: StudyState, name: str, slot: str, starts_on: date,
                        subject: str | None = None) -> Deadline | None:
     """The deadline `name` running the study's framework's clock for `slot`, if it has one."""
-    clock = clock_for(s.framework, slot)
+    clock = slot_clock(s, slot)
     return clocks.open_deadline(name, clock, starts_on, subject) if clock else None
 
 

@@ -12,6 +12,7 @@ from ..db import q
 from .deadlines import Deadlines
 from .notifications import Notifications
 from .participants import Participants
+from .portfolio import Portfolio
 from .studies import Studies
 from .tasks import Tasks
 
@@ -19,8 +20,8 @@ from .tasks import Tasks
 Projector = Callable[[list[tuple[str, dict[str, Any]]]], tuple[dict[str, Any],
                                                                list[dict[str, Any]]]]
 
-__all__ = ["Deadlines", "Notifications", "Participants", "Projections", "Projector", "Studies",
-           "Tasks"]
+__all__ = ["Deadlines", "Notifications", "Participants", "Portfolio", "Projections", "Projector",
+           "Studies", "Tasks"]
 
 
 class Projections:
@@ -31,6 +32,7 @@ class Projections:
         self.tasks = Tasks(pool)
         self.participants = Participants(pool)
         self.notifications = Notifications(pool)
+        self.portfolio = Portfolio(pool)
 
     async def rebuild(self, project: Projector) -> int:
         """Rebuild studies, deadlines, tasks and participants from the events alone, in one

@@ -172,6 +172,9 @@ async def test_participants_register_consent_and_list(api):
                                                     "opinion_on": days_ago(0)}),
                          ("record_cnil", {"route": "MR-001", "reference": "R"}),
                          ("notify_ansm", {"sent_on": days_ago(0)}),
+                         ("issue_consent_form", {"version": "1.0", "change": "major",
+                                                 "issued_on": days_ago(0)}),
+                         ("inform_director", {"informed_on": days_ago(0)}),
                          ("open_recruitment", {})):
         role = "regulatory" if kind == "notify_ansm" else "coordinator"
         assert (await api.command(sid, kind, role, **fields)).status_code == 200
@@ -181,8 +184,9 @@ async def test_participants_register_consent_and_list(api):
     bad = await api.post(f"/api/studies/{sid}/participants",
                          {"code": "Jean Dupont", "reason": "x"}, "investigator")
     assert bad.status_code == 422
+    # a weaker form than the RIPH2's express consent (a written one would do: L1122-1-1)
     wrong = await api.post(f"/api/studies/{sid}/participants/P-0001/commands", {
-        "type": "record_consent", "kind": "written", "consent_form_version": "1.0",
+        "type": "record_consent", "kind": "non_opposition", "consent_form_version": "1.0",
         "consented_on": days_ago(0), "reason": "signed"}, "investigator")
     assert wrong.status_code == 409 and wrong.json()["error"]["code"] == "consent_kind_mismatch"
     ok = await api.post(f"/api/studies/{sid}/participants/P-0001/commands", {

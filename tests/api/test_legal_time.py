@@ -85,10 +85,11 @@ async def test_a_batch_is_applied_in_legal_order_and_judged_once(api):
                                 opinion_on=days_ago(80), decision_on=days_ago(70),
                                 opened_on=days_ago(65))
     # the regulatory officer types the whole history; each command under its own role's rules
+    # the unit's own steps (the protocol, the sponsor, its consent form) by their own roles
+    own = ("submit_protocol", "assign_sponsor", "issue_consent_form")
     commands = [{**command, "reason": "from the paper file"} for _, command in walk
-                if command["type"] not in ("open_recruitment", "submit_protocol",
-                                           "assign_sponsor")]
-    for role, command in scenarios.only(walk, "submit_protocol", "assign_sponsor"):
+                if command["type"] not in ("open_recruitment", *own)]
+    for role, command in scenarios.only(walk, *own):
         assert (await api.post(f"/api/studies/{sid}/commands",
                                {**command, "reason": "r"}, role)).status_code == 200
     key = str(uuid.uuid4())

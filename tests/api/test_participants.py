@@ -37,7 +37,7 @@ async def test_consent_rules_answer_409_naming_the_rule(api):
 
     assert (await api.post(p, {"code": "P-0001", "reason": "minor",
                                "majority_on": day(2000)}, "investigator")).status_code == 201
-    consent = {"type": "record_consent", "kind": "written", "consent_form_version": "1",
+    consent = {"type": "record_consent", "kind": "written", "consent_form_version": "1.0",
                "consented_on": day()}
     assert await send("P-0001", consent) == (409, "minor_needs_holders")
     assert await send("P-0001", {**consent, "by": "holders", "holders": 1}) == \
@@ -62,7 +62,7 @@ async def test_consent_rules_answer_409_naming_the_rule(api):
     assert r.status_code == 200 and r.json()["participants"] == {"needs_reconsent": 2}
     assert await send("P-0002", {"type": "include", "included_on": day()}) == \
         (409, "consent_required")
-    assert await send("P-0002", {"type": "reconsent", "consent_form_version": "1",
+    assert await send("P-0002", {"type": "reconsent", "consent_form_version": "1.0",
                                  "consented_on": day()}) == (409, "consent_form_not_current")
     inbox = (await api.get("/api/tasks", "investigator")).json()
     mine = [t for t in inbox if t.get("participant") and t.get("study_id") == sid]
@@ -84,9 +84,9 @@ async def test_bulk_applies_the_good_items_once_and_names_the_bad_ones(api):
              for n in range(1, 6)]
     items += [
         {"type": "record_consent", "code": "P-0001", "kind": "written",
-         "consent_form_version": "1", "consented_on": day(), "key": "c1"},
+         "consent_form_version": "1.0", "consented_on": day(), "key": "c1"},
         {"type": "record_consent", "code": "P-0002", "kind": "non_opposition",
-         "consent_form_version": "1", "consented_on": day(), "key": "c2"},
+         "consent_form_version": "1.0", "consented_on": day(), "key": "c2"},
         {"type": "register_participant", "code": "Marie Curie", "key": "bad-code"},
         {"type": "archive", "code": "P-0003", "key": "not-a-participant-command"},
     ]

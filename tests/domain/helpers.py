@@ -42,8 +42,10 @@ SKIP = {  # steps that do not apply to a category
     "RIPH1": {"notify_ansm"},
     "RIPH2": {"submit_to_ansm", "record_ansm_decision"},
     "RIPH3": {"submit_to_ansm", "record_ansm_decision", "record_insurance"},
-    "NON_RIPH": {"assign_sponsor", "record_insurance", "submit_to_ethics", "submit_to_ansm",
-                 "record_ethics_opinion", "notify_ansm", "record_ansm_decision"},
+    "NON_RIPH": {"assign_sponsor", "record_insurance", "record_registration", "inform_director",
+                 "submit_to_ethics",
+                 "submit_to_ansm", "record_ethics_opinion", "notify_ansm",
+                 "record_ansm_decision"},
 }
 
 
@@ -76,6 +78,7 @@ def samples() -> list[dict[str, Any]]:
         {"type": "submit_protocol", "version": "1.1", "document_sha256": SHA},
         {"type": "assign_sponsor", "sponsor": "AP-HP"},
         {"type": "record_insurance", "insurer": "I", "policy": "P"},
+        {"type": "record_registration", "number": "2026-A01234-56"},
         {"type": "submit_to_ethics", "committee": "CPP A", "submitted_on": d},
         {"type": "record_ethics_completeness", "notified_on": d},
         {"type": "ethics_request_information", "requested_on": d, "questions": "Q"},
@@ -110,4 +113,9 @@ def samples() -> list[dict[str, Any]]:
          "consent_form_version": "1", "consented_on": d},
         {"type": "withdraw_consent", "code": "P-0001", "withdrawn_on": d},
         {"type": "complete", "code": "P-0001"},
+        {"type": "add_site", "site": "S01", "name": "Site 1", "investigator": "Dr S"},
+        {"type": "activate_site", "site": "S01", "activated_on": d},
+        {"type": "close_site", "site": "S01", "closed_on": d},
+        {"type": "set_recruitment_plan", "target": 5, "starts_on": d, "ends_on": day(100)},
+        {"type": "register_participant", "code": "P-0002", "site": "S01"},
     ]

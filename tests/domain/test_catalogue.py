@@ -19,6 +19,7 @@ from domain.tracks import (
     ethics,
     lifecycle,
     participants,
+    sites,
     vigilance,
 )
 
@@ -92,7 +93,7 @@ def test_command_type_reads_the_literal():
 
 def test_every_event_but_creation_has_exactly_one_mutator():
     tables = [t.EVOLVE for t in (lifecycle, ethics, data_protection, authority, amendments,
-                                 vigilance, participants, deadlines)] + [HISTORY]
+                                 vigilance, participants, deadlines, sites)] + [HISTORY]
     registered = [cls for table in tables for cls in table]
     assert len(registered) == len(set(registered)), "an event mutated in two tracks"
     events = set(get_args(get_args(DomainEvent)[0])) - {StudyCreated}

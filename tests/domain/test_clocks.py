@@ -114,7 +114,9 @@ def test_a_submission_recorded_50_days_late_is_overdue_at_once():
 
 @pytest.mark.parametrize(("clock", "days", "months"), [
     ("second_review_window", 0, 1), ("amendment_cpp", 45, 0), ("amendment_ansm", 35, 0),
-    ("susar_fatal", 7, 0), ("susar", 15, 0), ("susar_followup", 8, 0),
+    ("cpp_completion", 10, 0), ("cpp_completeness_recheck", 5, 0),
+    ("amendment_cpp_with_request", 60, 0), ("amendment_ansm_express", 35, 0),
+    ("susar_fatal", 0, 0), ("susar_fatal_v1", 7, 0), ("susar", 15, 0), ("susar_followup", 8, 0),
     ("sponsor_observations", 7, 0),
     ("urgent_measure_followup", 15, 0), ("annual_safety_report", 0, 12),
     ("end_declaration", 90, 0), ("end_declaration_early", 15, 0), ("results", 0, 12),
@@ -133,7 +135,12 @@ def test_deadline_table_figures(clock, days, months):
     ("mdr_validation", 10, 0, "art. 70(1)"), ("mdr_authorization", 45, 0, "70(7)(b)"),
     ("mdr_authorization_extended", 65, 0, "70(7)(b)"), ("mdr_modification", 38, 0, "75(3)"),
     ("mdr_halt", 15, 0, "77(1)"), ("mdr_halt_safety", 1, 0, "77(1)"),
-    ("mdr_report", 0, 12, "77(5)"),
+    ("mdr_report", 0, 12, "77(5)"), ("mdr_report_early", 0, 3, "77(5)"),
+    ("mdr_validation_answer", 10, 0, "70(3)"), ("mdr_validation_recheck", 5, 0, "70(4)"),
+    ("ctr_modification_assessment", 38, 0, "art. 17(2), 18"),
+    ("ctr_modification_assessment_with_request", 69, 0, "art. 18"),
+    ("ctr_modification_decision", 5, 0, "art. 19"), ("ctr_susar_fatal", 7, 0, "42(2)(a)"),
+    ("ctr_susar", 15, 0, "42(2)(b)"),
 ])
 def test_eu_framework_figures(clock, days, months, article):
     assert (CLOCKS[clock].days, CLOCKS[clock].months) == (days, months)
@@ -166,14 +173,14 @@ def test_amendment_clocks_and_tacit_ansm_authorization_at_35_days():
     assert state.amendments["AM-1"].status == "rejected" and state.protocol_version == "1.0"
 
 
-def test_fatal_susar_is_due_within_7_days_and_others_in_15_days():
+def test_r1123_53_fatal_susar_is_due_the_day_it_is_known_and_others_in_15_days():
     state, _ = run(study("RIPH1"), {"type": "report_safety_event", "kind": "susar",
                                     "occurred_on": day(-1), "fatal_or_life_threatening": True},
                    "investigator")
-    assert state.deadlines["safety.SE-1"].due_on == after(6)
-    state, events = advance(state, after(7))
+    assert state.deadlines["safety.SE-1"].due_on == after(-1)  # "sans délai"
+    state, events = advance(state, after(0))
     assert state.deadlines["safety.SE-1"].status is DeadlineStatus.overdue
-    state, _ = run(study("RIPH1"), {"type": "report_safety_event", "kind": "sae",
+    state, _ = run(study("RIPH1"), {"type": "report_safety_event", "kind": "susar",
                                     "occurred_on": day(0), "fatal_or_life_threatening": False},
                    "investigator")
     assert state.deadlines["safety.SE-1"].due_on == after(15)

@@ -1,4 +1,4 @@
-"""Consent collection as the law asks it (CSP L1122-1-1, L1122-1-2, L1122-2): the kind per
+"""Consent collection as the law asks it (CSP L1122-1-1, L1122-1-3, L1122-2): the kind per
 category, witnesses, minors and their parents, majority, emergencies, consent form versions."""
 
 from datetime import date, timedelta
@@ -102,7 +102,7 @@ def test_at_majority_the_participant_must_consent_in_their_own_name():
     p = state.participants["P-0001"]
     assert p.status is ParticipantStatus.needs_reconsent and p.reconsent_cause == "majority"
     assert advance(state, majority + timedelta(days=1))[1] == []  # once
-    body = {"type": "reconsent", "code": "P-0001", "consent_form_version": "1",
+    body = {"type": "reconsent", "code": "P-0001", "consent_form_version": "1.0",
             "consented_on": majority.isoformat()}
     state, _ = run(state, body, "investigator", today=majority)
     p = state.participants["P-0001"]
@@ -128,7 +128,7 @@ def test_after_an_emergency_inclusion_the_participant_consents_as_soon_as_possib
                    "investigator")
     d = state.deadlines["deferred_consent.P-0001"]
     assert (d.due_on - TODAY).days == CLOCKS["deferred_consent"].days
-    assert "L1122-1-2" in CLOCKS["deferred_consent"].source
+    assert "L1122-1-3" in CLOCKS["deferred_consent"].source
     _, events = advance(state, d.due_on + timedelta(days=1))
     assert "DeadlineMissed" in [e.type for e in events]
     state, _ = run(state, consent(state, by="participant", consented_on=day(0)), "investigator")
@@ -153,7 +153,7 @@ def test_a_major_form_version_asks_every_active_participant_again():
     state = study("RIPH1")
     for code in ("P-0001", "P-0002", "P-0003"):
         state, _ = run(state, {"type": "register_participant", "code": code}, "investigator")
-    state, _ = run(state, {"type": "issue_consent_form", "version": "1.0", "change": "major",
+    state, _ = run(state, {"type": "issue_consent_form", "version": "1.0.1", "change": "major",
                            "issued_on": day(0)}, "investigator")
     refused("consent_form_not_current", state, consent(state, consent_form_version="0.9"))
     for code in ("P-0001", "P-0002"):

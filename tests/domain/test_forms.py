@@ -45,7 +45,8 @@ def test_a_form_refused_only_for_the_values_it_starts_with_is_still_offered():
 def test_probe_starts_a_form_with_plausible_values():
     state = study("RIPH3", until="record_cnil")
     cnil = probe(state, "record_cnil", TODAY)
-    assert cnil == {"type": "record_cnil", "route": "MR-003", "reference": "-"}
+    assert cnil == {"type": "record_cnil", "route": "MR-003", "reference": "-",
+                    "requested_on": TODAY}
     opinion = probe(state, "record_ethics_opinion", TODAY)
     assert opinion["opinion"] == "favourable" and opinion["opinion_on"] == TODAY
     assert opinion["amendment_id"] is None

@@ -221,7 +221,7 @@ def test_a_consent_dated_before_recruitment_opened_is_refused():
                    "investigator")
     assert state.recruitment_opened_on is not None
     refused("date_out_of_order", state, {"type": "record_consent", "code": "P-0001",
-                                         "kind": "written", "consent_form_version": "1",
+                                         "kind": "written", "consent_form_version": "1.0",
                                          "consented_on": day(-10)}, "investigator")
 
 
@@ -230,7 +230,7 @@ def test_a_participant_consent_date_is_corrected_on_the_participant():
                    {"type": "open_recruitment", "opened_on": day(-1)})
     state, _ = run(state, {"type": "register_participant", "code": "P-0001"}, "investigator")
     state, events = run(state, {"type": "record_consent", "code": "P-0001", "kind": "written",
-                                "consent_form_version": "1", "consented_on": day(0)},
+                                "consent_form_version": "1.0", "consented_on": day(0)},
                         "investigator")
     original = events[0].payload()
     state, _ = run(state, {"type": "correct", "seq": 99, "changes": {"consented_on": day(-1)},

@@ -8,7 +8,9 @@ from domain.events import DomainEvent
 
 # dates that are no fact's legal date: a minor's expected majority, a reminder's target
 NOT_FACT_DATES = {("ParticipantRegistered", "majority_on"), ("DeadlineReminderDue", "due_on"),
-                  ("ConsentWithdrawn", "data_kept_until")}
+                  ("ConsentWithdrawn", "data_kept_until"),
+                  # a plan's period is expected, not a fact that happened
+                  ("RecruitmentPlanSet", "starts_on"), ("RecruitmentPlanSet", "ends_on")}
 
 
 def _event_classes() -> list[type]:

@@ -87,6 +87,21 @@ SAMPLE = {
     "complete": {"code": "P-0001"}, "include": {"code": "P-0001", "included_on": day(0)},
     "issue_consent_form": {"version": "2", "change": "major", "issued_on": day(0)},
     "correct": {"seq": 3, "changes": {"sponsor": "S2"}},
+    "record_registration": {"number": "2026-A01234-56"},
+    "lift_ethics_conditions": {"lifted_on": day(0)},
+    "record_cnil_decision": {"decision": "authorized", "decision_on": day(0)},
+    "record_processing_register": {"entry": "REG-12", "entered_on": day(0)},
+    "inform_director": {"informed_on": day(0)},
+    "sign_convention": {"signed_on": day(0)},
+    "notify_milestone": {"milestone": "start", "notified_on": day(0)},
+    "record_ansm_objection": {"objected_on": day(0), "answer_by": day(10), "reasons": "R"},
+    "amend_ansm_request": {"submitted_on": day(0)},
+    "extend_review": {"deadline": "amendment.AM-1.ansm", "notified_on": day(0), "days": 5},
+    "assess_safety_event": {"event_id": "SE-1", "assessed_on": day(0), "susar": True},
+    "add_site": {"site": "S01", "name": "Hôpital Nord", "investigator": "Dr B"},
+    "activate_site": {"site": "S01", "activated_on": day(0)},
+    "close_site": {"site": "S01", "closed_on": day(0)},
+    "set_recruitment_plan": {"target": 10, "starts_on": day(0), "ends_on": day(100)},
 }
 DENIED = [(kind, role) for kind, roles in COMMAND_ROLES.items() if kind != "create_study"
           for role in Role if role not in roles]
@@ -289,7 +304,7 @@ def test_a_non_substantial_amendment_takes_effect_at_once():
     assert state.protocol_version == "1.1"
 
 
-def test_safety_event_declaration_meets_its_clock_and_opens_the_follow_up():
+def test_r1123_53_a_declaration_meets_its_clock_and_the_follow_up_is_due_8_days_after_the_limit():
     state, events = run(study("RIPH1"), {"type": "report_safety_event", "kind": "susar",
                                          "occurred_on": day(-3),
                                          "fatal_or_life_threatening": False}, "investigator")
@@ -297,31 +312,39 @@ def test_safety_event_declaration_meets_its_clock_and_opens_the_follow_up():
     state, _ = run(state, {"type": "declare_safety_event", "event_id": "SE-1",
                            "declared_on": day(0)}, "regulatory")
     assert state.deadlines["safety.SE-1"].status.value == "met"
-    assert state.deadlines["safety.SE-1.followup"].due_on.isoformat() == day(8)
+    # a SUSAR not fatal: 8 days from the end of its 15-day limit (R1123-53, last al.)
+    assert state.deadlines["safety.SE-1.followup"].due_on.isoformat() == day(-3 + 15 + 8)
     refused("unknown_safety_event", state, {"type": "declare_safety_event", "event_id": "SE-9",
                                             "declared_on": day(0)}, "regulatory")
 
 
 # --- participants -------------------------------------------------------------------------------
+STRENGTH = {"non_opposition": 0, "express": 1, "written": 2}
+
+
 @pytest.mark.parametrize("category", ["RIPH1", "RIPH2", "RIPH3", "NON_RIPH"])
-def test_consent_must_be_of_the_kind_the_category_requires(category):
+def test_l1122_1_1_consent_is_at_least_the_kind_the_category_requires(category):
+    """A weaker form is refused; the required one and any stronger one are accepted and
+    recorded as given (written ⊇ express ⊇ non-opposition)."""
     state, _ = run(study(category), {"type": "register_participant", "code": "P-0001"},
                    "investigator")
     needed = CONSENT_KIND[state.category]
-    for kind in {"written", "express", "non_opposition"} - {needed.value}:
-        refused("consent_kind_mismatch", state, {
-            "type": "record_consent", "code": "P-0001", "kind": kind,
-            "consent_form_version": "1", "consented_on": day(0)}, "investigator")
-    state, _ = run(state, {"type": "record_consent", "code": "P-0001", "kind": needed.value,
-                           "consent_form_version": "1", "consented_on": day(0)}, "investigator")
-    assert state.participants["P-0001"].status.value == "consented"
+    for kind, strength in STRENGTH.items():
+        body = {"type": "record_consent", "code": "P-0001", "kind": kind,
+                "consent_form_version": "1.0", "consented_on": day(0)}
+        if strength < STRENGTH[needed.value]:
+            refused("consent_kind_mismatch", state, body, "investigator")
+            continue
+        after, events = run(state, body, "investigator")
+        assert after.participants["P-0001"].status.value == "consented"
+        assert events[0].kind.value == kind
 
 
 def test_withdrawal_keeps_the_data_collected_before_it():
     state, _ = run(study("RIPH1"), {"type": "register_participant", "code": "P-0001"},
                    "investigator")
     state, _ = run(state, {"type": "record_consent", "code": "P-0001", "kind": "written",
-                           "consent_form_version": "1", "consented_on": day(0)}, "investigator")
+                           "consent_form_version": "1.0", "consented_on": day(0)}, "investigator")
     state, _ = run(state, {"type": "suspend"})  # withdrawal is possible at any time
     state, events = run(state, {"type": "withdraw_consent", "code": "P-0001",
                                 "withdrawn_on": day(0)}, "investigator")

@@ -77,8 +77,9 @@ def test_overdue_tasks_come_first():
 
 def test_a_ready_study_asks_the_coordinator_to_open_recruitment():
     listed = tasks(study("RIPH2", until="open_recruitment"))
-    assert [(t.role, t.command) for t in listed if t.kind == "action"] == [
-        (Role.coordinator, "open_recruitment")]
+    # and, under a reference methodology, to enter the research in the processing register
+    assert {(t.role, t.command) for t in listed if t.kind == "action"} == {
+        (Role.coordinator, "open_recruitment"), (Role.coordinator, "record_processing_register")}
 
 
 def test_a_reminder_is_a_routine_notification_to_the_clock_role():

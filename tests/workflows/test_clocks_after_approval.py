@@ -66,17 +66,21 @@ async def test_a_second_substantial_amendment_may_be_pending_beside_the_first(ha
 
 
 @pytest.mark.parametrize(("fatal", "clock"), [(True, "susar_fatal"), (False, "susar")])
-async def test_susar_declaration_clock_then_its_follow_up(harness, fatal, clock):
+async def test_r1123_53_susar_declaration_clock_then_its_follow_up(harness, fatal, clock):
+    """A fatal or life-threatening SUSAR: due the day it is known ("sans délai"), missed the
+    next; the others in 15 days. The follow-up: 8 days from the first report of a fatal one, 8
+    days from the end of the 15-day limit for the others."""
     sid, day0 = await recruiting(harness)
     await harness.send(sid, {"type": "report_safety_event", "kind": "susar",
                              "occurred_on": day0.isoformat(),
                              "fatal_or_life_threatening": fatal}, "investigator")
-    await fires(harness, sid, "safety.SE-1", day0 + timedelta(days=CLOCKS[clock].days))
+    limit = day0 + timedelta(days=CLOCKS[clock].days)
+    await fires(harness, sid, "safety.SE-1", limit)
     declared = await harness.today()
     await harness.send(sid, {"type": "declare_safety_event", "event_id": "SE-1",
                              "declared_on": declared.isoformat()}, "regulatory")
     await fires(harness, sid, "safety.SE-1.followup",
-                declared + timedelta(days=CLOCKS["susar_followup"].days))
+                (declared if fatal else limit) + timedelta(days=CLOCKS["susar_followup"].days))
 
 
 async def test_an_urgent_safety_measure_needs_its_amendment_within_15_days(harness):
@@ -150,7 +154,7 @@ async def test_ctr_validation_10_days_then_part_one_assessment_45(harness):
     assert view["state"] == "in_review"  # no tacit outcome: escalated to the staff
 
 
-async def test_ctr_request_for_information_stops_the_clock_and_lapses_after_12_days(harness):
+async def test_ctr_request_for_information_extends_the_clock_and_lapses_after_12_days(harness):
     sid, day0 = await submitted(harness, "EU_CTR")
     await harness.send(sid, {"type": "record_ethics_completeness",
                              "notified_on": day0.isoformat()}, "regulatory")
@@ -164,7 +168,9 @@ async def test_ctr_request_for_information_stops_the_clock_and_lapses_after_12_d
     assert view["state"] == "rejected"  # art. 6(8): the application lapsed
 
 
-async def test_ctr_assessment_after_an_answer_has_31_more_days(harness):
+async def test_ctr_art_6_8_requests_extend_part_one_to_76_days_in_all(harness):
+    """The sponsor's answering time is inside the 31 days, not added to them: 76 days from the
+    validation date however long the answer took, and a second request changes nothing."""
     sid, day0 = await submitted(harness, "EU_CTR")
     await harness.send(sid, {"type": "record_ethics_completeness",
                              "notified_on": day0.isoformat()}, "regulatory")
@@ -174,14 +180,24 @@ async def test_ctr_assessment_after_an_answer_has_31_more_days(harness):
     supplied = day0 + timedelta(days=5)
     await harness.send(sid, {"type": "ethics_information_supplied",
                              "supplied_on": supplied.isoformat()}, "regulatory")
-    await fires(harness, sid, "cpp_opinion", day0 + timedelta(days=5 + 45 + 31))
-
-
-async def test_ctr_member_state_silence_after_5_days_is_its_decision(harness):
-    sid, day0 = await submitted(harness, "EU_CTR")
-    await harness.send(sid, {"type": "submit_to_ansm", "submitted_on": day0.isoformat()},
+    await harness.send(sid, {"type": "ethics_request_information",
+                             "requested_on": supplied.isoformat(), "questions": "Q2"},
                        "regulatory")
-    view = await fires(harness, sid, "ansm_authorization", day0 + timedelta(days=5))
+    await harness.send(sid, {"type": "ethics_information_supplied",
+                             "supplied_on": supplied.isoformat()}, "regulatory")
+    await fires(harness, sid, "cpp_opinion", day0 + timedelta(days=45 + 31))
+
+
+async def test_ctr_art_8_member_state_silence_5_days_after_the_part_one_conclusion(harness):
+    sid, day0 = await submitted(harness, "EU_CTR")
+    view = await harness.send(sid, {"type": "submit_to_ansm", "submitted_on": day0.isoformat()},
+                              "regulatory")
+    assert "ansm_authorization" not in [d["name"] for d in view["deadlines"]]
+    await harness.skip(20)
+    concluded = day0 + timedelta(days=20)
+    await harness.send(sid, {"type": "record_ethics_opinion", "opinion": "favourable",
+                             "opinion_on": concluded.isoformat()}, "regulatory")
+    view = await fires(harness, sid, "ansm_authorization", concluded + timedelta(days=5))
     assert view["steps"]["ansm"]["status"] == "done"
 
 
@@ -232,11 +248,11 @@ async def test_ctr_incomplete_file_10_days_to_complete_then_5_to_validate(harnes
     await fires(harness, sid, "cpp_completeness", completed + timedelta(days=5))
     await harness.send(sid, {"type": "record_ethics_completeness",
                              "notified_on": (await harness.today()).isoformat()}, "regulatory")
-    # once validated, the Part I request for information is still available, once
+    # once validated, the Part I requests for information extend the assessment (art. 6(8))
     view = await harness.send(sid, {"type": "ethics_request_information",
                                     "requested_on": (await harness.today()).isoformat(),
                                     "questions": "Part I question"}, "regulatory")
-    assert deadline(view, "cpp_opinion")["status"] == "stopped"
+    assert deadline(view, "cpp_opinion")["clock"] == "ctr_assessment_with_request"
 
 
 async def test_ctr_an_incomplete_file_not_completed_in_10_days_lapses(harness):

@@ -65,7 +65,7 @@ async def test_ten_thousand_participants_keep_a_bounded_history(harness):
                                            for c in chunk], f"reg-{i}")
         assert all(o.applied for o in result.outcomes)
         result = await bulk(harness, sid, [
-            {"type": "record_consent", "code": c, "kind": "written", "consent_form_version": "1",
+            {"type": "record_consent", "code": c, "kind": "written", "consent_form_version": "1.0",
              "consented_on": day} for c in chunk], f"consent-{i}")
         assert all(o.applied for o in result.outcomes)
         await measure()
@@ -74,7 +74,7 @@ async def test_ten_thousand_participants_keep_a_bounded_history(harness):
         {"type": "register_participant", "code": "P-10001"},
         {"type": "register_participant", "code": "P-00001"},
         {"type": "record_consent", "code": "P-10001", "kind": "express",
-         "consent_form_version": "1", "consented_on": day}], "mixed")
+         "consent_form_version": "1.0", "consented_on": day}], "mixed")
     assert [(o.applied, o.code) for o in result.outcomes] == [
         (True, None), (False, "participant_exists"), (False, "consent_kind_mismatch")]
 
@@ -108,7 +108,7 @@ async def test_a_minor_is_asked_to_reconsent_on_the_day_of_majority(harness):
     await harness.send(sid, {"type": "register_participant", "code": "P-00042",
                              "majority_on": majority.isoformat()}, "investigator")
     await harness.send(sid, {"type": "record_consent", "code": "P-00042", "kind": "written",
-                             "consent_form_version": "1", "consented_on": today.isoformat(),
+                             "consent_form_version": "1.0", "consented_on": today.isoformat(),
                              "by": "holders", "holders": 2}, "investigator")
     await harness.skip(39)
     assert (await harness.query(sid))["participants"] == {"consented": 1}

@@ -1,0 +1,129 @@
+"""`studyflow user`: local accounts for a unit without a directory (create, disable, enable,
+reset, role, list). Each action is an event of the operations stream."""
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cli.common import DEFAULT_DIR, DataDir, fail
+from domain.model import Role
+
+app = typer.Typer(help="People's accounts (local accounts: argon2 password, TOTP second "
+                  "factor).", no_args_is_help=True)
+ROLES = [role.value for role in Role]
+Operator = Annotated[str, typer.Option("--by", help="Who does this (goes to the audit); "
+                                         "default: your login name.")]
+
+
+def _run(data_dir: Path, body: Any) -> Any:
+    from api.auth.admin import AccountError
+    from cli.main import with_database
+
+    try:
+        return with_database(data_dir, body)
+    except AccountError as e:
+        fail(str(e), 1)
+
+
+def _by(by: str) -> str:
+    from cli.main import login_name
+
+    return by or login_name()
+
+
+def _settings(data_dir: Path) -> Any:
+    from cli.main import settings_for
+
+    return settings_for(data_dir)
+
+
+@app.command("create")
+def create(actor: Annotated[str, typer.Option(help="The account's name (what events carry).")],
+           role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")],
+           email: Annotated[str | None, typer.Option(help="For notifications.")] = None,
+           name: Annotated[str | None, typer.Option(
+               help="The printed name signatures carry (default: the account's name).")] = None,
+           by: Operator = "",
+           reason: Annotated[str, typer.Option(help="Why (goes to the audit).")] = "account created",
+           data_dir: DataDir = DEFAULT_DIR) -> None:
+    """Create a local account; print its one-time password (only that, on one line): it is
+    changed at the first sign-in, then the second factor is enrolled."""
+    from api.auth import admin
+
+    if role not in ROLES:
+        fail(f"unknown role {role!r}: one of {', '.join(ROLES)}")
+    created = _run(data_dir, lambda pool: admin.create_local(
+        pool, _settings(data_dir), actor.strip(), role, email=email, printed_name=name,
+        by=_by(by), reason=reason))
+    print(created.password)
+
+
+@app.command("disable")
+def disable(actor: Annotated[str, typer.Argument(help="The account's name.")],
+            reason: Annotated[str, typer.Option(help="Why (goes to the audit).")],
+            by: Operator = "", data_dir: DataDir = DEFAULT_DIR) -> None:
+    """Disable an account at once: its sessions and tokens end; its history stays."""
+    from api.auth import admin
+
+    _run(data_dir, lambda pool: admin.disable(pool, actor, by=_by(by), reason=reason))
+    typer.echo(f"disabled {actor}", err=True)
+
+
+@app.command("enable")
+def enable(actor: Annotated[str, typer.Argument(help="The account's name.")],
+           reason: Annotated[str, typer.Option(help="Why (goes to the audit).")],
+           by: Operator = "", data_dir: DataDir = DEFAULT_DIR) -> None:
+    """Enable a disabled (or locked) account again."""
+    from api.auth import admin
+
+    _run(data_dir, lambda pool: admin.enable(pool, actor, by=_by(by), reason=reason))
+    typer.echo(f"enabled {actor}", err=True)
+
+
+@app.command("reset")
+def reset(actor: Annotated[str, typer.Argument(help="The account's name.")],
+          reason: Annotated[str, typer.Option(help="Why (goes to the audit).")] = "reset",
+          keep_totp: Annotated[bool, typer.Option(
+              help="Keep the enrolled second factor (default: enrol again).")] = False,
+          by: Operator = "", data_dir: DataDir = DEFAULT_DIR) -> None:
+    """Print a new one-time password for a local account (unlocked, its sessions ended)."""
+    from api.auth import admin
+
+    print(_run(data_dir, lambda pool: admin.reset(pool, actor, keep_totp=keep_totp,
+                                                  by=_by(by), reason=reason)))
+
+
+@app.command("role")
+def role_cmd(actor: Annotated[str, typer.Argument(help="The account's name.")],
+             role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")],
+             reason: Annotated[str, typer.Option(help="Why (goes to the audit).")],
+             by: Operator = "", data_dir: DataDir = DEFAULT_DIR) -> None:
+    """Change an account's role (a directory account's role follows its groups instead)."""
+    from api.auth import admin
+
+    if role not in ROLES:
+        fail(f"unknown role {role!r}: one of {', '.join(ROLES)}")
+    _run(data_dir, lambda pool: admin.set_role(pool, actor, role, by=_by(by), reason=reason))
+    typer.echo(f"{actor} is now {role}", err=True)
+
+
+@app.command("list")
+def list_cmd(data_dir: DataDir = DEFAULT_DIR) -> None:
+    """Every account: kind, role, second factor, locked or disabled."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from store.accounts import Accounts
+
+    rows = _run(data_dir, lambda pool: Accounts(pool).all())
+    table = Table("account", "name", "kind", "role", "2FA", "state", "last sign-in (UTC)")
+    for r in rows:
+        state = ("disabled" if r["disabled_at"] else "locked" if r["locked_until"]
+                 and r["failed_attempts"] else "active")
+        table.add_row(r["actor"], r["printed_name"], r["kind"], r["role"],
+                      "yes" if r["totp_secret"] else "no", state,
+                      f"{r['last_sign_in_at']:%Y-%m-%d %H:%M}" if r["last_sign_in_at"] else "")
+    import sys
+
+    Console(width=None if sys.stdout.isatty() else 200).print(table)  # a pipe: no folding
