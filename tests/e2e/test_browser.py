@@ -11,7 +11,7 @@ from scenarios import only, riph1_walk, until, without
 from .conftest import SHOTS
 
 # what `seed` sends of the shared RIPH1 walk: the insurance is left for staff to sign off
-SEEDED = ("submit_protocol", "assign_sponsor", "submit_to_ethics")
+SEEDED = ("submit_protocol", "assign_sponsor", "record_registration", "submit_to_ethics")
 
 
 def days_ago(n: int) -> str:
