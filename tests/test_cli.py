@@ -252,9 +252,9 @@ def test_participants_import_a_csv_once_reporting_bad_lines_and_list_them(data_d
         lines = ["type,code,kind,consent_form_version,consented_on,reason"]
         for n in range(1, 251):
             lines.append(f"register_participant,P-{n:04d},,,,screened")
-            lines.append(f"record_consent,P-{n:04d},written,1,{today},signed")
+            lines.append(f"record_consent,P-{n:04d},written,1.0,{today},signed")
         lines[3] = "register_participant,Jean Dupont,,,,screened"  # line 4: a name
-        lines[8] = f"record_consent,P-0004,express,1,{today},signed"  # line 9: wrong kind
+        lines[8] = f"record_consent,P-0004,express,1.0,{today},signed"  # line 9: wrong kind
         csv_file = tmp_path / "participants.csv"
         csv_file.write_text("\n".join(lines) + "\n")
         env_token = {**ENV, "STUDYFLOW_TOKEN": token["investigator"]}
@@ -278,11 +278,11 @@ def test_participants_import_a_csv_once_reporting_bad_lines_and_list_them(data_d
         assert "1 participants" in listing.stdout  # P-0002 failed its registration
         wrong = run("participants", "command", "--study", sid, "P-0004", "record_consent",
                     "--reason", "signed", "--field", "kind=express", "--field",
-                    "consent_form_version=1", "--field", f"consented_on={today}")
+                    "consent_form_version=1.0", "--field", f"consented_on={today}")
         assert wrong.returncode == 1 and "409 consent_kind_mismatch" in wrong.stderr
         ok = run("participants", "command", "--study", sid, "P-0004", "record_consent",
                  "--reason", "signed", "--field", "kind=written", "--field",
-                 "consent_form_version=1", "--field", f"consented_on={today}")
+                 "consent_form_version=1.0", "--field", f"consented_on={today}")
         assert ok.returncode == 0 and '"consented": 249' in ok.stdout, ok.stdout
     finally:
         up.stop()
@@ -316,19 +316,19 @@ def test_import_studies_correct_a_fact_and_send_a_batch_from_the_shell(data_dir:
 
         lines = [header, *good,
                  # line 4: the opinion is dated before the submission
-                 row("2024-B00001-01", ethics_opinion_on="2024-05-01"),
+                 row("2024-A90001-01", ethics_opinion_on="2024-05-01"),
                  # lines 5-6: a title on two lines (quoted), imported
-                 row("2024-B00002-02", title='"NEURO-OBS\nbis"'),
+                 row("2024-A90002-02", title='"NEURO-OBS\nbis"'),
                  # line 7: a legal date in the future
-                 row("2024-B00003-03", recruitment_opened_on="2999-01-01")]
+                 row("2024-A90003-03", recruitment_opened_on="2999-01-01")]
         csv_file = tmp_path / "studies.csv"
         csv_file.write_text("\n".join(lines) + "\n")
         first = run("import", "studies", str(csv_file), "--reason", "adoption",
                     "--chunk-size", "2")
         assert first.returncode == 1, first.stderr
         assert "3 imported, 0 already imported, 2 refused" in first.stdout
-        assert "line 4: 2024-B00001-01: ethics_not_submitted: " in first.stderr, first.stderr
-        assert "line 7: 2024-B00003-03: date_in_future: " in first.stderr
+        assert "line 4: 2024-A90001-01: ethics_not_submitted: " in first.stderr, first.stderr
+        assert "line 7: 2024-A90003-03: date_in_future: " in first.stderr
         assert "importing studies.csv" in first.stderr  # the progress display
         again = run("import", "studies", str(csv_file), "--chunk-size", "2")
         assert "0 imported, 3 already imported, 2 refused" in again.stdout, again.stdout
@@ -362,10 +362,13 @@ def test_import_studies_correct_a_fact_and_send_a_batch_from_the_shell(data_dir:
                 if c["type"] not in ("submit_to_ansm", "record_ansm_decision",
                                      "open_recruitment")]
         bad = tmp_path / "bad.json"
-        bad.write_text(json.dumps([*walk[:4], {**walk[-2], "opinion_on": "2026-01-01"}]))
+        types = [c["type"] for c in walk]
+        submitted = walk[:types.index("submit_to_ethics") + 1]
+        opinion = walk[types.index("record_ethics_opinion")]
+        bad.write_text(json.dumps([*submitted, {**opinion, "opinion_on": "2026-01-01"}]))
         refused = run("study", "batch", bid, str(bad), "--reason", "paper file", env=coordinator)
         assert refused.returncode == 1 and "409 ethics_not_submitted" in refused.stderr
-        assert "command 4" in refused.stderr
+        assert f"command {len(submitted)}" in refused.stderr
         good_file = tmp_path / "history.json"
         good_file.write_text(json.dumps(walk))
         applied = run("study", "batch", bid, str(good_file), "--reason", "paper file",
