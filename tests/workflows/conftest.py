@@ -2,6 +2,7 @@
 real PostgreSQL event store behind the activity. Nothing is mocked."""
 
 import asyncio
+import dataclasses
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -21,6 +22,7 @@ from temporalio.testing import WorkflowEnvironment
 import bootstrap
 import scenarios
 from api import engine
+from codec import AesGcmCodec
 from domain import project
 from settings import Settings
 from store import EventStore
@@ -37,9 +39,15 @@ QUIET = Runtime(telemetry=TelemetryConfig(logging=LoggingConfig(filter=Telemetry
     core_level="WARN", other_level="WARN").formatted() + ",temporalio_sdk_core::worker=ERROR")))
 
 
+# Payloads as production writes them: encrypted and, past 4 KB, compressed (a large study's
+# carried state is megabytes of JSON, over the server's message size, before compression).
+CONVERTER = dataclasses.replace(pydantic_data_converter,
+                                payload_codec=AesGcmCodec([("test", bytes(32))]))
+
+
 async def time_skipping() -> AsyncIterator[WorkflowEnvironment]:
     async with await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter, runtime=QUIET,
+        data_converter=CONVERTER, runtime=QUIET,
         test_server_existing_path=str(BIN / "temporal-test-server"),
     ) as e:
         yield e
