@@ -2,6 +2,7 @@
 real PostgreSQL event store behind the activity. Nothing is mocked."""
 
 import asyncio
+import dataclasses
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 from temporalio.api.enums.v1 import PendingActivityState
+from temporalio.api.testservice.v1 import SleepRequest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
@@ -20,6 +22,7 @@ from temporalio.testing import WorkflowEnvironment
 import bootstrap
 import scenarios
 from api import engine
+from codec import AesGcmCodec
 from domain import project
 from settings import Settings
 from store import EventStore
@@ -36,9 +39,15 @@ QUIET = Runtime(telemetry=TelemetryConfig(logging=LoggingConfig(filter=Telemetry
     core_level="WARN", other_level="WARN").formatted() + ",temporalio_sdk_core::worker=ERROR")))
 
 
+# Payloads as production writes them: encrypted and, past 4 KB, compressed (a large study's
+# carried state is megabytes of JSON, over the server's message size, before compression).
+CONVERTER = dataclasses.replace(pydantic_data_converter,
+                                payload_codec=AesGcmCodec([("test", bytes(32))]))
+
+
 async def time_skipping() -> AsyncIterator[WorkflowEnvironment]:
     async with await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter, runtime=QUIET,
+        data_converter=CONVERTER, runtime=QUIET,
         test_server_existing_path=str(BIN / "temporal-test-server"),
     ) as e:
         yield e
@@ -86,7 +95,7 @@ class Harness:
         return await self.client.get_workflow_handle(study_id).query(StudyWorkflow.study)
 
     async def skip(self, days: float) -> None:
-        await self.env.sleep(timedelta(days=days))
+        await skip(self.env, timedelta(days=days))
 
     async def event_types(self, study_id: str) -> list[str]:
         return [e.type for e in await self.store.read_stream(study_id)]
@@ -107,6 +116,20 @@ class Harness:
         for role, command in scenarios.until(scenarios.riph1_walk(on), until):
             view = await self.send(study_id, command, role)
         return view
+
+
+async def skip(env: WorkflowEnvironment, duration: timedelta) -> None:
+    """Skip `duration` of the test server's clock. The server skips only while no workflow task
+    or activity is in progress: on a loaded machine the studies' own work (appends, mails) may
+    hold it for more than the client's default 30 s for a call, which then failed with "Timeout
+    expired" although nothing was wrong. A clock held for minutes is still a failure."""
+    request = SleepRequest()
+    request.duration.FromTimedelta(duration)
+    await env.client.test_service.unlock_time_skipping_with_sleep(
+        request, timeout=SKIP_TIMEOUT)
+
+
+SKIP_TIMEOUT = timedelta(minutes=3)
 
 
 @pytest.fixture
