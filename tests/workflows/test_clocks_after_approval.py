@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from dateutil.relativedelta import relativedelta
 
 from domain import CLOCKS
 
@@ -92,14 +93,13 @@ async def test_an_urgent_safety_measure_needs_its_amendment_within_15_days(harne
 
 async def test_the_annual_safety_report_falls_due_on_each_anniversary(harness):
     sid, day0 = await recruiting(harness)
-    first = date(day0.year + 1, day0.month, min(day0.day, 28)) if day0.day > 28 else \
-        date(day0.year + 1, day0.month, day0.day)
+    first = day0 + relativedelta(years=1)
     await fires(harness, sid, "annual_safety_report.1", first)
     await harness.send(sid, {"type": "submit_annual_safety_report",
                              "submitted_on": (await harness.today()).isoformat()}, "regulatory")
     view = await harness.query(sid)
-    assert deadline(view, "annual_safety_report.2")["due_on"] == first.replace(
-        year=first.year + 1).isoformat()
+    assert deadline(view, "annual_safety_report.2")["due_on"] == (
+        day0 + relativedelta(years=2)).isoformat()
 
 
 @pytest.mark.parametrize(("early", "days"), [(False, 90), (True, 15)])
@@ -112,7 +112,7 @@ async def test_end_declaration_then_results_within_a_year(harness, early, days):
                              "declared_on": (await harness.today()).isoformat()}, "regulatory")
     view = await harness.query(sid)
     results_due = date.fromisoformat(deadline(view, "results")["due_on"])
-    assert results_due == date(day0.year + 1, day0.month, day0.day)
+    assert results_due == day0 + relativedelta(years=1)
     await fires(harness, sid, "results", results_due)
 
 
@@ -122,8 +122,7 @@ async def test_the_second_review_window_closes_one_month_after_the_opinion(harne
     await harness.walk(sid, until="record_ethics_opinion", on=day0)
     await harness.send(sid, {"type": "record_ethics_opinion", "opinion": "unfavourable",
                              "opinion_on": day0.isoformat()}, "regulatory")
-    month = date(day0.year + (day0.month == 12), day0.month % 12 + 1, min(day0.day, 28)) \
-        if day0.day > 28 else date(day0.year + (day0.month == 12), day0.month % 12 + 1, day0.day)
+    month = day0 + relativedelta(months=1)
     view = await fires(harness, sid, "second_review_window", month)
     assert deadline(view, "second_review_window")["status"] == "met"  # the window closed
 

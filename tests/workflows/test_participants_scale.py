@@ -5,32 +5,18 @@ The workflow continues as new whenever its history passes the limit, carrying th
 and the audit record agree at the end."""
 
 import json
-from collections.abc import AsyncIterator
 from datetime import timedelta
-
-import pytest
-from temporalio.testing import WorkflowEnvironment
 
 from api import engine
 from codec import AesGcmCodec
 from domain import fold, parse_event, view
 from workflows.models import BulkInput, BulkItem
 
-from .conftest import time_skipping
-
 PARTICIPANTS = 10_000
 CHUNK = 500
 LIMIT = 120  # history events per run before it continues as new
 PAYLOAD_LIMIT = 2 * 1024 * 1024  # Temporal refuses a payload past 2 MB
 CODEC = AesGcmCodec([("test", bytes(32))])
-
-
-@pytest.fixture(scope="module")
-async def env() -> AsyncIterator[WorkflowEnvironment]:
-    """A time-skipping server of this module's own: the heaviest tests of the suite leave the
-    session's server (and its clock) to the others, whatever they leave behind."""
-    async for e in time_skipping():
-        yield e
 
 
 async def bulk(harness, sid: str, commands: list[dict], key: str):
