@@ -34,7 +34,8 @@ from scenarios import only, riph1_walk  # noqa: E402
 TODAY = datetime.now(UTC).date().isoformat()
 # the shared walk's first steps that apply to a RIPH3 (no insurance): after them the study
 # waits on the CPP's completeness clock
-OPEN = only(riph1_walk(TODAY), "submit_protocol", "assign_sponsor", "submit_to_ethics")
+OPEN = only(riph1_walk(TODAY), "submit_protocol", "assign_sponsor", "record_registration",
+            "submit_to_ethics")
 PROBE = ("coordinator", {"type": "record_cnil", "route": "MR-003", "reference": "R"})
 
 

@@ -4,6 +4,7 @@
 -- name: list_studies
 -- Overdue first, then by next due date: the order of the studies_urgency index.
 SELECT id, title, category, state, investigator, version, next_due_on,
+       view->>'registration' AS registration,
        (overdue OR coalesce(next_due_on < current_date, false)) AS overdue, updated_at
 FROM filtered_studies($1, $2, $3, $4) AS s
 ORDER BY s.overdue DESC, s.next_due_on ASC NULLS LAST, s.id

@@ -1,6 +1,8 @@
 """API tests drive the real stack (the session's `stack` fixture in tests/conftest.py)."""
 
+import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -56,3 +58,15 @@ async def api(stack: Stack, tokens: dict[str, str]) -> AsyncIterator[Api]:
 
 def days_ago(n: int) -> str:
     return (datetime.now(UTC).date() - timedelta(days=n)).isoformat()
+
+
+@asynccontextmanager
+async def signed_in(api: Api, role: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser's cookie jar, signed in on the login page with the role's token."""
+    async with httpx.AsyncClient(base_url=api.http.base_url, timeout=60) as http:
+        page = await http.get("/login")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        r = await http.post("/login", data={"csrf": csrf.group(1) if csrf else "",
+                                            "token": api.tokens[role]})
+        assert r.status_code == 303, r.text
+        yield http

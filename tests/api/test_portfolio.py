@@ -3,20 +3,16 @@ written), a study's recruitment curve checked against its own events, the behind
 notice, the unit's reports (roles, JSON, CSV), and the calendar feed parsed back by two
 iCalendar parsers."""
 
-import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import httpx
 import icalendar
 import ics
 
 from cli.demo import batches
 from scenarios import riph1_walk
 
-from .conftest import Api, days_ago
+from .conftest import Api, days_ago, signed_in
 
 
 def today() -> date:
@@ -44,18 +40,6 @@ def inclusion(code: str, on: str, site: str | None) -> list[dict[str, Any]]:
             {"type": "record_consent", "code": code, "kind": "written",
              "consent_form_version": "1.0", "consented_on": on},
             {"type": "include", "code": code, "included_on": on}]
-
-
-@asynccontextmanager
-async def signed_in(api: Api, role: str) -> AsyncIterator[httpx.AsyncClient]:
-    """A browser's cookie jar, signed in on the login page with the role's token."""
-    async with httpx.AsyncClient(base_url=api.http.base_url, timeout=60) as http:
-        page = await http.get("/login")
-        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
-        r = await http.post("/login", data={"csrf": csrf.group(1) if csrf else "",
-                                            "token": api.tokens[role]})
-        assert r.status_code == 303, r.text
-        yield http
 
 
 async def event_count(api: Api, sid: str) -> int:

@@ -4,7 +4,7 @@ and brought in by an import from the study's reference."""
 
 import uuid
 
-from .conftest import days_ago
+from .conftest import days_ago, signed_in
 
 
 async def test_registration_comes_before_any_submission_and_shows_in_the_study(api):
@@ -35,6 +35,14 @@ async def test_registration_comes_before_any_submission_and_shows_in_the_study(a
     study = (await api.get(f"/api/studies/{sid}")).json()
     assert study["registration"] == "2026-512345-12-01"
     assert not [t for t in study["tasks"] if t["command"] == "record_registration"]
+    # the number the letters quote finds the study, and every page of it shows the number
+    found = (await api.get("/api/studies?q=2026-512345-12-01")).json()["items"]
+    assert [(s["id"], s["registration"]) for s in found] == [(sid, "2026-512345-12-01")]
+    async with signed_in(api, "coordinator") as browser:
+        page = (await browser.get(f"/studies/{sid}")).text
+        listed = (await browser.get("/?q=2026-512345-12-01")).text
+    assert '<span id="registration">2026-512345-12-01</span>' in page
+    assert "2026-512345-12-01" in listed and f"/studies/{sid}" in listed
 
 
 async def test_an_import_registers_a_study_under_its_reference_or_says_it_has_none(api):

@@ -346,6 +346,7 @@ async def test_an_imported_study_is_drawn_when_its_facts_happened(page, stack, t
     await page.goto(f"/studies/{sid}")
     svg = await page.locator("svg.timeline").inner_html()
     assert " 2024</text>" in svg  # the history as it happened, not the day it was typed
+    assert "DirectorInformed 2024-04-10" in svg  # on the day the director was informed
     submitted = page.locator("table.audit tr", has_text="EthicsSubmitted")
     assert "2024-02-05" in await submitted.inner_text()
     assert "recorded late" in await submitted.inner_text()
