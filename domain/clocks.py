@@ -5,7 +5,9 @@ due date (the whole due date belongs to whoever must act)."""
 import calendar
 from datetime import date, timedelta
 
-from .model import Consequence, Deadline, DeadlineStatus
+import holidays
+
+from .model import Consequence, Deadline, DeadlineStatus, Periods
 from .regulation import CLOCKS, REMINDER_DAYS_BEFORE, Clock
 
 EXPIRY = "expiry"
@@ -17,14 +19,58 @@ def add_months(d: date, months: int) -> date:
     return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
-def due_date(clock: Clock, starts_on: date, stopped_days: int = 0) -> date:
-    return add_months(starts_on, clock.months) + timedelta(days=clock.days + stopped_days)
+# Public holidays of France, where the unit's trials are reviewed (the reporting or concerned
+# Member State's holidays count for a CTIS period).
+PUBLIC_HOLIDAYS = holidays.country_holidays("FR")
 
 
-def open_deadline(name: str, clock_id: str, starts_on: date, subject: str | None = None) -> Deadline:
-    clock = CLOCKS[clock_id]
-    return Deadline(name=name, clock=clock_id, starts_on=starts_on,
-                    due_on=due_date(clock, starts_on), subject=subject)
+def due_date(clock: Clock, starts_on: date, extra_days: int = 0,
+             periods: Periods = Periods.calendar) -> date:
+    """The clock's due date from `starts_on`, `extra_days` added (days stopped or extended),
+    counted as `periods` says."""
+    return period_end(starts_on, add_months(starts_on, clock.months)
+                      + timedelta(days=clock.days + extra_days), periods)
+
+
+def period_end(starts_on: date, end: date, periods: Periods) -> date:
+    """The last day of a period from `starts_on` that would end on `end` in calendar days."""
+    if periods is Periods.eu_evaluation:
+        end = past_winter_stops(starts_on, end)
+    if periods is not Periods.calendar:
+        end = working_day(end)
+    return end
+
+
+def in_winter_stop(day: date) -> bool:
+    """CTIS's winter clock stop: its timers stop on 22 December at midnight and resume on
+    8 January."""
+    return (day.month == 12 and day.day >= 23) or (day.month == 1 and day.day <= 7)
+
+
+def past_winter_stops(starts_on: date, due: date) -> date:
+    """`due` moved on by the days of winter clock stop between `starts_on` and it."""
+    day, left = starts_on, (due - starts_on).days
+    while left > 0:
+        day += timedelta(days=1)
+        left -= not in_winter_stop(day)
+    return day
+
+
+def working_day(day: date) -> date:
+    """Reg. 1182/71 art. 3(4): a period ending on a Saturday, a Sunday or a public holiday ends
+    at the end of the next working day."""
+    while day.weekday() >= 5 or day in PUBLIC_HOLIDAYS:
+        day += timedelta(days=1)
+    return day
+
+
+def open_deadline(name: str, clock_id: str, starts_on: date, subject: str | None = None,
+                  periods: Periods = Periods.calendar) -> Deadline:
+    """A deadline running `clock_id` from `starts_on`; its days counted as `periods` says (the
+    clock's own way under the current rules, plain calendar days under edition 1)."""
+    return Deadline(name=name, clock=clock_id, starts_on=starts_on, periods=periods,
+                    due_on=due_date(CLOCKS[clock_id], starts_on, periods=periods),
+                    subject=subject)
 
 
 def close(d: Deadline, on: date, tacit: bool = False) -> Deadline:
@@ -54,14 +100,15 @@ def restart(d: Deadline, on: date) -> Deadline:
     stopped = d.stopped_days + max(0, (on - (d.stopped_on or on)).days)
     return d.model_copy(update={
         "status": DeadlineStatus.open, "stopped_on": None, "stopped_days": stopped,
-        "due_on": due_date(CLOCKS[d.clock], d.starts_on, stopped + d.extended_days),
+        "due_on": due_date(CLOCKS[d.clock], d.starts_on, stopped + d.extended_days, d.periods),
     })
 
 
 def reanchor(d: Deadline, starts_on: date) -> Deadline:
     return d.model_copy(update={
         "starts_on": starts_on,
-        "due_on": due_date(CLOCKS[d.clock], starts_on, d.stopped_days + d.extended_days)})
+        "due_on": due_date(CLOCKS[d.clock], starts_on, d.stopped_days + d.extended_days,
+                           d.periods)})
 
 
 def switch(d: Deadline, clock_id: str) -> Deadline:
@@ -69,13 +116,18 @@ def switch(d: Deadline, clock_id: str) -> Deadline:
     the EU regulations extends the period: Reg. 536/2014 art. 6(8))."""
     return d.model_copy(update={
         "clock": clock_id,
-        "due_on": due_date(CLOCKS[clock_id], d.starts_on, d.stopped_days + d.extended_days)})
+        "due_on": due_date(CLOCKS[clock_id], d.starts_on, d.stopped_days + d.extended_days,
+                           d.periods)})
 
 
 def extend(d: Deadline, days: int) -> Deadline:
     """The reviewing body adds `days` to its own clock."""
-    return d.model_copy(update={"extended_days": d.extended_days + days,
-                                "due_on": d.due_on + timedelta(days=days)})
+    extended = d.extended_days + days
+    if d.periods is Periods.calendar:
+        return d.model_copy(update={"extended_days": extended,
+                                    "due_on": d.due_on + timedelta(days=days)})
+    return d.model_copy(update={"extended_days": extended, "due_on": due_date(
+        CLOCKS[d.clock], d.starts_on, d.stopped_days + extended, d.periods)})
 
 
 def is_waiting(d: Deadline) -> bool:

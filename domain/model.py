@@ -93,6 +93,19 @@ class Track(StrEnum):
     end = "end"  # end of research and results
 
 
+class Periods(StrEnum):
+    """How a clock counts its days to its due date."""
+
+    calendar = "calendar"  # calendar days (the Code de la santé publique's delays)
+    # Reg. (EEC, Euratom) 1182/71 art. 3(4), which governs the periods of the EU regulations:
+    # calendar days, but a period that would end on a Saturday, a Sunday or a public holiday ends
+    # on the next working day.
+    eu = "eu"
+    # ...and a CTIS evaluation timer also stands still over the winter clock stop the Member
+    # States agree each year (23 December to 7 January).
+    eu_evaluation = "eu_evaluation"
+
+
 class Consequence(StrEnum):
     """What the law attaches to a clock running out."""
 
@@ -187,5 +200,6 @@ class Deadline(Frozen):
     stopped_days: int = 0
     closed_on: date | None = None
     extended_days: int = 0  # days the reviewing body added (R1123-44, MDR art. 75(4)...)
+    periods: Periods = Periods.calendar  # how its days count (the clock's, under rules >= 2)
     alarms_sent: tuple[str, ...] = ()
     subject: str | None = None  # the amendment or safety event it belongs to

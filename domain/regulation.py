@@ -11,6 +11,7 @@ from .model import (
     Consequence,
     Framework,
     Frozen,
+    Periods,
     Protection,
     Role,
     Step,
@@ -179,8 +180,10 @@ class Clock(Frozen):
     role: Role  # who must act while it runs
     at_expiry: Consequence
     source: str
+    periods: Periods = Periods.calendar
 
 
+EU, EVALUATION = Periods.eu, Periods.eu_evaluation
 REMINDER_DAYS_BEFORE = (7, 1)  # reminders 7 days and 1 day before a clock falls due
 
 CLOCKS: dict[str, Clock] = {
@@ -293,13 +296,13 @@ CLOCKS: dict[str, Clock] = {
         # the end of recruitment are each notified in CTIS within 15 days.
         Clock(id="ctr_start_notice", label="Start of the trial notified in CTIS",
               track=Track.recruitment, days=15, role=Role.regulatory,
-              at_expiry=Consequence.escalate, source="Reg. 536/2014 art. 36(1)"),
+              at_expiry=Consequence.escalate, source="Reg. 536/2014 art. 36(1)", periods=EU),
         Clock(id="ctr_first_visit_notice", label="First visit of the first subject notified in "
               "CTIS", track=Track.recruitment, days=15, role=Role.regulatory,
-              at_expiry=Consequence.escalate, source="Reg. 536/2014 art. 36(2)"),
+              at_expiry=Consequence.escalate, source="Reg. 536/2014 art. 36(2)", periods=EU),
         Clock(id="ctr_recruitment_end_notice", label="End of recruitment notified in CTIS",
               track=Track.recruitment, days=15, role=Role.regulatory,
-              at_expiry=Consequence.escalate, source="Reg. 536/2014 art. 36(3)"),
+              at_expiry=Consequence.escalate, source="Reg. 536/2014 art. 36(3)", periods=EU),
         # Loi 78-17 art. 66 III: outside every reference methodology the CNIL authorizes within
         # two months of the request (renewable once by its president); its silence is
         # acceptance (CNIL_AUTHORIZATION_MONTHS).
@@ -321,73 +324,76 @@ CLOCKS: dict[str, Clock] = {
               source="CSP L1123-11"),
 
         # --- EU_CTR: Regulation (EU) No 536/2014, through CTIS --------------------------------
+        # Every period of the regulation counts as Reg. 1182/71 says (EU: never ending on a
+        # weekend or public holiday); the evaluation timers of CTIS also stop over winter
+        # (EVALUATION; EMA's CTIS evaluation timelines).
         # Art. 5(3): the reporting Member State validates the application within 10 days...
         Clock(id="ctr_validation", label="CTIS validation", track=Track.ethics, days=10,
               role=Role.regulatory, at_expiry=Consequence.escalate,
-              source="Reg. 536/2014 art. 5(3)"),
+              source="Reg. 536/2014 art. 5(3)", periods=EVALUATION),
         # Art. 5(5): an incomplete file goes back to the sponsor, who completes it within 10
         # days or the application lapses; the Member State then validates within 5 days.
         Clock(id="ctr_validation_answer", label="Sponsor completion of the file (CTIS)",
               track=Track.ethics, days=10, role=Role.regulatory,
-              at_expiry=Consequence.lapse, source="Reg. 536/2014 art. 5(5)"),
+              at_expiry=Consequence.lapse, source="Reg. 536/2014 art. 5(5)", periods=EVALUATION),
         Clock(id="ctr_validation_recheck", label="CTIS validation of the completed file",
               track=Track.ethics, days=5, role=Role.regulatory, at_expiry=Consequence.escalate,
-              source="Reg. 536/2014 art. 5(5)"),
+              source="Reg. 536/2014 art. 5(5)", periods=EVALUATION),
         # Art. 6(4): Part I assessment report within 45 days of the validation date...
         Clock(id="ctr_assessment", label="Part I assessment (CTIS)", track=Track.ethics, days=45,
               role=Role.regulatory, at_expiry=Consequence.escalate,
-              source="Reg. 536/2014 art. 6(4)"),
+              source="Reg. 536/2014 art. 6(4)", periods=EVALUATION),
         # ...art. 6(8): requests for information extend it by at most 31 days in all (the 12
         # the sponsor has to answer each, and the Member State's review of the answers): the
         # clock does not stop, and several requests may be made within it; art. 6(7): 50 more
         # days for an advanced therapy (EXTENSIONS).
         Clock(id="ctr_assessment_with_request", label="Part I assessment after an RFI",
               track=Track.ethics, days=45 + 31, role=Role.regulatory,
-              at_expiry=Consequence.escalate, source="Reg. 536/2014 art. 6(8)"),
+              at_expiry=Consequence.escalate, source="Reg. 536/2014 art. 6(8)", periods=EVALUATION),
         # art. 6(8): the sponsor answers within 12 days, or the application lapses.
         Clock(id="ctr_sponsor_answer", label="Sponsor answer to the RFI (CTIS)",
               track=Track.ethics, days=12, role=Role.regulatory,
-              at_expiry=Consequence.lapse, source="Reg. 536/2014 art. 6(8)"),
+              at_expiry=Consequence.lapse, source="Reg. 536/2014 art. 6(8)", periods=EVALUATION),
         # Art. 8(1): each Member State concerned decides within 5 days of the reporting date
         # (the Part I conclusion); art. 8(4): its silence makes the conclusion its decision.
         Clock(id="ctr_decision", label="Member State decision (CTIS)", track=Track.authority,
               days=5, role=Role.regulatory, at_expiry=Consequence.tacit_authorization,
-              source="Reg. 536/2014 art. 8(1), 8(4)"),
+              source="Reg. 536/2014 art. 8(1), 8(4)", periods=EVALUATION),
         # Art. 42(2): a fatal or life-threatening SUSAR reported within 7 days of the sponsor's
         # awareness; any other within 15 days.
         Clock(id="ctr_susar_fatal", label="Fatal / life-threatening SUSAR report (EudraVigilance)",
               track=Track.vigilance, days=7, role=Role.regulatory,
-              at_expiry=Consequence.escalate, source="Reg. 536/2014 art. 42(2)(a)"),
+              at_expiry=Consequence.escalate, source="Reg. 536/2014 art. 42(2)(a)", periods=EU),
         Clock(id="ctr_susar", label="SUSAR report (EudraVigilance)", track=Track.vigilance,
               days=15, role=Role.regulatory, at_expiry=Consequence.escalate,
-              source="Reg. 536/2014 art. 42(2)(b)"),
+              source="Reg. 536/2014 art. 42(2)(b)", periods=EU),
         # Substantial modification of Part I: art. 17(2): validated within 6 days of the
         # submission (MODIFICATION_VALIDATION_DAYS); art. 18: assessed within 38 days of the
         # validation date, extended by at most 31 days by requests for information...
         Clock(id="ctr_modification_assessment", label="Assessment of the modification (CTIS)",
               track=Track.amendments, days=38, role=Role.regulatory,
-              at_expiry=Consequence.escalate, source="Reg. 536/2014 art. 17(2), 18"),
+              at_expiry=Consequence.escalate, source="Reg. 536/2014 art. 17(2), 18", periods=EVALUATION),
         Clock(id="ctr_modification_assessment_with_request",
               label="Assessment of the modification after an RFI (CTIS)",
               track=Track.amendments, days=38 + 31, role=Role.regulatory,
-              at_expiry=Consequence.escalate, source="Reg. 536/2014 art. 18"),
+              at_expiry=Consequence.escalate, source="Reg. 536/2014 art. 18", periods=EVALUATION),
         # ...art. 19: each Member State decides within 5 days of the reporting date; its silence
         # makes the conclusion its decision.
         Clock(id="ctr_modification_decision", label="Member State decision on the modification",
               track=Track.amendments, days=5, role=Role.regulatory,
-              at_expiry=Consequence.tacit_authorization, source="Reg. 536/2014 art. 19"),
+              at_expiry=Consequence.tacit_authorization, source="Reg. 536/2014 art. 19", periods=EVALUATION),
         # Art. 37(1), 37(4): the end of the trial is notified within 15 days...
         Clock(id="ctr_notification", label="End-of-trial notification in CTIS", track=Track.end,
               days=15, role=Role.regulatory, at_expiry=Consequence.escalate,
-              source="Reg. 536/2014 art. 37"),
+              source="Reg. 536/2014 art. 37", periods=EU),
         # ...art. 38(1): and so is a temporary halt.
         Clock(id="ctr_halt", label="Temporary halt notification in CTIS", track=Track.authority,
               days=15, role=Role.regulatory, at_expiry=Consequence.escalate,
-              source="Reg. 536/2014 art. 38(1)"),
+              source="Reg. 536/2014 art. 38(1)", periods=EU),
         # Art. 37(4): summary of results within one year of the end of the trial.
         Clock(id="ctr_results", label="Summary of results in CTIS", track=Track.end, months=12,
               role=Role.coordinator, at_expiry=Consequence.escalate,
-              source="Reg. 536/2014 art. 37(4)"),
+              source="Reg. 536/2014 art. 37(4)", periods=EU),
 
         # --- EU_MDR: Regulation (EU) 2017/745, device clinical investigations -------------------
         # Art. 70(1): validation within 10 days of the application.

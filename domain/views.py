@@ -17,6 +17,7 @@ from .model import (
     Category,
     Deadline,
     Frozen,
+    Periods,
     Role,
     StudyStatus,
 )
@@ -43,13 +44,18 @@ class Notification(Frozen):
     deadline: str | None = None
 
 
+PERIODS_SOURCE = {Periods.eu: "; Reg. 1182/71 art. 3(4)",
+                  Periods.eu_evaluation: "; Reg. 1182/71 art. 3(4); CTIS winter clock stop"}
+
+
 def deadline_view(d: Deadline) -> dict[str, Any]:
     clock = CLOCKS[d.clock]
     return {
         "name": d.name, "label": clock.label, "clock": d.clock, "starts_on": d.starts_on,
         "due_on": d.due_on, "status": d.status.value, "stopped_on": d.stopped_on,
         "stopped_days": d.stopped_days, "closed_on": d.closed_on, "role": clock.role.value,
-        "at_expiry": clock.at_expiry.value, "source": clock.source,
+        "at_expiry": clock.at_expiry.value, "periods": d.periods.value,
+        "source": clock.source + PERIODS_SOURCE.get(d.periods, ""),
         "waiting": clocks.is_waiting(d),
     }
 

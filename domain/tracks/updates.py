@@ -6,8 +6,8 @@ from typing import Any, TypeVar
 
 from .. import clocks
 from .. import events as ev
-from ..model import Deadline
-from ..regulation import RULES, clock_for
+from ..model import Deadline, Periods
+from ..regulation import CLOCKS, RULES, clock_for
 from ..state import Participant, StudyState
 
 
@@ -50,7 +50,10 @@ def framework_deadline(s: StudyState, name: str, slot: str, starts_on: date,
                        subject: str | None = None) -> Deadline | None:
     """The deadline `name` running the study's framework's clock for `slot`, if it has one."""
     clock = slot_clock(s, slot)
-    return clocks.open_deadline(name, clock, starts_on, subject) if clock else None
+    if clock is None:
+        return None
+    periods = CLOCKS[clock].periods if current_rules(s) else Periods.calendar
+    return clocks.open_deadline(name, clock, starts_on, subject, periods)
 
 
 def update_participant(s: StudyState, code: str, **fields: Any) -> StudyState:

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import pytest
 
 from domain import CLOCKS, StudyStatus
-from domain.clocks import add_months
-from domain.model import DeadlineStatus
+from domain.clocks import add_months, due_date
+from domain.model import DeadlineStatus, Periods
 from domain.regulation import REMINDER_DAYS_BEFORE
 
 from .helpers import TODAY, advance, day, run, study
@@ -213,3 +213,45 @@ def test_early_end_declaration_is_due_in_15_days():
 def test_add_months_clamps_to_the_month_end():
     assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
     assert add_months(date(2026, 12, 15), 1) == date(2027, 1, 15)
+
+
+# --- EU periods: Reg. (EEC, Euratom) 1182/71 and the CTIS winter clock stop ------------------
+def test_reg_1182_71_art_3_4_a_period_ending_on_a_weekend_or_holiday_ends_the_next_working_day():
+    decision = CLOCKS["ctr_decision"]  # 5 days
+    assert due_date(decision, date(2026, 3, 2), periods=Periods.eu) == date(2026, 3, 9)  # Sat→Mon
+    assert due_date(decision, date(2026, 3, 4), periods=Periods.eu) == date(2026, 3, 9)  # Mon
+    assert due_date(decision, date(2026, 3, 3), periods=Periods.eu) == date(2026, 3, 9)  # Sun
+    # Easter Monday 2027 is 29 March: a period ending on Saturday 27 March ends on the 30th
+    assert due_date(decision, date(2027, 3, 22), periods=Periods.eu) == date(2027, 3, 30)
+    # 14 July 2027 (a Wednesday, the national day) moves to the 15th
+    assert due_date(decision, date(2027, 7, 9), periods=Periods.eu) == date(2027, 7, 15)
+    # the Code de la santé publique counts plain calendar days
+    assert due_date(decision, date(2026, 3, 2)) == date(2026, 3, 7)
+
+
+def test_ctis_winter_clock_stop_23_december_to_7_january_does_not_count():
+    assessment = CLOCKS["ctr_assessment"]  # 45 days
+    # validated 1 December 2026: days 1-21 run to 22 December, days 22-45 from 8 to 31 January
+    # 2027, a Sunday: due Monday 1 February (without the stop: 15 January)
+    assert due_date(assessment, date(2026, 12, 1), periods=Periods.eu_evaluation) == date(
+        2027, 2, 1)
+    assert due_date(assessment, date(2026, 12, 1), periods=Periods.eu) == date(2027, 1, 15)
+    # a timer started inside the stop runs from 8 January
+    decision = CLOCKS["ctr_decision"]
+    assert due_date(decision, date(2026, 12, 28), periods=Periods.eu_evaluation) == date(
+        2027, 1, 12)
+    # safety reports and notices do not stop over winter (Periods.eu)
+    assert {CLOCKS[c].periods for c in ("ctr_susar", "ctr_notification", "ctr_results")} == {
+        Periods.eu}
+    assert CLOCKS["ctr_assessment"].periods is Periods.eu_evaluation
+
+
+def test_jarde_studies_count_plain_days_and_edition_1_ctr_studies_keep_them():
+    ctr = study("RIPH1", until="record_ethics_completeness", framework="EU_CTR")
+    assert ctr.deadlines["cpp_completeness"].periods is Periods.eu_evaluation
+    assert study("RIPH1", until="record_ethics_completeness").deadlines[
+        "cpp_completeness"].periods is Periods.calendar
+    old = study("RIPH1", until="submit_to_ethics", framework="EU_CTR")
+    old, _ = run(old.model_copy(update={"rules": 1}), {
+        "type": "submit_to_ethics", "committee": "CPP A", "submitted_on": day(0)}, "regulatory")
+    assert old.deadlines["cpp_completeness"].periods is Periods.calendar

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 
 from domain import RULES, RuleViolation, StudyStatus, tasks, view
-from domain.clocks import add_months
-from domain.model import DeadlineStatus, ParticipantStatus
+from domain.clocks import add_months, period_end
+from domain.model import DeadlineStatus, ParticipantStatus, Periods
 
 from .helpers import SKIP, TODAY, WALK, advance, day, run, study
 
@@ -21,6 +21,14 @@ def refused(code: str, state, command: dict, role: str = "regulatory") -> RuleVi
 
 def after(n: int):
     return TODAY + timedelta(days=n)
+
+
+def eu(start: int, days: int, evaluation: bool = True):
+    """The due date of an EU period of `days` from day `start`: Reg. 1182/71 art. 3(4), and
+    CTIS's winter clock stop for an evaluation timer (both checked on fixed dates in
+    test_clocks.py)."""
+    return period_end(after(start), after(start + days),
+                      Periods.eu_evaluation if evaluation else Periods.eu)
 
 
 def submitted(framework: str = "JARDE", on: int = -30):
@@ -52,8 +60,9 @@ def test_ctr_art_8_the_decision_runs_5_days_from_the_part_one_conclusion_not_the
                            "opinion_on": day(-1)}, "regulatory")
     decision = state.deadlines["ansm_authorization"]
     assert (decision.clock, decision.starts_on, decision.due_on) == (
-        "ctr_decision", after(-1), after(4))
-    state, _ = advance(state, after(5))  # art. 8(4): silence makes the conclusion the decision
+        "ctr_decision", after(-1), eu(-1, 5))
+    # art. 8(4): silence makes the conclusion the decision
+    state, _ = advance(state, decision.due_on + timedelta(days=1))
     assert state.ansm.decision == "authorized" and state.ansm.tacit
 
 
@@ -75,17 +84,17 @@ def test_ctr_art_6_8_requests_extend_part_one_to_76_days_in_all_and_may_be_repea
     part_one = state.deadlines["cpp_opinion"]
     # not suspended: the period runs on, 45 + 31 days from the validation date
     assert part_one.status is DeadlineStatus.open
-    assert (part_one.clock, part_one.due_on) == ("ctr_assessment_with_request", after(-40 + 76))
+    assert (part_one.clock, part_one.due_on) == ("ctr_assessment_with_request", eu(-40, 76))
     refused("information_request_open", state, {"type": "ethics_request_information",
                                                 "requested_on": day(-29), "questions": "Q2"})
     state, _ = run(state, {"type": "ethics_information_supplied", "supplied_on": day(-20)},
                    "regulatory")
     state, _ = run(state, {"type": "ethics_request_information", "requested_on": day(-10),
                            "questions": "Q2"}, "regulatory")  # a second request
-    assert state.deadlines["sponsor_answer.2"].due_on == after(-10 + 12)
+    assert state.deadlines["sponsor_answer.2"].due_on == eu(-10, 12)
     state, _ = run(state, {"type": "ethics_information_supplied", "supplied_on": day(-5)},
                    "regulatory")
-    assert state.deadlines["cpp_opinion"].due_on == after(-40 + 76)  # 76 days, not 88
+    assert state.deadlines["cpp_opinion"].due_on == eu(-40, 76)  # 76 days, not 88
     assert state.deadlines["sponsor_answer.2"].status is DeadlineStatus.met
 
 
@@ -105,13 +114,14 @@ def test_ctr_arts_17_to_19_a_modification_is_validated_in_6_assessed_in_38_decid
     state = amendment(recruiting(framework="EU_CTR"), on=-10)
     assessment = state.deadlines["amendment.AM-1.cpp"]
     assert (assessment.clock, assessment.starts_on, assessment.due_on) == (
-        "ctr_modification_assessment", after(-10 + 6), after(-10 + 6 + 38))
+        "ctr_modification_assessment", after(-10 + 6), eu(-10 + 6, 38))
     assert "amendment.AM-1.ansm" not in state.deadlines  # decided after the conclusion
     state, _ = run(state, {"type": "record_ethics_opinion", "opinion": "favourable",
                            "opinion_on": day(-1), "amendment_id": "AM-1"}, "regulatory")
     decision = state.deadlines["amendment.AM-1.ansm"]
-    assert (decision.clock, decision.due_on) == ("ctr_modification_decision", after(4))
-    state, _ = advance(state, after(5))  # art. 19: silence makes the conclusion the decision
+    assert (decision.clock, decision.due_on) == ("ctr_modification_decision", eu(-1, 5))
+    # art. 19: silence makes the conclusion the decision
+    state, _ = advance(state, decision.due_on + timedelta(days=1))
     assert state.amendments["AM-1"].status == "approved" and state.protocol_version == "2.0"
 
 
@@ -120,7 +130,7 @@ def test_ctr_art_42_susars_are_reported_within_7_or_15_days():
         state, _ = run(recruiting(framework="EU_CTR"), {
             "type": "report_safety_event", "kind": "susar", "occurred_on": day(0),
             "fatal_or_life_threatening": fatal}, "investigator")
-        assert state.deadlines["safety.SE-1"].due_on == after(days)
+        assert state.deadlines["safety.SE-1"].due_on == eu(0, days, evaluation=False)
 
 
 # --- Vigilance: CSP R1123-49 to R1123-62 -----------------------------------------------------
@@ -669,15 +679,15 @@ def test_gdpr_art_30_a_reference_methodology_asks_for_the_processing_register_en
 
 def test_ctr_art_36_start_first_visit_and_end_of_recruitment_notified_within_15_days():
     state = recruiting(framework="EU_CTR")
-    assert state.deadlines["notice.start"].due_on == after(15)
+    assert state.deadlines["notice.start"].due_on == eu(0, 15, evaluation=False)
     state, _ = run(state, {"type": "register_participant", "code": "P-0001"}, "investigator")
     state, _ = run(state, consent(None), "investigator")
-    assert state.deadlines["notice.first_visit"].due_on == after(15)
+    assert state.deadlines["notice.first_visit"].due_on == eu(0, 15, evaluation=False)
     state, _ = run(state, {"type": "notify_milestone", "milestone": "first_visit",
                            "notified_on": day(0)})
     assert state.deadlines["notice.first_visit"].status is DeadlineStatus.met
     state, _ = run(state, {"type": "close_recruitment"}, "coordinator")
-    assert state.deadlines["notice.recruitment_end"].due_on == after(15)
+    assert state.deadlines["notice.recruitment_end"].due_on == eu(0, 15, evaluation=False)
     assert "notice.start" not in recruiting().deadlines  # not a Jardé clock
     refused("no_notice.start_due", recruiting(), {"type": "notify_milestone",
                                                   "milestone": "start", "notified_on": day(0)})

@@ -9,6 +9,8 @@ import pytest
 from dateutil.relativedelta import relativedelta
 
 from domain import CLOCKS
+from domain.clocks import period_end
+from domain.model import Periods
 
 
 def deadline(view: dict[str, Any], name: str) -> dict[str, Any]:
@@ -139,6 +141,12 @@ async def test_a_suspension_by_the_authority_gives_one_week_for_observations(har
 
 
 # --- EU frameworks: the same workflow, driven by the table ---------------------------------------
+def eu(start: date, days: int) -> date:
+    """The last day of a CTIS evaluation period of `days` from `start` (Reg. 1182/71 art. 3(4)
+    and the winter clock stop, checked on fixed dates in tests/domain/test_clocks.py)."""
+    return period_end(start, start + timedelta(days=days), Periods.eu_evaluation)
+
+
 async def submitted(harness, framework: str) -> tuple[str, date]:
     sid = await harness.create(framework=framework)
     day0 = await harness.today()
@@ -148,8 +156,9 @@ async def submitted(harness, framework: str) -> tuple[str, date]:
 
 async def test_ctr_validation_10_days_then_part_one_assessment_45(harness):
     sid, day0 = await submitted(harness, "EU_CTR")
-    await fires(harness, sid, "cpp_completeness", day0 + timedelta(days=10))
-    view = await fires(harness, sid, "cpp_opinion", day0 + timedelta(days=10 + 45))
+    validated = eu(day0, 10)
+    await fires(harness, sid, "cpp_completeness", validated)
+    view = await fires(harness, sid, "cpp_opinion", eu(validated, 45))
     assert view["state"] == "in_review"  # no tacit outcome: escalated to the staff
 
 
@@ -163,7 +172,7 @@ async def test_ctr_request_for_information_extends_the_clock_and_lapses_after_12
                                     "requested_on": asked.isoformat(), "questions": "Q"},
                               "regulatory")
     assert deadline(view, "cpp_opinion")["clock"] == "ctr_assessment_with_request"
-    view = await fires(harness, sid, "sponsor_answer", asked + timedelta(days=12))
+    view = await fires(harness, sid, "sponsor_answer", eu(asked, 12))
     assert view["state"] == "rejected"  # art. 6(8): the application lapsed
 
 
@@ -184,7 +193,7 @@ async def test_ctr_art_6_8_requests_extend_part_one_to_76_days_in_all(harness):
                        "regulatory")
     await harness.send(sid, {"type": "ethics_information_supplied",
                              "supplied_on": supplied.isoformat()}, "regulatory")
-    await fires(harness, sid, "cpp_opinion", day0 + timedelta(days=45 + 31))
+    await fires(harness, sid, "cpp_opinion", eu(day0, 45 + 31))
 
 
 async def test_ctr_art_8_member_state_silence_5_days_after_the_part_one_conclusion(harness):
@@ -196,7 +205,7 @@ async def test_ctr_art_8_member_state_silence_5_days_after_the_part_one_conclusi
     concluded = day0 + timedelta(days=20)
     await harness.send(sid, {"type": "record_ethics_opinion", "opinion": "favourable",
                              "opinion_on": concluded.isoformat()}, "regulatory")
-    view = await fires(harness, sid, "ansm_authorization", concluded + timedelta(days=5))
+    view = await fires(harness, sid, "ansm_authorization", eu(concluded, 5))
     assert view["steps"]["ansm"]["status"] == "done"
 
 
@@ -235,16 +244,14 @@ async def test_ctr_incomplete_file_10_days_to_complete_then_5_to_validate(harnes
                                     "requested_on": day0.isoformat(), "questions": "missing IB"},
                               "regulatory")
     assert deadline(view, "cpp_completeness")["status"] == "stopped"
-    assert deadline(view, "completeness_answer")["due_on"] == (
-        day0 + timedelta(days=10)).isoformat()
+    assert deadline(view, "completeness_answer")["due_on"] == eu(day0, 10).isoformat()
     await harness.skip(3)
     completed = day0 + timedelta(days=3)
     view = await harness.send(sid, {"type": "ethics_information_supplied",
                                     "supplied_on": completed.isoformat()}, "regulatory")
     assert deadline(view, "completeness_answer")["status"] == "met"
-    assert deadline(view, "cpp_opinion")["due_on"] == (
-        completed + timedelta(days=5 + 45)).isoformat()
-    await fires(harness, sid, "cpp_completeness", completed + timedelta(days=5))
+    assert deadline(view, "cpp_opinion")["due_on"] == eu(eu(completed, 5), 45).isoformat()
+    await fires(harness, sid, "cpp_completeness", eu(completed, 5))
     await harness.send(sid, {"type": "record_ethics_completeness",
                              "notified_on": (await harness.today()).isoformat()}, "regulatory")
     # once validated, the Part I requests for information extend the assessment (art. 6(8))
@@ -259,5 +266,5 @@ async def test_ctr_an_incomplete_file_not_completed_in_10_days_lapses(harness):
     await harness.send(sid, {"type": "ethics_request_information",
                              "requested_on": day0.isoformat(), "questions": "missing IB"},
                        "regulatory")
-    view = await fires(harness, sid, "completeness_answer", day0 + timedelta(days=10))
+    view = await fires(harness, sid, "completeness_answer", eu(day0, 10))
     assert view["state"] == "rejected"

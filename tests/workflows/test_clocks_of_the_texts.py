@@ -7,7 +7,7 @@ import scenarios
 from domain import CLOCKS
 from domain.clocks import add_months
 
-from .test_clocks_after_approval import deadline, fires, recruiting, submitted
+from .test_clocks_after_approval import deadline, eu, fires, recruiting, submitted
 
 
 async def missed(harness, sid: str) -> list[str]:
@@ -156,13 +156,13 @@ async def test_ctr_arts_17_to_19_a_modification_assessed_in_6_plus_38_decided_in
     sid, day0 = await recruiting(harness, "EU_CTR")
     view = await amend(harness, sid, day0)
     assert "amendment.AM-1.ansm" not in [d["name"] for d in view["deadlines"]]
-    view = await fires(harness, sid, "amendment.AM-1.cpp", day0 + timedelta(days=6 + 38))
+    view = await fires(harness, sid, "amendment.AM-1.cpp", eu(day0 + timedelta(days=6), 38))
     assert view["protocol_version"] == "1.0"  # a missed assessment is no tacit approval
     concluded = await harness.today()
     await harness.send(sid, {"type": "record_ethics_opinion", "opinion": "favourable",
                              "opinion_on": concluded.isoformat(), "amendment_id": "AM-1"},
                        "regulatory")
-    view = await fires(harness, sid, "amendment.AM-1.ansm", concluded + timedelta(days=5))
+    view = await fires(harness, sid, "amendment.AM-1.ansm", eu(concluded, 5))
     assert view["protocol_version"] == "2.0"  # art. 19: the conclusion stands as the decision
 
 
