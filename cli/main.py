@@ -216,18 +216,28 @@ def token_revoke(token_id: Annotated[str, typer.Argument(help="The id `token lis
 
 @audit_app.command("verify")
 def audit_verify(data_dir: DataDir = DEFAULT_DIR) -> None:
-    """Recompute the event store's hash chains and check them against the checkpoints: exit 0 if
-    intact, 1 naming the first broken event."""
+    """Recompute the event store's hash chains and check them against the checkpoints, and
+    re-hash every stored document: exit 0 if intact, 1 naming the first broken event and every
+    missing or altered document."""
+    import bootstrap
     from store import EventStore
 
-    result = with_database(data_dir, lambda pool: EventStore(pool).verify())
-    if result.ok:
+    async def verify(pool: Any) -> tuple[Any, int, list[Any]]:
+        checked, problems = await bootstrap.document_store(settings_for(data_dir),
+                                                           pool).verify()
+        return await EventStore(pool).verify(), checked, problems
+
+    result, checked, problems = with_database(data_dir, verify)
+    for p in problems:
+        print(f"audit BROKEN: {p.describe()}")
+    if result.ok and not problems:
         print(f"audit intact: {result.events} events in {result.streams} streams, "
-              f"{result.checkpoint_heads} checkpointed heads match")
+              f"{result.checkpoint_heads} checkpointed heads match; {checked} documents "
+              "re-hashed")
         return
-    b = result.first_broken
-    assert b is not None
-    print(f"audit BROKEN at stream {b.stream_id} version {b.version} (seq {b.seq}): {b.problem}")
+    if b := result.first_broken:
+        print(f"audit BROKEN at stream {b.stream_id} version {b.version} (seq {b.seq}): "
+              f"{b.problem}")
     raise typer.Exit(1)
 
 

@@ -10,7 +10,15 @@ from pydantic import Field
 
 from .errors import InputRefused
 from .model import DocumentKind, Frozen
-from .regulation import DOCUMENT_RULES, INVESTIGATOR_FILE, PARTICIPANT_DOCUMENTS, DocumentRule
+from .regulation import (
+    DOCUMENT_RULES,
+    INVESTIGATOR_FILE,
+    PARTICIPANT_DOCUMENTS,
+    DocumentRule,
+)
+from .regulation import (
+    VERSIONED_DOCUMENTS as VERSIONED,
+)
 
 NO_RULE = DocumentRule(accepts=frozenset(), source="-")
 # the command fields that name the version a document is
@@ -87,3 +95,60 @@ def require_documents(command_type: str, kinds: Iterable[str]) -> None:
 
 def version_of(command: dict[str, Any]) -> str | None:
     return next((str(command[f]) for f in VERSION_FIELDS if command.get(f)), None)
+
+
+# --- versions ----------------------------------------------------------------------------------
+# the study's own review approved: the initial file's documents are in force from then on
+_APPROVED_STATUSES = {"ready", "recruiting", "follow_up", "ended", "results_reported", "archived",
+                      "suspended"}
+# documents that take effect when recorded (the unit issues its own forms once approved)
+_IN_FORCE_AT_ONCE = {"issue_consent_form"}
+
+
+def history(trail: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The study's documents read from its audit trail (events as dicts: seq, type, data,
+    actor, at, reason): each with the fact that attached it and its status, `approved` once
+    its approvals are given (the study's review for the initial file, the amendment's for an
+    amendment's documents), `pending` before, `rejected` if refused; and, for each versioned
+    kind, the version in force (the latest approved) and the latest submitted."""
+    approved_at: int | None = None
+    rejected = False
+    amendments: dict[str, str] = {}
+    for e in trail:
+        data = e["data"]
+        if e["type"] == "StudyStatusChanged" and approved_at is None \
+                and data.get("to_status") in _APPROVED_STATUSES:
+            approved_at = e["seq"]
+        elif e["type"] == "StudyStatusChanged" and data.get("to_status") == "rejected":
+            rejected = True
+        elif e["type"] == "AmendmentSubmitted" and not data.get("substantial"):
+            amendments[data["amendment_id"]] = "approved"  # takes effect as recorded
+        elif e["type"] == "AmendmentSubmitted":
+            amendments[data["amendment_id"]] = "pending"
+        elif e["type"] == "AmendmentDecided":
+            amendments[data["amendment_id"]] = data["outcome"]
+    docs: list[dict[str, Any]] = []
+    for e in trail:
+        if e["type"] != "DocumentsAttached":
+            continue
+        data = e["data"]
+        if data.get("amendment_id"):
+            status = amendments.get(data["amendment_id"], "pending")
+        elif data["command"] in _IN_FORCE_AT_ONCE or approved_at is not None:
+            status = "approved"
+        else:
+            status = "rejected" if rejected else "pending"
+        for d in data["documents"]:
+            docs.append({**d, "version": data.get("version"), "command": data["command"],
+                         "amendment_id": data.get("amendment_id"), "status": status,
+                         "seq": e["seq"], "attached_by": e["actor"], "attached_at": e["at"],
+                         "reason": e["reason"]})
+    versions: dict[str, dict[str, Any]] = {}
+    for kind in sorted(k.value for k in VERSIONED):
+        of_kind = [d for d in docs if d["kind"] == kind]
+        if not of_kind:
+            continue
+        approved = [d for d in of_kind if d["status"] == "approved"]
+        versions[kind] = {"in_force": approved[-1] if approved else None,
+                          "latest": of_kind[-1], "count": len(of_kind)}
+    return {"documents": docs, "versions": versions}
