@@ -1,15 +1,15 @@
 """/api/documents: upload (streamed), download (audited); /api/studies/{id}/documents."""
 
 import re
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
-from store.documents import DocumentStore
+from store.documents import CHUNK, DocumentStore
 
-from .. import documents
+from .. import documents, dossier
 from ..deps import AppSettings, CurrentActor, Reader, Store, require_may_operate
 from ..engine import StudyNotFound
 from ..errors import ApiError
@@ -83,3 +83,30 @@ async def study_documents(study_id: str, request: Request, actor: CurrentActor, 
     if not await read.study_exists(study_id):
         raise StudyNotFound(study_id)
     return await documents.study_documents(document_store(request), store, study_id)
+
+
+@router.get("/api/studies/{study_id}/dossier", summary="The study's inspection dossier (zip)",
+            response_class=StreamingResponse,
+            responses={200: {"content": {"application/zip": {}}}})
+async def study_dossier(study_id: str, request: Request, actor: CurrentActor, read: Reader,
+                        store: Store,
+                        reason: Annotated[str, Query(min_length=1, max_length=500)] =
+                        "inspection dossier") -> StreamingResponse:
+    """Every document in its version history, the audit trail (JSON lines, CSV), a PDF summary
+    and a manifest with every hash; `studyflow dossier verify FILE.zip` checks it. The export
+    is recorded in the audit."""
+    require_may_operate(actor, "export_dossier")
+    study = await read.get_study(study_id)
+    if study is None:
+        raise StudyNotFound(study_id)
+    file = await dossier.build(store, document_store(request), study, actor, reason)
+
+    async def body() -> Any:
+        try:
+            while data := file.read(CHUNK):
+                yield data
+        finally:
+            file.close()
+
+    return StreamingResponse(body(), media_type="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="dossier-{study_id}.zip"'})

@@ -174,3 +174,67 @@ async def test_verify_names_an_altered_and_a_missing_document(api: Api, stack):
             await pool.execute("DELETE FROM document_chunks WHERE blob = $1", sha)
             await pool.execute("DELETE FROM document_blobs WHERE sha256 = $1", sha)
     assert (await api.get("/api/audit/verify", "auditor")).json()["documents"]["problems"] == []
+
+
+async def test_an_upload_cut_off_mid_way_leaves_nothing(api: Api, stack):
+    """The client promises 2 MB, sends 1.5 MB of it and hangs up: the upload's transaction
+    rolls back and no chunk, blob or upload row stays."""
+    import asyncio
+    from urllib.parse import urlsplit
+
+    url = urlsplit(stack.web_url)
+    boundary = "cutoff"
+    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nprotocol\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+            'filename="cut.pdf"\r\n\r\n').encode()
+    reader, writer = await asyncio.open_connection(url.hostname, url.port)
+    writer.write((f"POST /api/documents HTTP/1.1\r\nHost: {url.netloc}\r\n"
+                  f"Authorization: Bearer {api.tokens['coordinator']}\r\n"
+                  f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+                  f"Content-Length: {len(head) + 2_000_000}\r\n\r\n").encode() + head
+                 + b"%PDF-1.4\n" + b"x" * 1_500_000)
+    await writer.drain()
+    for _ in range(50):  # the first chunks reached the staging area
+        if await stack.pool.fetchval(
+                "SELECT count(*) FROM document_chunks WHERE blob LIKE 'upload:%'"):
+            break
+        await asyncio.sleep(0.05)
+    writer.close()
+    for _ in range(100):
+        staged = await stack.pool.fetchval(
+            "SELECT count(*) FROM document_chunks WHERE blob LIKE 'upload:%'")
+        if staged == 0:
+            break
+        await asyncio.sleep(0.05)
+    assert staged == 0
+    assert await stack.pool.fetchval(
+        "SELECT count(*) FROM document_uploads WHERE name = 'cut.pdf'") == 0
+
+
+async def test_the_version_in_force_is_the_approved_one(api: Api):
+    """The initial protocol is in force once the study is approved; an amendment's protocol
+    only when its approvals are given: until then the page shows it as the latest, pending."""
+    import scenarios
+
+    sid = await api.create()
+    v1 = (await upload(api, pdf("v1"), role="investigator")).json()
+    await api.command(sid, "submit_protocol", "investigator", version="1.0",
+                      document_sha256=v1["sha256"],
+                      documents=[{"sha256": v1["sha256"], "kind": "protocol"}])
+    for role, command in scenarios.riph1_walk(scenarios.date.today().isoformat())[1:]:
+        r = await api.post(f"/api/studies/{sid}/commands",
+                           {**command, "reason": "walk"}, role)
+        assert r.status_code == 200, r.text
+    v2 = (await upload(api, pdf("v2"), name="protocol-v2.pdf", role="investigator")).json()
+    letter = (await upload(api, pdf("amendment"), name="amendment.pdf", kind="amendment",
+                           role="investigator")).json()
+    r = await api.command(sid, "submit_amendment", "investigator", substantial=True,
+                          description="new arm", protocol_version="2.0",
+                          submitted_on=scenarios.date.today().isoformat(),
+                          documents=[{"sha256": v2["sha256"], "kind": "protocol"},
+                                     {"sha256": letter["sha256"], "kind": "amendment"}])
+    assert r.status_code == 200, r.text
+    versions = (await api.get(f"/api/studies/{sid}/documents")).json()["versions"]
+    assert versions["protocol"]["in_force"]["sha256"] == v1["sha256"]
+    assert versions["protocol"]["latest"]["sha256"] == v2["sha256"]
+    assert versions["protocol"]["latest"]["status"] == "pending"
