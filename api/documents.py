@@ -104,6 +104,12 @@ async def study_documents(store: DocumentStore, events: EventStore,
     trail = [{"seq": e.seq, "type": e.type, "data": e.data, "actor": e.actor, "role": e.role,
               "reason": e.reason, "at": e.recorded_at.isoformat()}
              for e in await events.read_stream(study_id)]
+    return await history_with_uploads(store, trail)
+
+
+async def history_with_uploads(store: DocumentStore,
+                               trail: list[dict[str, Any]]) -> dict[str, Any]:
+    """documents.history of the trail, each document with who uploaded it, when and why."""
     history = documents.history(trail)
     uploads: dict[str, dict[str, Any]] = {}
     for u in await store.uploads(sorted({d["sha256"] for d in history["documents"]})):

@@ -20,7 +20,7 @@ from domain.signatures import SIGNED_COMMANDS
 from domain.sites import SITE_REQUIREMENTS
 from store import Preferences, ReadModels, audit
 
-from . import calendar, charts, commands, history, portfolio, timeline, trail
+from . import calendar, charts, commands, history, portfolio, timeline, trail, web_documents
 from .auth import sessions, signatures
 from .deps import Reader, Store, Temporal
 from .errors import ApiError
@@ -180,6 +180,8 @@ async def study_page(request: Request, actor: Actor, read: ReadModels, study_id:
     if failed and failed not in kinds and failed in STUDY_FORMS:
         forms.insert(0, {"kind": failed, "label": LABELS[failed], "fields": form_fields(
             failed, probe(state, failed, today) if state else {}, sites)})
+    for f in forms:
+        f["document_kinds"] = web_documents.kinds_for(str(f["kind"]))
     people = [{"kind": k, "label": LABELS[k], "fields": form_fields(k, d, sites)}
               for k, d in (participant_forms(state, actor.role, today) if state else [])]
     recruitment = await portfolio.recruitment(read, study, today)
@@ -204,7 +206,8 @@ async def study_page(request: Request, actor: Actor, read: ReadModels, study_id:
                   participants=participants, participant_forms=people,
                   recruitment=recruitment, curve=curve, site_charts=site_charts,
                   participants_total=sum(study["participants"].values()),
-                  may_export=may_operate(actor.role, "export_audit"))
+                  may_export=may_operate(actor.role, "export_audit"),
+                  documents=await web_documents.section(request, actor, events))
 
 
 @router.get("/studies/{study_id}", response_class=HTMLResponse)
@@ -224,6 +227,7 @@ async def _submit(request: Request, study_id: str, actor: Actor, read: ReadModel
     form = dict(await request.form())
     check_csrf(request, str(form.pop("csrf", "")))
     kind = str(form.get("type", ""))
+    taken = web_documents.take_file(form)
     body: dict[str, Any] = {k: v for k, v in form.items() if v != ""}
     models = PARTICIPANT_FORMS if participants else STUDY_FORMS
     if kind in models:  # an unticked checkbox is not sent: it means false
@@ -237,12 +241,17 @@ async def _submit(request: Request, study_id: str, actor: Actor, read: ReadModel
         for secret in ("signature_password", "signature_code"):
             body.pop(secret, None)
         settings = request.app.state.settings
+        if refs := await web_documents.attach(request, actor, taken,
+                                              str(form.get("reason", ""))):
+            body["documents"] = refs
         await commands.study_command(
             client, read, actor, study_id, body, None,
             participant=str(form.get("code", "")) if participants else None,
             code_pattern=settings.participant_code_pattern,
             site_pattern=settings.site_code_pattern,
-            behind_percent=settings.recruitment_behind_percent)
+            behind_percent=settings.recruitment_behind_percent,
+            documents=request.app.state.documents,
+            documents_required=settings.documents_required)
     except (ApiError, RuleViolation) as e:
         return await study_page(request, actor, read, study_id, status=_status(e),
                                 error=_message(e), failed=kind)
@@ -394,6 +403,7 @@ def install(app: Any, secret: bytes) -> None:
     """`secret` signs the CSRF tokens: the same in every web process (bootstrap.secret_key)."""
     app.state.secret = secret
     app.include_router(router)
+    app.include_router(web_documents.router)
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, e: LoginRequired) -> Response:
