@@ -19,6 +19,7 @@ from settings import Settings
 from .backends import Staging
 
 PART = 8 << 20  # S3's parts are 5 MB at least (but the last)
+COPY_MAX = 5 << 30  # CopyObject copies up to 5 GB in one request
 
 
 def key_of(sha256: str) -> str:
@@ -33,6 +34,7 @@ class _S3Staging:
         self.buffer = bytearray()
         self.upload_id: str | None = None
         self.parts: list[dict[str, Any]] = []
+        self.size = 0
 
     async def _call(self, name: str, **kwargs: Any) -> Any:
         return await asyncio.to_thread(getattr(self.s3, name), **kwargs)
@@ -48,6 +50,7 @@ class _S3Staging:
         self.parts.append({"PartNumber": n, "ETag": done["ETag"]})
 
     async def write(self, data: bytes) -> None:
+        self.size += len(data)
         self.buffer += data
         while len(self.buffer) >= PART:
             await self._part(bytes(self.buffer[:PART]))
@@ -69,9 +72,15 @@ class _S3Staging:
         await self._call("complete_multipart_upload", Bucket=self.bucket, Key=self.key,
                          UploadId=self.upload_id, MultipartUpload={"Parts": self.parts})
         self.upload_id = None
-        # a managed copy: server-side, in parts past 5 GB
-        await asyncio.to_thread(self.s3.copy, {"Bucket": self.bucket, "Key": self.key},
-                                self.bucket, final, ExtraArgs=self.backend.lock_args())
+        source = {"Bucket": self.bucket, "Key": self.key}
+        if self.size <= COPY_MAX:  # server-side, in one request
+            await self._call("copy_object", Bucket=self.bucket, Key=final, CopySource=source)
+        else:  # boto3's managed copy: server-side, in parts
+            await asyncio.to_thread(self.s3.copy, source, self.bucket, final)
+        if lock := self.backend.lock_args():  # the copy's retention, set on its own
+            await self._call("put_object_retention", Bucket=self.bucket, Key=final,
+                             Retention={"Mode": lock["ObjectLockMode"],
+                                        "RetainUntilDate": lock["ObjectLockRetainUntilDate"]})
         await self._call("delete_object", Bucket=self.bucket, Key=self.key)
 
     async def abort(self) -> None:
