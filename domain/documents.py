@@ -107,7 +107,8 @@ _IN_FORCE_AT_ONCE = {"issue_consent_form"}
 
 def history(trail: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The study's documents read from its audit trail (events as dicts: seq, type, data,
-    actor, at, reason): each with the fact that attached it and its status, `approved` once
+    actor, at, reason): each with the fact that attached it and its status (`recorded` for
+    documents that have no versions to approve), `approved` once
     its approvals are given (the study's review for the initial file, the amendment's for an
     amendment's documents), `pending` before, `rejected` if refused; and, for each versioned
     kind, the version in force (the latest approved) and the latest submitted."""
@@ -139,8 +140,11 @@ def history(trail: Sequence[dict[str, Any]]) -> dict[str, Any]:
         else:
             status = "rejected" if rejected else "pending"
         for d in data["documents"]:
+            # a certificate, a letter, a receipt: a record of the fact, not a version approved
+            shown = status if d["kind"] in VERSIONED or data.get("amendment_id") \
+                else "recorded"
             docs.append({**d, "version": data.get("version"), "command": data["command"],
-                         "amendment_id": data.get("amendment_id"), "status": status,
+                         "amendment_id": data.get("amendment_id"), "status": shown,
                          "seq": e["seq"], "attached_by": e["actor"], "attached_at": e["at"],
                          "reason": e["reason"]})
     versions: dict[str, dict[str, Any]] = {}

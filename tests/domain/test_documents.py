@@ -108,3 +108,39 @@ def test_an_amendment_document_belongs_to_the_amendment_it_submits():
                                           {**PDF, "sha256": "cd" * 32}]}, "investigator")
     attached = next(e for e in events if isinstance(e, DocumentsAttached))
     assert attached.amendment_id and attached.version == "2.0"
+
+
+def _trail(*events):
+    return [{"seq": i, "actor": "a", "at": "2026-01-01T00:00:00", "reason": "r", **e}
+            for i, e in enumerate(events, 1)]
+
+
+def _attached(command, kind, sha, version=None, amendment_id=None):
+    return {"type": "DocumentsAttached", "data": {
+        "command": command, "version": version, "amendment_id": amendment_id,
+        "documents": [{"sha256": sha, "kind": kind, "size": 1, "media_type": "application/pdf",
+                       "name": f"{sha}.pdf"}]}}
+
+
+def test_history_puts_in_force_only_what_its_approvals_cover():
+    approved = {"type": "StudyStatusChanged", "data": {"from_status": "in_review",
+                                                       "to_status": "ready"}}
+    submitted = {"type": "AmendmentSubmitted", "data": {"amendment_id": "AM-1",
+                                                        "substantial": True}}
+    decided = {"type": "AmendmentDecided", "data": {"amendment_id": "AM-1",
+                                                    "outcome": "approved"}}
+    v1 = _attached("submit_protocol", "protocol", "a" * 64, "1.0")
+    v2 = _attached("submit_amendment", "protocol", "b" * 64, "2.0", "AM-1")
+    cert = _attached("record_insurance", "insurance_certificate", "c" * 64)
+    before = documents.history(_trail(v1, cert))
+    assert before["versions"]["protocol"]["in_force"] is None
+    assert [d["status"] for d in before["documents"]] == ["pending", "recorded"]
+    pending = documents.history(_trail(v1, cert, approved, submitted, v2))
+    assert pending["versions"]["protocol"]["in_force"]["sha256"] == "a" * 64
+    assert pending["versions"]["protocol"]["latest"]["status"] == "pending"
+    taken = documents.history(_trail(v1, approved, submitted, v2, decided))
+    assert taken["versions"]["protocol"]["in_force"]["sha256"] == "b" * 64
+    refused = documents.history(_trail(v1, approved, submitted, v2, {
+        "type": "AmendmentDecided", "data": {"amendment_id": "AM-1", "outcome": "rejected"}}))
+    assert refused["versions"]["protocol"]["in_force"]["sha256"] == "a" * 64
+    assert refused["documents"][-1]["status"] == "rejected"
