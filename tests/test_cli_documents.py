@@ -11,7 +11,7 @@ from scenarios import document_file
 from tests.test_cli import CLI, ENV, Up, cli, data_dir, wait_healthy  # noqa: F401
 
 
-def test_a_file_attached_from_the_shell_ends_up_in_a_dossier_that_verifies(data_dir: Path,
+def test_a_file_attached_from_the_shell_ends_up_in_a_dossier_that_verifies(data_dir: Path,  # noqa: F811
                                                                            tmp_path: Path):
     up = Up(data_dir)
     try:
