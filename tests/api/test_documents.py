@@ -238,3 +238,19 @@ async def test_the_version_in_force_is_the_approved_one(api: Api):
     assert versions["protocol"]["in_force"]["sha256"] == v1["sha256"]
     assert versions["protocol"]["latest"]["sha256"] == v2["sha256"]
     assert versions["protocol"]["latest"]["status"] == "pending"
+
+
+async def test_with_documents_required_a_fact_without_its_document_is_refused():
+    """DOCUMENTS_REQUIRED: the API refuses the command before it reaches the study (409 naming
+    the kind missing and its legal source); off, the same command passes."""
+    from api.documents import resolve
+    from domain import RuleViolation
+
+    body = {"type": "record_ethics_opinion", "opinion": "favourable", "opinion_on": "2026-01-02",
+            "reason": "r"}
+    with pytest.raises(RuleViolation) as e:
+        await resolve(None, body, required=True)
+    assert e.value.code == "document_required"
+    assert "ethics_opinion_letter" in e.value.message and "R1123-24" in e.value.message
+    assert await resolve(None, body, required=False) == body
+    assert await resolve(None, {"type": "assign_sponsor", "sponsor": "X"}, required=True)
