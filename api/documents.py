@@ -94,7 +94,25 @@ async def resolve(store: DocumentStore | None, body: dict[str, Any], required: b
                            "first (POST /api/documents), then reference its sha256")
         resolved.append({"sha256": doc.sha256, "kind": ref.get("kind"), "size": doc.size,
                          "media_type": doc.media_type, "name": doc.name})
-    return {**body, "documents": resolved}
+    return protocol_hash({**body, "documents": resolved})
+
+
+PLACEHOLDER = "0" * 64  # what a blank submit_protocol form starts with
+
+
+def protocol_hash(body: dict[str, Any]) -> dict[str, Any]:
+    """submit_protocol names its document by `document_sha256`: the protocol attached is that
+    document (filled in when left blank); a different hash typed beside it is refused."""
+    if body.get("type") != "submit_protocol":
+        return body
+    attached = [d["sha256"] for d in body["documents"] if d["kind"] == "protocol"]
+    if not attached:
+        return body
+    typed = str(body.get("document_sha256") or PLACEHOLDER).lower()
+    if typed not in (PLACEHOLDER, attached[0]):
+        raise ApiError(422, "document_sha256_mismatch", f"document_sha256 ({typed}) is not the "
+                       f"protocol attached ({attached[0]}): leave it blank or give its hash")
+    return {**body, "document_sha256": attached[0]}
 
 
 async def study_documents(store: DocumentStore, events: EventStore,

@@ -7,6 +7,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
+from domain.commands import PRINTABLE
 from store.documents import CHUNK, DocumentStore
 
 from .. import documents, dossier
@@ -49,7 +50,10 @@ async def upload(request: Request, actor: CurrentActor, store: Store,
 @router.get("/api/documents/{sha256}", summary="Download a document (the read is audited)",
             response_class=StreamingResponse)
 async def download(sha256: str, request: Request, actor: CurrentActor, store: Store,
-                   study: str | None = None) -> StreamingResponse:
+                   study: Annotated[str | None, Query(
+                       pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
+                       description="the study whose page the read comes from (audited)")] = None
+                   ) -> StreamingResponse:
     require_may_operate(actor, "read_documents")
     if not SHA256.match(sha256):
         raise ApiError(422, "invalid_sha256", "a document is named by its SHA-256 (64 hex)")
@@ -90,7 +94,8 @@ async def study_documents(study_id: str, request: Request, actor: CurrentActor, 
             responses={200: {"content": {"application/zip": {}}}})
 async def study_dossier(study_id: str, request: Request, actor: CurrentActor, read: Reader,
                         store: Store,
-                        reason: Annotated[str, Query(min_length=1, max_length=500)] =
+                        reason: Annotated[str, Query(min_length=1, max_length=500,
+                                                     pattern=PRINTABLE)] =
                         "inspection dossier") -> StreamingResponse:
     """Every document in its version history, the audit trail (JSON lines, CSV), a PDF summary
     and a manifest with every hash; `studyflow dossier verify FILE.zip` checks it. The export

@@ -254,3 +254,26 @@ async def test_with_documents_required_a_fact_without_its_document_is_refused():
     assert "ethics_opinion_letter" in e.value.message and "R1123-24" in e.value.message
     assert await resolve(None, body, required=False) == body
     assert await resolve(None, {"type": "assign_sponsor", "sponsor": "X"}, required=True)
+
+
+async def test_query_values_that_cannot_be_audited_are_422_not_500(api: Api):
+    doc = (await upload(api, pdf("query"))).json()
+    r = await api.get(f"/api/documents/{doc['sha256']}?study=a%00b")
+    assert r.status_code == 422
+    sid = await api.create()
+    r = await api.get(f"/api/studies/{sid}/dossier?reason=x%00y", "auditor")
+    assert r.status_code == 422
+
+
+async def test_the_protocol_attached_is_the_document_sha256_of_submit_protocol(api: Api):
+    sid = await api.create()
+    doc = (await upload(api, pdf("hash"), role="investigator")).json()
+    ref = [{"sha256": doc["sha256"], "kind": "protocol"}]
+    r = await api.command(sid, "submit_protocol", "investigator", version="1.0",
+                          document_sha256="cd" * 32, documents=ref)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "document_sha256_mismatch"
+    r = await api.command(sid, "submit_protocol", "investigator", version="1.0", documents=ref)
+    assert r.status_code == 200, r.text
+    events = (await api.get(f"/api/studies/{sid}/events")).json()
+    submitted = next(e for e in events if e["type"] == "ProtocolSubmitted")
+    assert submitted["data"]["document_sha256"] == doc["sha256"]
