@@ -134,6 +134,16 @@ async def upload_documents(http: httpx.AsyncClient, token: str) -> dict[str, dic
     return out
 
 
+def with_document(command: dict[str, Any], attached: dict[str, dict[str, str]]
+                  ) -> dict[str, Any]:
+    """The command with the document behind it; the protocol attached is the one it names."""
+    ref = attached.get(command["type"])
+    if ref is None:
+        return command
+    named = {"document_sha256": ref["sha256"]} if "document_sha256" in command else {}
+    return {**command, **named, "documents": [ref]}
+
+
 async def walk(stack: Any, console: Console) -> str:
     read = ReadModels(stack.pool)
     tokens = {role: await read.create_token(f"demo-{role}", role)
@@ -164,9 +174,8 @@ async def walk(stack: Any, console: Console) -> str:
                 progress.update(task, description=f"{len(commands)} dated facts ({role})")
                 study = await call(role, f"/api/studies/{sid}/commands:batch", {
                     "reason": "typed in from the paper file", "commands": [
-                        {**c, "reason": f"demo: {c['type']}",
-                         **({"documents": [attached[c["type"]]]} if c["type"] in attached
-                            else {})} for c in commands]})
+                        {**with_document(c, attached), "reason": f"demo: {c['type']}"}
+                        for c in commands]})
                 progress.advance(task, len(commands))
             site = SITES[0][0]
             for code, participant in today:
