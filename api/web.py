@@ -146,7 +146,7 @@ def form_fields(kind: str, defaults: dict[str, Any],
     """Inputs for a command, read off its pydantic model."""
     out = []
     for name, info in {**STUDY_FORMS, **PARTICIPANT_FORMS}[kind].model_fields.items():
-        if name == "type":
+        if name in ("type", "documents"):  # the file comes in its own field (_document_field)
             continue
         ann = str(info.annotation)
         choices = trail.choices(info.annotation)
@@ -157,7 +157,9 @@ def form_fields(kind: str, defaults: dict[str, Any],
         # a document the unit asks for at a site's activation: blank until someone attests it
         value = None if name in REQUIREMENT_FIELDS else defaults.get(name)
         out.append({"name": name, "label": name.replace("_", " "), "widget": widget,
-                    "choices": choices, "required": info.is_required() and widget != "checkbox",
+                    # the protocol's hash is the file's when the file is attached
+                    "choices": choices, "required": info.is_required() and widget != "checkbox"
+                    and name != "document_sha256",
                     "value": "" if value in (None, "-") or widget in ("text",) and name not in (
                         "amendment_id", "event_id") else value})
     return out

@@ -1,6 +1,7 @@
 """Documents on the study page: a sign-off form takes the file behind its fact, the page lists
 it with its version, and a signed-in person downloads it (audited) and the dossier."""
 
+import hashlib
 import html
 import re
 
@@ -15,14 +16,18 @@ async def test_a_sign_off_form_takes_the_file_and_the_page_lists_it(api: Api, st
         page = await browser.get(f"/studies/{sid}")
         assert 'id="submit_protocol-document"' in page.text
         assert 'enctype="multipart/form-data"' in page.text
+        assert 'name="documents"' not in page.text  # the file has its own field
         assert "investigator's file" in html.unescape(page.text)
         csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
         r = await browser.post(f"/studies/{sid}/commands", data={
             "csrf": csrf, "type": "submit_protocol", "version": "1.0",
-            "document_sha256": "ab" * 32, "document_kind": "protocol",
+            "document_sha256": "", "document_kind": "protocol",
             "reason": "protocol v1 from the page"},
             files={"document": ("Protocole v1.pdf", content, "application/pdf")})
         assert r.status_code == 303, r.text
+        events = (await api.get(f"/api/studies/{sid}/events")).json()
+        submitted = next(e for e in events if e["type"] == "ProtocolSubmitted")
+        assert submitted["data"]["document_sha256"] == hashlib.sha256(content).hexdigest()
         page = await browser.get(f"/studies/{sid}")
         assert "Protocole v1.pdf" in page.text and 'id="h-documents"' in page.text
         link = re.search(rf'href="(/studies/{sid}/documents/[0-9a-f]{{64}})"', page.text)
