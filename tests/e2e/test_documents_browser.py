@@ -24,6 +24,7 @@ async def test_upload_in_the_sign_off_form_then_download_from_the_page(page, sta
     await page.locator("#record_insurance-document-kind").select_option("insurance_certificate")
     await page.locator("#record_insurance-document").set_input_files(str(certificate))
     await form.get_by_label("Reason (for the audit trail)").fill("certificate received")
+    await page.locator("#form-record_insurance").screenshot(path=SHOTS / "sign-off-with-file.png")
     await form.get_by_role("button").click()
     await page.wait_for_url(f"**/studies/{sid}#audit")
     section = page.locator("#documents")

@@ -174,3 +174,38 @@ async def test_object_lock_keeps_each_file_in_compliance_retention(pool: asyncpg
         assert head["ObjectLockMode"] == "COMPLIANCE"
         assert (head["ObjectLockRetainUntilDate"] - datetime.now(UTC)).days >= 29
     assert await docs.verify() == (2, [])
+
+
+async def test_the_settings_choose_the_s3_backend(pool: asyncpg.Pool, s3_endpoint: str):
+    import bootstrap
+    from settings import Settings
+
+    bucket = f"settings-{uuid.uuid4().hex[:8]}"
+    _client(s3_endpoint).create_bucket(Bucket=bucket)
+    settings = Settings(DOCUMENT_BACKEND="s3", S3_BUCKET=bucket,  # type: ignore[call-arg]
+                        S3_ENDPOINT_URL=s3_endpoint, S3_ACCESS_KEY_ID="test",
+                        S3_SECRET_ACCESS_KEY="test")
+    docs = bootstrap.document_store(settings, pool)
+    assert isinstance(docs.backend, S3Backend) and docs.backend.bucket == bucket
+    content = _pdf(5000)
+    doc = await docs.upload(_stream(content), name="s.pdf", max_bytes=1 << 20,
+                            finish=_finish())
+    assert await _read(docs, doc.sha256) == content
+    assert _client(s3_endpoint).head_object(Bucket=bucket, Key=key_of(doc.sha256))
+    assert isinstance(bootstrap.document_store(Settings(), pool).backend,  # type: ignore[call-arg]
+                      type(DocumentStore(pool).backend))
+
+
+async def test_a_document_the_trail_names_but_the_store_lacks_is_missing(pool: asyncpg.Pool):
+    from store import EventStore, operations
+
+    docs = DocumentStore(pool)
+    sha = "e" * 64
+    await operations.record(EventStore(pool), "DocumentsAttached", {
+        "command": "submit_protocol", "documents": [
+            {"sha256": sha, "kind": "protocol", "size": 1, "media_type": "application/pdf",
+             "name": "lost.pdf"}]}, by="t", reason="t")
+    checked, problems = await docs.verify()
+    assert checked == 0
+    assert [(p.sha256, p.problem, p.name) for p in problems] == [(sha, "missing", "lost.pdf")]
+    assert problems[0].describe() == f"document {sha} (lost.pdf) is missing"
