@@ -238,14 +238,17 @@ async def _submit(request: Request, study_id: str, actor: Actor, read: ReadModel
                 body[name] = name in form
     try:
         action = f"/studies/{study_id}/{'participants/' if participants else ''}commands"
+        # the file first: its reference, not the file, goes through a re-authentication
+        if refs := await web_documents.attach(request, actor, taken,
+                                              str(form.get("reason", ""))):
+            form[web_documents.REFS_FIELD] = web_documents.encode_refs(refs)
+        carried = web_documents.decode_refs(body.pop(web_documents.REFS_FIELD, None))
+        body["documents"] = refs or carried
         if signing := await auth_routes.sign_web_form(request, actor, form, kind, action):
             return signing  # first, a new authentication at the directory
         for secret in ("signature_password", "signature_code"):
             body.pop(secret, None)
         settings = request.app.state.settings
-        if refs := await web_documents.attach(request, actor, taken,
-                                              str(form.get("reason", ""))):
-            body["documents"] = refs
         await commands.study_command(
             client, read, actor, study_id, body, None,
             participant=str(form.get("code", "")) if participants else None,

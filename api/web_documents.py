@@ -17,6 +17,23 @@ from .routes import documents as document_routes
 
 router = APIRouter(include_in_schema=False)
 FILE_FIELD, KIND_FIELD = "document", "document_kind"
+# the references of a file already uploaded, carried through a re-authentication's round trip
+REFS_FIELD = "document_refs"
+
+
+def encode_refs(refs: list[dict[str, str]]) -> str:
+    return ",".join(f"{r['kind']}:{r['sha256']}" for r in refs)
+
+
+def decode_refs(value: Any) -> list[dict[str, str]]:
+    """`kind:sha256,...` back to references (anything else is left for the rules to refuse)."""
+    if not isinstance(value, str) or not value:
+        return []
+    refs = []
+    for item in value.split(","):
+        kind, _, sha = item.partition(":")
+        refs.append({"kind": kind, "sha256": sha})
+    return refs
 
 
 def kinds_for(command_type: str) -> list[str]:

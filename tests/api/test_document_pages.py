@@ -51,3 +51,22 @@ async def test_a_refused_file_comes_back_on_the_page(api: Api):
             "document_sha256": "ab" * 32, "document_kind": "protocol", "reason": "exe"},
             files={"document": ("tool.pdf", b"MZ\x90\x00" + bytes(100), "application/pdf")})
         assert r.status_code == 415 and 'role="alert"' in r.text
+
+
+async def test_a_file_uploaded_before_a_re_authentication_comes_back_by_reference(api: Api):
+    """An account that signs at the directory leaves the page and comes back with the form's
+    fields: the file went up first, its reference (`document_refs`) makes the round trip."""
+    from tests.api.documents_helpers import upload
+
+    sid = await api.create(title="PAGE ROUND TRIP")
+    doc = (await upload(api, pdf("round trip"), role="investigator")).json()
+    async with signed_in(api, "investigator") as browser:
+        page = await browser.get(f"/studies/{sid}")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        r = await browser.post(f"/studies/{sid}/commands", data={
+            "csrf": csrf, "type": "submit_protocol", "version": "1.0",
+            "document_refs": f"protocol:{doc['sha256']}", "reason": "back from signing"})
+        assert r.status_code == 303, r.text
+    events = (await api.get(f"/api/studies/{sid}/events")).json()
+    attached = next(e for e in events if e["type"] == "DocumentsAttached")
+    assert attached["data"]["documents"][0]["sha256"] == doc["sha256"]
