@@ -12,13 +12,14 @@ from typing import Any
 import asyncpg
 
 from ..db import q
-from .backends import CHUNK, Backend, PostgresBackend
+from .backends import CHUNK, Backend, InMemoryBackend, PostgresBackend
 from .content import HEAD_BYTES, DocumentRefused, check_name, empty, media_type, too_large
 
 # checks the upload's other fields once the file has arrived: (kind, actor, role, reason)
 Finish = Callable[[], Awaitable[tuple[str, str, str, str]]]
 
-__all__ = ["CHUNK", "Backend", "DocumentRefused", "DocumentStore", "PostgresBackend",
+__all__ = ["CHUNK", "Backend", "DocumentRefused", "DocumentStore", "InMemoryBackend",
+           "PostgresBackend",
            "Problem", "StoredDocument", "check_name"]
 
 

@@ -84,3 +84,37 @@ class PostgresBackend:
                 return
             yield bytes(data)
             n += 1
+
+
+class _MemoryStaging:
+    def __init__(self, backend: "InMemoryBackend") -> None:
+        self.backend = backend
+        self.parts: list[bytes] = []
+
+    async def write(self, data: bytes) -> None:
+        self.parts.append(data)
+
+    async def keep(self, sha256: str, new: bool) -> None:
+        if new:
+            self.backend.files[sha256] = b"".join(self.parts)
+
+
+class InMemoryBackend:
+    """The twin the contract tests run beside the real backends (tests/store/test_documents.py):
+    the same staging and reading, in a dict."""
+
+    name = "memory"
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    @asynccontextmanager
+    async def staging(self, conn: asyncpg.Connection) -> AsyncIterator[Staging]:
+        yield _MemoryStaging(self)
+
+    async def read(self, sha256: str) -> AsyncIterator[bytes]:
+        if sha256 not in self.files:
+            raise FileNotFoundError(sha256)
+        data = self.files[sha256]
+        for i in range(0, len(data), CHUNK):
+            yield data[i:i + CHUNK]

@@ -1,5 +1,6 @@
-"""The document store on both backends: PostgreSQL (the default) and an S3-compatible object
-store, here moto's S3 server, a real HTTP server started by the test session. One contract:
+"""The document store on both backends, PostgreSQL (the default) and an S3-compatible object
+store (here moto's S3 server, a real HTTP server started by the test session), and on their
+in-memory twin. One contract:
 each file stored once by its SHA-256, a refused or failed upload leaves nothing, verify names
 a missing or altered file."""
 
@@ -14,7 +15,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from store.documents import DocumentRefused, DocumentStore
+from store.documents import DocumentRefused, DocumentStore, InMemoryBackend
 from store.documents.s3 import S3Backend, key_of
 
 
@@ -42,10 +43,12 @@ def _client(endpoint: str) -> Any:
                         aws_access_key_id="test", aws_secret_access_key="test")
 
 
-@pytest.fixture(params=["postgres", "s3"])
+@pytest.fixture(params=["postgres", "s3", "memory"])
 def docs(request: pytest.FixtureRequest, pool: asyncpg.Pool) -> DocumentStore:
     if request.param == "postgres":
         return DocumentStore(pool)
+    if request.param == "memory":
+        return DocumentStore(pool, InMemoryBackend())
     client = _client(request.getfixturevalue("s3_endpoint"))
     bucket = f"docs-{uuid.uuid4().hex[:8]}"
     client.create_bucket(Bucket=bucket)
@@ -149,6 +152,9 @@ async def test_verify_names_an_altered_and_a_missing_file(docs: DocumentStore):
         s3, bucket = docs.backend.client, docs.backend.bucket
         s3.put_object(Bucket=bucket, Key=key_of(altered.sha256), Body=b"%PDF forged")
         s3.delete_object(Bucket=bucket, Key=key_of(missing.sha256))
+    elif isinstance(docs.backend, InMemoryBackend):
+        docs.backend.files[altered.sha256] = b"%PDF forged"
+        del docs.backend.files[missing.sha256]
     else:
         await docs.pool.execute("UPDATE document_chunks SET data = 'forged' WHERE blob = $1",
                                 altered.sha256)
