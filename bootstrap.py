@@ -26,6 +26,7 @@ from activities.store import StoreActivities
 from codec import AesGcmCodec, codec_for, data_converter
 from settings import Settings
 from store import EventStore, ReadModels, app_dsn, create_pool, open_database
+from store.documents import DocumentStore
 from workflows.daily import CheckpointWorkflow, DigestWorkflow
 from workflows.study import StudyWorkflow
 
@@ -157,6 +158,16 @@ def build_worker(settings: Settings, client: Client, pool: asyncpg.Pool,
     )
 
 
+def document_store(settings: Settings, pool: asyncpg.Pool) -> DocumentStore:
+    """The documents' metadata in PostgreSQL; their bytes there too, or in the S3-compatible
+    store the settings name (DOCUMENT_BACKEND=s3)."""
+    if settings.document_backend == "s3":
+        from store.documents.s3 import S3Backend
+
+        return DocumentStore(pool, S3Backend.from_settings(settings))
+    return DocumentStore(pool)
+
+
 @dataclass(frozen=True)
 class Services:
     """What the web app serves with (kept on app.state)."""
@@ -167,6 +178,7 @@ class Services:
     event_store: EventStore
     read_models: ReadModels
     codec: AesGcmCodec
+    documents: DocumentStore
 
 
 @contextlib.asynccontextmanager
@@ -181,7 +193,8 @@ async def services(settings: Settings, pool: asyncpg.Pool | None = None,
         yield Services(settings=settings, pool=the_pool,
                        temporal=client or await connect_temporal(settings),
                        event_store=EventStore(the_pool), read_models=ReadModels(the_pool),
-                       codec=codec_for(settings))
+                       codec=codec_for(settings),
+                       documents=document_store(settings, the_pool))
     finally:
         if own is not None:
             await own.close()

@@ -106,3 +106,38 @@ def http_call(study_id: str, command: dict[str, Any]) -> tuple[str, dict[str, An
         body = {k: v for k, v in command.items() if k != "code"}
         return f"{base}/participants/{command['code']}/commands", body
     return f"{base}/commands", command
+
+
+# --- the sample study's documents: (command type, kind, file name, title, lines) -------------
+DOCUMENTS: list[tuple[str, str, str, str, list[str]]] = [
+    ("submit_protocol", "protocol", "ASPIRE-protocole-v1.0.pdf", "ASPIRE - Protocole v1.0",
+     ["Essai randomise, aspirine a faible dose apres naissance prematuree.",
+      "Promoteur : AP-HP. Investigateur coordonnateur : Pr. Claire Martin."]),
+    ("issue_consent_form", "information_form", "ASPIRE-note-information-v1.0.pdf",
+     "Note d'information et formulaire de consentement v1.0",
+     ["Version vierge, approuvee par le CPP (aucune donnee de participant)."]),
+    ("record_insurance", "insurance_certificate", "attestation-assurance-Relyens.txt",
+     "Attestation d'assurance", ["Relyens, police RC-2026-0042 (CSP L1121-10)."]),
+    ("record_ethics_opinion", "ethics_opinion_letter", "avis-CPP-favorable.pdf",
+     "Avis favorable du CPP Ile-de-France I", ["Avis rendu sur le dossier complet (R1123-24)."]),
+    ("record_ansm_decision", "ansm_decision", "decision-ANSM-autorisation.pdf",
+     "Decision d'autorisation de l'ANSM", ["Autorisation de la recherche (L1123-8)."]),
+    ("record_cnil", "cnil_receipt", "engagement-conformite-MR-001.txt",
+     "Engagement de conformite MR-001", ["Reference MR001-2026-117."]),
+]
+
+
+def document_file(name: str, title: str, lines: list[str]) -> bytes:
+    """A small sample document: a PDF (fpdf2) or a text file, by its name."""
+    if name.endswith(".txt"):
+        return "\n".join([title, "", *lines, ""]).encode()
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.cell(0, 10, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=11)
+    for line in lines:
+        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

@@ -97,6 +97,24 @@ class Settings(BaseSettings):
     oidc_redirect_url: str | None = Field(None, validation_alias="OIDC_REDIRECT_URL")
     oidc_provider_name: str = Field("the hospital directory",
                                     validation_alias="OIDC_PROVIDER_NAME")
+    # --- documents (store/documents/) ------------------------------------------------------
+    # one file's size limit: an upload past it is cut off (413) and nothing is kept
+    document_max_bytes: int = Field(100 * 1024 * 1024, ge=1, validation_alias="DOCUMENT_MAX_BYTES")
+    # commands refused without the documents they rest on (regulation.DOCUMENT_RULES requires);
+    # off, a fact may be recorded while its document stays in the paper file
+    documents_required: bool = Field(False, validation_alias="DOCUMENTS_REQUIRED")
+    # where the files' bytes live: PostgreSQL (no other server) or an S3-compatible store
+    document_backend: Literal["postgres", "s3"] = Field("postgres",
+                                                        validation_alias="DOCUMENT_BACKEND")
+    s3_bucket: str | None = Field(None, validation_alias="S3_BUCKET")
+    s3_endpoint_url: str | None = Field(None, validation_alias="S3_ENDPOINT_URL")  # not AWS
+    s3_region: str = Field("us-east-1", validation_alias="S3_REGION")
+    s3_access_key_id: str | None = Field(None, validation_alias="S3_ACCESS_KEY_ID")
+    s3_secret_access_key: SecretStr | None = Field(None, validation_alias="S3_SECRET_ACCESS_KEY")
+    # object lock: each file kept in COMPLIANCE retention this many days, where the bucket has
+    # object lock enabled (0: none); e.g. Reg. 536/2014 art. 58 keeps a trial's master file
+    # 25 years after its end
+    s3_retention_days: int = Field(0, ge=0, validation_alias="S3_RETENTION_DAYS")
     host: str = Field("127.0.0.1", validation_alias="STUDYFLOW_HOST")
     port: int = Field(8000, validation_alias="STUDYFLOW_PORT")
 

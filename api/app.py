@@ -17,7 +17,18 @@ from settings import Settings
 
 from . import errors, metrics, web
 from .ratelimit import FailureLimiter
-from .routes import audit, auth, calendar, codec, imports, inbox, people, reports, studies
+from .routes import (
+    audit,
+    auth,
+    calendar,
+    codec,
+    documents,
+    imports,
+    inbox,
+    people,
+    reports,
+    studies,
+)
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -62,6 +73,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None,
             app.state.codec = services.codec
             app.state.read_models = services.read_models
             app.state.event_store = services.event_store
+            app.state.documents = services.documents
             app.state.login_limiter = FailureLimiter(settings.login_max_failures,
                                                      settings.login_window_seconds)
             yield
@@ -81,7 +93,8 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None,
     app.include_router(auth.router)
     app.include_router(auth.api_router)
     for router in (studies.router, imports.router, inbox.router, people.router, audit.router,
-                   codec.router, metrics.router, reports.router, calendar.router):
+                   codec.router, metrics.router, reports.router, calendar.router,
+                   documents.router):
         app.include_router(router)
     web.install(app, bootstrap.secret_key(settings))
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

@@ -14,11 +14,13 @@ from temporalio.client import Client
 from domain import Actor, CreateStudy, ParticipantCommand, StudyCommand
 from domain.commands import PARTICIPANT_COMMAND_TYPES, STUDY_COMMAND_TYPES, RegisterParticipant
 from store import ReadModels
+from store.documents import DocumentStore
 from workflows.models import BulkInput, BulkItem
 
 from . import engine
 from .auth import signatures
 from .deps import require_may_send, require_reason
+from .documents import resolve as resolve_documents
 from .errors import ApiError
 from .metrics import measured
 
@@ -126,8 +128,11 @@ def participant_command(actor: Actor, body: dict[str, Any], code: Any,
 async def study_command(client: Client, read: ReadModels, actor: Actor, study_id: str,
                         body: dict[str, Any], key: str | None, participant: str | None = None,
                         code_pattern: str = ".*", site_pattern: str | None = None,
-                        behind_percent: int | None = None) -> tuple[int, dict[str, Any]]:
+                        behind_percent: int | None = None,
+                        documents: DocumentStore | None = None,
+                        documents_required: bool = False) -> tuple[int, dict[str, Any]]:
     reason = require_reason(body)
+    body = await resolve_documents(documents, body, documents_required, participant is not None)
     if participant is None:
         kind = _command_type(body, STUDY_COMMAND_TYPES)
         require_may_send(actor, kind)

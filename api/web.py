@@ -20,7 +20,7 @@ from domain.signatures import SIGNED_COMMANDS
 from domain.sites import SITE_REQUIREMENTS
 from store import Preferences, ReadModels, audit
 
-from . import calendar, charts, commands, history, portfolio, timeline, trail
+from . import calendar, charts, commands, history, portfolio, timeline, trail, web_documents
 from .auth import sessions, signatures
 from .deps import Reader, Store, Temporal
 from .errors import ApiError
@@ -146,7 +146,7 @@ def form_fields(kind: str, defaults: dict[str, Any],
     """Inputs for a command, read off its pydantic model."""
     out = []
     for name, info in {**STUDY_FORMS, **PARTICIPANT_FORMS}[kind].model_fields.items():
-        if name == "type":
+        if name in ("type", "documents"):  # the file comes in its own field (_document_field)
             continue
         ann = str(info.annotation)
         choices = trail.choices(info.annotation)
@@ -157,7 +157,9 @@ def form_fields(kind: str, defaults: dict[str, Any],
         # a document the unit asks for at a site's activation: blank until someone attests it
         value = None if name in REQUIREMENT_FIELDS else defaults.get(name)
         out.append({"name": name, "label": name.replace("_", " "), "widget": widget,
-                    "choices": choices, "required": info.is_required() and widget != "checkbox",
+                    # the protocol's hash is the file's when the file is attached
+                    "choices": choices, "required": info.is_required() and widget != "checkbox"
+                    and name != "document_sha256",
                     "value": "" if value in (None, "-") or widget in ("text",) and name not in (
                         "amendment_id", "event_id") else value})
     return out
@@ -180,6 +182,8 @@ async def study_page(request: Request, actor: Actor, read: ReadModels, study_id:
     if failed and failed not in kinds and failed in STUDY_FORMS:
         forms.insert(0, {"kind": failed, "label": LABELS[failed], "fields": form_fields(
             failed, probe(state, failed, today) if state else {}, sites)})
+    for f in forms:
+        f["document_kinds"] = web_documents.kinds_for(str(f["kind"]))
     people = [{"kind": k, "label": LABELS[k], "fields": form_fields(k, d, sites)}
               for k, d in (participant_forms(state, actor.role, today) if state else [])]
     recruitment = await portfolio.recruitment(read, study, today)
@@ -204,7 +208,8 @@ async def study_page(request: Request, actor: Actor, read: ReadModels, study_id:
                   participants=participants, participant_forms=people,
                   recruitment=recruitment, curve=curve, site_charts=site_charts,
                   participants_total=sum(study["participants"].values()),
-                  may_export=may_operate(actor.role, "export_audit"))
+                  may_export=may_operate(actor.role, "export_audit"),
+                  documents=await web_documents.section(request, actor, events))
 
 
 @router.get("/studies/{study_id}", response_class=HTMLResponse)
@@ -224,6 +229,7 @@ async def _submit(request: Request, study_id: str, actor: Actor, read: ReadModel
     form = dict(await request.form())
     check_csrf(request, str(form.pop("csrf", "")))
     kind = str(form.get("type", ""))
+    taken = web_documents.take_file(form)
     body: dict[str, Any] = {k: v for k, v in form.items() if v != ""}
     models = PARTICIPANT_FORMS if participants else STUDY_FORMS
     if kind in models:  # an unticked checkbox is not sent: it means false
@@ -232,6 +238,12 @@ async def _submit(request: Request, study_id: str, actor: Actor, read: ReadModel
                 body[name] = name in form
     try:
         action = f"/studies/{study_id}/{'participants/' if participants else ''}commands"
+        # the file first: its reference, not the file, goes through a re-authentication
+        if refs := await web_documents.attach(request, actor, taken,
+                                              str(form.get("reason", ""))):
+            form[web_documents.REFS_FIELD] = web_documents.encode_refs(refs)
+        carried = web_documents.decode_refs(body.pop(web_documents.REFS_FIELD, None))
+        body["documents"] = refs or carried
         if signing := await auth_routes.sign_web_form(request, actor, form, kind, action):
             return signing  # first, a new authentication at the directory
         for secret in ("signature_password", "signature_code"):
@@ -242,7 +254,9 @@ async def _submit(request: Request, study_id: str, actor: Actor, read: ReadModel
             participant=str(form.get("code", "")) if participants else None,
             code_pattern=settings.participant_code_pattern,
             site_pattern=settings.site_code_pattern,
-            behind_percent=settings.recruitment_behind_percent)
+            behind_percent=settings.recruitment_behind_percent,
+            documents=request.app.state.documents,
+            documents_required=settings.documents_required)
     except (ApiError, RuleViolation) as e:
         return await study_page(request, actor, read, study_id, status=_status(e),
                                 error=_message(e), failed=kind)
@@ -394,6 +408,7 @@ def install(app: Any, secret: bytes) -> None:
     """`secret` signs the CSRF tokens: the same in every web process (bootstrap.secret_key)."""
     app.state.secret = secret
     app.include_router(router)
+    app.include_router(web_documents.router)
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, e: LoginRequired) -> Response:

@@ -44,6 +44,27 @@ def api(data_dir: Path, token: str | None, method: str, path: str,
     return r.json() if r.headers.get("content-type", "").startswith("application/json") else r.text
 
 
+def upload(data_dir: Path, token: str | None, path: Path, kind: str, reason: str) -> Any:
+    """Upload one document (streamed from the file) and return what the API stored."""
+    import httpx
+
+    from bootstrap import read_stack_file
+
+    info = read_stack_file(data_dir)
+    if not info or not token:
+        fail("a running stack and a token are needed (studyflow up; --token)")
+    with path.open("rb") as f:
+        r = httpx.post(info["web_url"] + "/api/documents", timeout=600,
+                       data={"kind": kind, "reason": reason}, files={"file": (path.name, f)},
+                       headers={"Authorization": f"Bearer {token}"})
+    if r.status_code >= 400:
+        err = r.json().get("error", {}) if r.headers.get("content-type", "").startswith(
+            "application/json") else {}
+        fail(f"{path.name}: {r.status_code} {err.get('code', '')}: "
+             f"{err.get('message', r.text)}", 1)
+    return r.json()
+
+
 def show(value: Any) -> None:
     print(json.dumps(value, indent=2, ensure_ascii=False, default=str))
 

@@ -17,7 +17,16 @@ from rich.table import Table
 from api.auth.admin import demo_account
 from domain import COMMAND_ROLES
 from domain.events import PARTICIPANT_EVENT_TYPES
-from scenarios import STUDY, Step, http_call, inclusion, riph1_walk, without
+from scenarios import (
+    DOCUMENTS,
+    STUDY,
+    Step,
+    document_file,
+    http_call,
+    inclusion,
+    riph1_walk,
+    without,
+)
 from store import ReadModels
 
 REASONS = {"register_participant": "screened and eligible",
@@ -112,6 +121,29 @@ def _in_legal_order(steps: list[Step]) -> list[Step]:
     return [steps[i] for i in legal_order([c for _, c in steps])]
 
 
+async def upload_documents(http: httpx.AsyncClient, token: str) -> dict[str, dict[str, str]]:
+    """The sample study's documents (scenarios.DOCUMENTS), uploaded: command type -> the
+    reference its command carries."""
+    out = {}
+    for command, kind, name, title, lines in DOCUMENTS:
+        r = await http.post("/api/documents", headers={"Authorization": f"Bearer {token}"},
+                            data={"kind": kind, "reason": "from the study's paper file"},
+                            files={"file": (name, document_file(name, title, lines))})
+        r.raise_for_status()
+        out[command] = {"sha256": r.json()["sha256"], "kind": kind}
+    return out
+
+
+def with_document(command: dict[str, Any], attached: dict[str, dict[str, str]]
+                  ) -> dict[str, Any]:
+    """The command with the document behind it; the protocol attached is the one it names."""
+    ref = attached.get(command["type"])
+    if ref is None:
+        return command
+    named = {"document_sha256": ref["sha256"]} if "document_sha256" in command else {}
+    return {**command, **named, "documents": [ref]}
+
+
 async def walk(stack: Any, console: Console) -> str:
     read = ReadModels(stack.pool)
     tokens = {role: await read.create_token(f"demo-{role}", role)
@@ -136,11 +168,14 @@ async def walk(stack: Any, console: Console) -> str:
                                {**STUDY, "reason": "protocol approved by the board"})
             sid = study["id"]
             progress.advance(task)
+            progress.update(task, description="upload the study's documents")
+            attached = await upload_documents(http, tokens["investigator"])
             for role, commands in history:
                 progress.update(task, description=f"{len(commands)} dated facts ({role})")
                 study = await call(role, f"/api/studies/{sid}/commands:batch", {
                     "reason": "typed in from the paper file", "commands": [
-                        {**c, "reason": f"demo: {c['type']}"} for c in commands]})
+                        {**with_document(c, attached), "reason": f"demo: {c['type']}"}
+                        for c in commands]})
                 progress.advance(task, len(commands))
             site = SITES[0][0]
             for code, participant in today:
@@ -179,6 +214,7 @@ async def walk(stack: Any, console: Console) -> str:
     console.print(f"Study [bold]{sid}[/bold] is [green]{study['state']}[/green] at "
                   f"{len(recruitment['by_site'])} sites.")
     console.print(f"Web app: {stack.web_url}/login  (API docs: {stack.web_url}/docs)")
+    console.print(f"Its documents and inspection dossier: {stack.web_url}/studies/{sid}#documents")
     console.print(f"The study: {stack.web_url}/studies/{sid}#recruitment · the unit's reports: "
                   f"{stack.web_url}/reports")
     password = await demo_account(stack.pool, stack.settings, "demo-coordinator", "coordinator",

@@ -12,7 +12,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from cli import history, imports, portfolio, users
+from cli import dossier, history, imports, portfolio, users
 from cli.common import (
     DEFAULT_DIR,
     DataDir,
@@ -24,6 +24,7 @@ from cli.common import (
     progress_bar,
     report,
     show,
+    upload,
 )
 from domain.model import Role
 from settings import Settings, get_settings
@@ -37,6 +38,7 @@ audit_app = typer.Typer(help="The audit trail: verify its hash chains, export it
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
 app.add_typer(users.app, name="user")
+app.add_typer(dossier.app, name="dossier")
 
 T = TypeVar("T")
 
@@ -216,18 +218,28 @@ def token_revoke(token_id: Annotated[str, typer.Argument(help="The id `token lis
 
 @audit_app.command("verify")
 def audit_verify(data_dir: DataDir = DEFAULT_DIR) -> None:
-    """Recompute the event store's hash chains and check them against the checkpoints: exit 0 if
-    intact, 1 naming the first broken event."""
+    """Recompute the event store's hash chains and check them against the checkpoints, and
+    re-hash every stored document: exit 0 if intact, 1 naming the first broken event and every
+    missing or altered document."""
+    import bootstrap
     from store import EventStore
 
-    result = with_database(data_dir, lambda pool: EventStore(pool).verify())
-    if result.ok:
+    async def verify(pool: Any) -> tuple[Any, int, list[Any]]:
+        checked, problems = await bootstrap.document_store(settings_for(data_dir),
+                                                           pool).verify()
+        return await EventStore(pool).verify(), checked, problems
+
+    result, checked, problems = with_database(data_dir, verify)
+    for p in problems:
+        print(f"audit BROKEN: {p.describe()}")
+    if result.ok and not problems:
         print(f"audit intact: {result.events} events in {result.streams} streams, "
-              f"{result.checkpoint_heads} checkpointed heads match")
+              f"{result.checkpoint_heads} checkpointed heads match; {checked} documents "
+              "re-hashed")
         return
-    b = result.first_broken
-    assert b is not None
-    print(f"audit BROKEN at stream {b.stream_id} version {b.version} (seq {b.seq}): {b.problem}")
+    if b := result.first_broken:
+        print(f"audit BROKEN at stream {b.stream_id} version {b.version} (seq {b.seq}): "
+              f"{b.problem}")
     raise typer.Exit(1)
 
 
@@ -458,9 +470,22 @@ def study_create(title: str, category: str, investigator: str,
 def study_command(study_id: str, type_: Annotated[str, typer.Argument(metavar="TYPE")],
                   reason: Annotated[str, typer.Option(help="Why (goes to the audit).")],
                   field: Annotated[list[str] | None, typer.Option(help="key=value")] = None,
+                  file: Annotated[list[str] | None, typer.Option(
+                      "--file", help="KIND=PATH: a document behind the fact (uploaded, then "
+                      "referenced), e.g. ethics_opinion_letter=avis.pdf")] = None,
                   token: Token = None, data_dir: DataDir = DEFAULT_DIR) -> None:
-    """Send a study command, e.g. `study command ID assign_sponsor --field sponsor=AP-HP`."""
+    """Send a study command, e.g. `study command ID assign_sponsor --field sponsor=AP-HP`;
+    `--file KIND=PATH` attaches documents."""
     body = {"type": type_, "reason": reason, **parse_fields(field or [])}
+    refs = []
+    for spec in file or []:
+        kind, sep, path = spec.partition("=")
+        if not sep or not Path(path).is_file():
+            fail(f"--file takes KIND=PATH of an existing file, got {spec!r}")
+        doc = upload(data_dir, token, Path(path), kind, reason)
+        refs.append({"sha256": doc["sha256"], "kind": kind})
+    if refs:
+        body["documents"] = refs
     show(api(data_dir, token, "POST", f"/api/studies/{study_id}/commands", body))
 
 

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal, TypeAlias, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from .documents import DocumentRef
 from .model import (
     Category,
     ConsentBy,
@@ -39,6 +40,9 @@ SiteCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]
 class Command(BaseModel):
     # Unknown fields are ignored so that clients may send more than a command needs.
     model_config = ConfigDict(frozen=True, extra="ignore")
+    # the documents behind the fact: [{"sha256", "kind"}], of the kinds the command takes
+    # (regulation.DOCUMENT_RULES); the API resolves each in the document store
+    documents: tuple[DocumentRef, ...] = ()
 
 
 # Dates a command may carry that are expected, not facts: they may lie in the future.

@@ -6,7 +6,7 @@ of each command are in the module of its track (domain/tracks), found through th
 from collections.abc import Sequence
 from datetime import date
 
-from . import clocks, corrections, legal_time, recruitment, supersession
+from . import clocks, corrections, documents, legal_time, recruitment, supersession
 from . import commands as c
 from . import events as ev
 from .catalogue import CATALOGUE
@@ -47,6 +47,7 @@ def decide(state: StudyState | None, command: c.Command, actor: Actor, today: da
     require(actor.role in entry.roles, "role_not_allowed",
             f"a {actor.role.value} may not send {entry.type}")
     _no_future_dates(command, today)
+    attached = documents.attach(entry.type, command.documents)
     if isinstance(command, c.CreateStudy):
         require(state is None, "study_exists", "this study already exists")
         require(study_id, "study_id_required", "a study id is required")
@@ -76,9 +77,22 @@ def decide(state: StudyState | None, command: c.Command, actor: Actor, today: da
         # the real fact behind a tacit outcome: decided on the study as if it came in time
         out = supersession.superseding(state, command)
         out += entry.decide(fold(state, out) or state, command)
+    if attached:
+        out.append(_documents_attached(entry.type, command, attached, out))
     after = fold(state, out)
     assert after is not None
     return out + settle(after)
+
+
+def _documents_attached(kind: str, command: c.Command,
+                        attached: list[documents.AttachedDocument],
+                        out: list[ev.Event]) -> ev.DocumentsAttached:
+    """After the fact's own events: the amendment it submitted or decided, the version."""
+    fields = dict(command)
+    amendment = next((e.amendment_id for e in out if isinstance(e, ev.AmendmentSubmitted)),
+                     fields.get("amendment_id"))
+    return ev.DocumentsAttached(command=kind, documents=attached,
+                                version=documents.version_of(fields), amendment_id=amendment)
 
 
 def decide_batch(state: StudyState | None, commands: Sequence[tuple[c.Command, Actor]],

@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from .documents import AttachedDocument
 from .model import (
     Category,
     ConsentBy,
@@ -459,6 +460,17 @@ class TacitOutcomeSuperseded(Event):
     superseded_on: date  # the real fact's legal date
 
 
+class DocumentsAttached(Event):
+    """The documents behind the fact just recorded by `command` (domain/documents.py): their
+    hash, size, media type, original name and kind, covered by the study's hash chain."""
+
+    type: Literal["DocumentsAttached"] = "DocumentsAttached"
+    command: str
+    documents: list[AttachedDocument]
+    version: str | None = None  # the version the documents are (protocol, form...)
+    amendment_id: str | None = None  # the amendment they belong to, in force when it is
+
+
 class FactCorrected(Event):
     """A mistyped fact set right. The event it names stays as it was recorded (21 CFR 11.10(e));
     the state is folded from the facts as corrected."""
@@ -488,7 +500,7 @@ DomainEvent = Annotated[
         AnsmRequestAmended, SafetyEventAssessed, EthicsConditionsLifted, CnilDecisionRecorded,
         ProcessingRegisterRecorded, DirectorInformed, ConventionSigned, MilestoneNotified,
         SiteAdded, SiteActivated, SiteClosed, RecruitmentPlanSet,
-        RecruitmentBehindPlan,
+        RecruitmentBehindPlan, DocumentsAttached,
     ],
     Field(discriminator="type"),
 ]

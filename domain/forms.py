@@ -46,7 +46,7 @@ def probe(state: StudyState, kind: str, today: date) -> dict[str, Any]:
     }
     fields: dict[str, Any] = {"type": kind}
     for name, info in model.model_fields.items():
-        if name == "type":
+        if name in ("type", "documents"):  # the form takes files beside its fields
             continue
         annotation = str(info.annotation)
         if name == "ends_on":  # a planned period ends after it starts

@@ -182,6 +182,26 @@ class Protection(StrEnum):
     habilitation_familiale = "habilitation_familiale"  # family empowerment (L1121-8, L1122-2 II)
 
 
+class DocumentKind(StrEnum):
+    """The essential documents StudyFlow keeps with the facts (ICH E6(R3) appendix C): each about
+    the study as a whole. Documents about one participant are not among them
+    (regulation.PARTICIPANT_DOCUMENTS)."""
+
+    protocol = "protocol"
+    information_form = "information_form"  # information and consent form (blank)
+    investigator_brochure = "investigator_brochure"
+    insurance_certificate = "insurance_certificate"
+    ethics_opinion_letter = "ethics_opinion_letter"
+    ansm_decision = "ansm_decision"
+    cnil_receipt = "cnil_receipt"
+    amendment = "amendment"
+    safety_report = "safety_report"
+    end_declaration = "end_declaration"
+    results_summary = "results_summary"
+    convention = "convention"
+    correspondence = "correspondence"  # a letter to or from an authority, a question answered
+
+
 class Actor(Frozen):
     name: str
     role: Role

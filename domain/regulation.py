@@ -9,6 +9,7 @@ from .model import (
     ConsentBy,
     ConsentKind,
     Consequence,
+    DocumentKind,
     Framework,
     Frozen,
     Periods,
@@ -146,6 +147,95 @@ CONVENTION_CATEGORIES = frozenset({Category.RIPH1, Category.RIPH2})
 # CSP R1123-53: the sponsor declares SUSARs to the ANSM for the research of L1121-1 1°.
 SUSAR_CATEGORIES = frozenset({Category.RIPH1})
 
+# --- Essential documents: which command takes which, and which it cannot go without. -------
+class DocumentRule(Frozen):
+    accepts: frozenset[DocumentKind]
+    # required only where the unit turns requirements on (setting DOCUMENTS_REQUIRED): a history
+    # brought in from paper keeps its documents in the paper file
+    requires: frozenset[DocumentKind] = frozenset()
+    source: str
+
+
+D = DocumentKind
+# The file sent to the CPP and the ANSM: protocol, information form, investigator's brochure
+# (arrêté du 2 décembre 2016 fixant le contenu du dossier, CSP R1123-20, R1123-30).
+SUBMISSION_FILE = frozenset({D.protocol, D.information_form, D.investigator_brochure,
+                             D.correspondence})
+DOCUMENT_RULES: dict[str, DocumentRule] = {
+    "submit_protocol": DocumentRule(accepts=SUBMISSION_FILE, requires=frozenset({D.protocol}),
+                                    source="CSP R1123-20; ICH E6(R3) C.2"),
+    # L1121-10: the sponsor's insurance, attested by the insurer's certificate (R1121-4)
+    "record_insurance": DocumentRule(accepts=frozenset({D.insurance_certificate}),
+                                     requires=frozenset({D.insurance_certificate}),
+                                     source="CSP L1121-10, R1121-4"),
+    "submit_to_ethics": DocumentRule(accepts=SUBMISSION_FILE, source="CSP R1123-20"),
+    "ethics_information_supplied": DocumentRule(accepts=SUBMISSION_FILE | {D.amendment},
+                                                source="CSP R1123-23 I"),
+    # R1123-24: the CPP's reasoned opinion is notified in writing: its letter is the fact
+    "record_ethics_opinion": DocumentRule(accepts=frozenset({D.ethics_opinion_letter}),
+                                          requires=frozenset({D.ethics_opinion_letter}),
+                                          source="CSP R1123-24"),
+    "lift_ethics_conditions": DocumentRule(accepts=frozenset({D.ethics_opinion_letter,
+                                                              D.correspondence}),
+                                           source="CSP R1124-8"),
+    "record_cnil": DocumentRule(accepts=frozenset({D.cnil_receipt}),
+                                source="Loi 78-17 art. 66, 73"),
+    "record_cnil_decision": DocumentRule(accepts=frozenset({D.cnil_receipt}),
+                                         source="Loi 78-17 art. 66 III"),
+    "submit_to_ansm": DocumentRule(accepts=SUBMISSION_FILE, source="CSP R1123-30"),
+    # L1123-8, R1123-38: the ANSM's decision is notified to the sponsor
+    "record_ansm_decision": DocumentRule(accepts=frozenset({D.ansm_decision}),
+                                         requires=frozenset({D.ansm_decision}),
+                                         source="CSP L1123-8, R1123-38"),
+    "notify_ansm": DocumentRule(accepts=frozenset({D.ethics_opinion_letter, D.protocol}),
+                                source="CSP L1121-4 al. 3"),
+    "sign_convention": DocumentRule(accepts=frozenset({D.convention}),
+                                    source="CSP L1121-16-1 IV"),
+    # R1123-42: the request for a substantial modification, with the documents it changes
+    "submit_amendment": DocumentRule(accepts=SUBMISSION_FILE | {D.amendment},
+                                     requires=frozenset({D.amendment}),
+                                     source="CSP L1123-9, R1123-42"),
+    "issue_consent_form": DocumentRule(accepts=frozenset({D.information_form}),
+                                       requires=frozenset({D.information_form}),
+                                       source="CSP L1122-1"),
+    "report_safety_event": DocumentRule(accepts=frozenset({D.safety_report}),
+                                        source="CSP R1123-46"),
+    "declare_safety_event": DocumentRule(accepts=frozenset({D.safety_report}),
+                                         source="CSP R1123-53"),
+    "submit_annual_safety_report": DocumentRule(accepts=frozenset({D.safety_report}),
+                                                requires=frozenset({D.safety_report}),
+                                                source="CSP R1123-61"),
+    "declare_end": DocumentRule(accepts=frozenset({D.end_declaration}), source="CSP R1123-66"),
+    "submit_end_declaration": DocumentRule(accepts=frozenset({D.end_declaration}),
+                                           requires=frozenset({D.end_declaration}),
+                                           source="CSP R1123-66"),
+    "report_results": DocumentRule(accepts=frozenset({D.results_summary}),
+                                   requires=frozenset({D.results_summary}),
+                                   source="CSP R1123-67"),
+}
+# The documents that have versions: the page shows the one in force and the one approved.
+VERSIONED_DOCUMENTS = frozenset({D.protocol, D.information_form, D.investigator_brochure})
+# Documents about one participant (a signed consent form, a medical record, a case report form)
+# stay in the investigator's file at the site (ICH E6(R3) C.3; CSP R1121-13): StudyFlow keeps
+# pseudonymous codes only, never a document that names a person.
+PARTICIPANT_DOCUMENTS = frozenset({"signed_consent", "consent_form_signed", "medical_record",
+                                   "case_report_form", "identification_log"})
+INVESTIGATOR_FILE = ("documents about one participant (signed consent forms, medical records, "
+                     "case report forms) belong in the investigator's file at the site, not "
+                     "in StudyFlow, which keeps pseudonymous codes only")
+# The size limit of one document (setting DOCUMENT_MAX_BYTES) and the types accepted, by the
+# media type read from the content (not from the name or the client's word).
+DOCUMENT_MEDIA_TYPES: dict[str, str] = {
+    "application/pdf": "PDF",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
+    "application/vnd.oasis.opendocument.text": "ODT",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX",
+    "image/png": "PNG",
+    "image/jpeg": "JPEG",
+    "text/plain": "TXT",
+}
+
+
 # --- Operator actions: not study commands, audited in the operations stream. -----------------
 OPERATOR_ROLES: dict[str, frozenset[Role]] = {
     # ICH E6(R3) / 21 CFR 11.10(b): inspectors and staff obtain accurate, complete copies
@@ -160,6 +250,12 @@ OPERATOR_ROLES: dict[str, frozenset[Role]] = {
     # the unit's portfolio (/reports) and the calendar of every open deadline: its managers
     "view_reports": frozenset({Role.coordinator, Role.regulatory, Role.admin}),
     "unit_calendar": frozenset({Role.coordinator, Role.regulatory, Role.admin}),
+    # the study's documents and its inspection dossier: the people of the study and the
+    # inspector (ICH E6(R3) C.1: direct access to the essential records); admin manages tokens
+    "upload_documents": frozenset({Role.investigator, Role.coordinator, Role.regulatory}),
+    "read_documents": frozenset({Role.investigator, Role.coordinator, Role.regulatory,
+                                 Role.auditor}),
+    "export_dossier": frozenset({Role.coordinator, Role.regulatory, Role.auditor}),
 }
 
 

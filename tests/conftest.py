@@ -85,7 +85,8 @@ async def stack() -> AsyncIterator[Stack]:
     worker, web app on a free port), once for the session."""
     data_dir = Path(tempfile.mkdtemp(prefix="studyflow-stack-"))
     settings = Settings(TEMPORAL_ADDRESS=None, DATABASE_URL=None,  # type: ignore[call-arg]
-                        LOGIN_MAX_FAILURES=10_000)  # tests send many bad tokens on purpose
+                        LOGIN_MAX_FAILURES=10_000,  # tests send many bad tokens on purpose
+                        DOCUMENT_MAX_BYTES=3_000_000)  # a few MB show the limit
     async with Stack(settings, data_dir, port=0, ui=False) as s:
         yield s
 

@@ -391,6 +391,9 @@ def test_the_demo_walks_its_study_with_no_false_overdue_clock(data_dir: Path):
     assert "DeadlineMissed" not in r.stderr  # every clock of its history was met in time
     assert ("Clocks, judged on the legal dates: CPP completeness notice: met, ANSM "
             "authorization: met, CPP opinion: met") in r.stderr
+    assert "#documents" in r.stderr  # the study carries its documents
+    verified = cli("audit", "verify", data_dir=data_dir)
+    assert "6 documents re-hashed" in verified.stdout, verified.stdout
 
 
 def test_user_create_prints_a_one_time_password_and_the_demo_prints_its_account(

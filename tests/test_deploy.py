@@ -23,12 +23,15 @@ SETTING_NAMES = {f.validation_alias for f in Settings.model_fields.values()}
 
 def test_compose_runs_the_whole_stack_with_health_checks_and_volumes():
     services = COMPOSE["services"]
-    assert set(services) == {"postgres", "temporal", "temporal-ui", "web", "worker"}
+    assert set(services) == {"postgres", "temporal", "temporal-ui", "minio", "minio-init",
+                             "web", "worker"}
     for name in ("postgres", "temporal", "web"):
         assert services[name]["healthcheck"]["test"], name
     assert services["web"]["command"][0] == "up" and services["worker"]["command"] == ["worker"]
     assert services["worker"]["depends_on"]["web"]["condition"] == "service_healthy"
-    assert {"pgdata", "webdata"} <= set(COMPOSE["volumes"])
+    assert {"pgdata", "webdata", "documents"} <= set(COMPOSE["volumes"])
+    env = services["web"]["environment"]
+    assert env["DOCUMENT_BACKEND"] == "s3" and env["S3_ENDPOINT_URL"] == "http://minio:9000"
     assert services["temporal-ui"]["environment"]["TEMPORAL_CODEC_ENDPOINT"].endswith("/codec")
 
 

@@ -14,15 +14,23 @@ from ..errors import ApiError
 router = APIRouter(tags=["audit"])
 
 
-@router.get("/api/audit/verify", summary="Recompute every hash chain of the event store")
-async def verify(actor: CurrentActor, store: Store) -> dict[str, Any]:
+@router.get("/api/audit/verify", summary="Recompute every hash chain of the event store and "
+            "re-hash every stored document")
+async def verify(request: Request, actor: CurrentActor, store: Store) -> dict[str, Any]:
     result = await store.verify()
-    base = {"ok": result.ok, "events": result.events, "streams": result.streams,
-            "checkpoint_heads": result.checkpoint_heads}
-    if result.ok:
+    checked, problems = await request.app.state.documents.verify()
+    base = {"ok": result.ok and not problems, "events": result.events,
+            "streams": result.streams, "checkpoint_heads": result.checkpoint_heads,
+            "documents": {"checked": checked, "problems": [
+                {"sha256": p.sha256, "name": p.name, "problem": p.problem,
+                 "message": p.describe()} for p in problems]}}
+    if base["ok"]:
         return base
-    return {**base, "first_broken": result.first_broken.model_dump() if result.first_broken
-            else None}
+    first = result.first_broken.model_dump() if result.first_broken else None
+    if first is None and problems:
+        first = {"document": problems[0].sha256, "name": problems[0].name,
+                 "problem": problems[0].describe()}
+    return {**base, "first_broken": first}
 
 
 MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}

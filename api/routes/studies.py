@@ -2,10 +2,10 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from .. import commands, history, portfolio
+from .. import commands, documents, history, portfolio
 from ..deps import AppSettings, CurrentActor, IdempotencyKey, Reader, Store, Temporal
 from ..engine import StudyNotFound
 
@@ -81,8 +81,9 @@ async def get_study(study_id: str, actor: CurrentActor, read: Reader) -> dict[st
 @router.post("/{study_id}/commands", summary="Send a study command",
              openapi_extra={"requestBody": {"content": {"application/json": {
                  "example": COMMAND_EXAMPLE}}, "required": True}})
-async def study_command(study_id: str, actor: CurrentActor, read: Reader, client: Temporal,
-                        store: Store, response: Response, settings: AppSettings,
+async def study_command(study_id: str, request: Request, actor: CurrentActor, read: Reader,
+                        client: Temporal, store: Store, response: Response,
+                        settings: AppSettings,
                         body: Annotated[dict[str, Any], Body()],
                         idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     """A study command; `{"type": "correct", "seq", "changes": {field: value}, "reason"}`
@@ -92,7 +93,9 @@ async def study_command(study_id: str, actor: CurrentActor, read: Reader, client
     return _reply(response, await commands.study_command(
         client, read, actor, study_id, body, idempotency_key,
         site_pattern=settings.site_code_pattern,
-        behind_percent=settings.recruitment_behind_percent))
+        behind_percent=settings.recruitment_behind_percent,
+        documents=request.app.state.documents,
+        documents_required=settings.documents_required))
 
 
 @router.post("/{study_id}/commands:batch", summary="Send dated commands together",
@@ -102,13 +105,17 @@ async def study_command(study_id: str, actor: CurrentActor, read: Reader, client
                       "2026-01-05"},
                      {"type": "record_ethics_opinion", "opinion": "favourable",
                       "opinion_on": "2026-02-16"}]}}}, "required": True}})
-async def study_batch(study_id: str, actor: CurrentActor, read: Reader, client: Temporal,
-                      response: Response, settings: AppSettings,
+async def study_batch(study_id: str, request: Request, actor: CurrentActor, read: Reader,
+                      client: Temporal, response: Response, settings: AppSettings,
                       body: Annotated[dict[str, Any], Body()],
                       idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     """`{"commands": [{"type", "reason"?, ...fields}], "reason"}`: applied in legal-date order,
     the clocks judged once at the end, so that no expiry is produced that the batch itself
     disproves; all of them or none (409 naming the index of the first refused command)."""
+    if isinstance(body.get("commands"), list):  # each command's documents, as for one command
+        body = {**body, "commands": [
+            await documents.resolve(request.app.state.documents, c, False)
+            if isinstance(c, dict) else c for c in body["commands"]]}
     return _reply(response, await history.batch(client, read, actor, study_id, body,
                                                 idempotency_key,
                                                 settings.participant_code_pattern,

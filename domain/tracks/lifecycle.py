@@ -342,4 +342,6 @@ EVOLVE: Mutators = dict([
     mutator(ev.DirectorInformed, on_director_informed),
     mutator(ev.ConventionSigned, on_convention_signed),
     mutator(ev.MilestoneNotified, on_milestone_notified),
+    # the documents change no rule's outcome: the page and the dossier read them from the trail
+    mutator(ev.DocumentsAttached, lambda s, e: s),
 ])
