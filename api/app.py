@@ -13,9 +13,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.client import Client
 
 import bootstrap
+import i18n
 from settings import Settings
 
 from . import errors, metrics, web
+from .language import Language
 from .ratelimit import FailureLimiter
 from .routes import audit, auth, calendar, codec, imports, inbox, people, reports, studies
 
@@ -77,6 +79,8 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None,
                        allow_headers=["Authorization", "Content-Type", "X-Namespace"])
 
     app.add_middleware(SecurityHeaders)
+    i18n.configure(settings.language, settings.time_zone)
+    app.add_middleware(Language)
 
     app.include_router(auth.router)
     app.include_router(auth.api_router)

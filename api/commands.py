@@ -16,7 +16,7 @@ from domain.commands import PARTICIPANT_COMMAND_TYPES, STUDY_COMMAND_TYPES, Regi
 from store import ReadModels
 from workflows.models import BulkInput, BulkItem
 
-from . import engine
+from . import engine, validation
 from .auth import signatures
 from .deps import require_may_send, require_reason
 from .errors import ApiError
@@ -33,10 +33,9 @@ def _validate(adapter: TypeAdapter[Any], body: dict[str, Any]) -> dict[str, Any]
     try:
         return adapter.validate_python(body).model_dump(mode="json")
     except ValidationError as e:
-        details = [{"loc": list(err["loc"]), "msg": err["msg"]} for err in e.errors()]
-        raise ApiError(422, "invalid_command", "; ".join(
-            f"{'.'.join(str(x) for x in d['loc'])}: {d['msg']}" for d in details),
-            details=details) from None
+        details = validation.plain([dict(err) for err in e.errors()])
+        raise ApiError(422, "invalid_command", validation.message(details),
+                       details=details) from None
 
 
 def _command_type(body: dict[str, Any], allowed: tuple[str, ...]) -> str:
