@@ -3,7 +3,12 @@ allowed values), in the caller's language. The raw pydantic message stays out of
 
 from typing import Any
 
-from domain.commands import PARTICIPANT_COMMAND_TYPES, STUDY_COMMAND_TYPES
+from domain.commands import (
+    PARTICIPANT_COMMAND_TYPES,
+    PRINTABLE,
+    REGISTRATION,
+    STUDY_COMMAND_TYPES,
+)
 from i18n import N_
 from i18n import gettext as _
 
@@ -53,6 +58,16 @@ FIELD_NAMES: dict[str, str] = {
 }
 
 
+# the formats a pattern asks for, in words (the pattern itself is for developers)
+FORMATS: dict[str, str] = {
+    PRINTABLE: N_("printable text, without control characters"),
+    r"^[0-9a-fA-F]{64}$": N_("the document's SHA-256 fingerprint: 64 characters 0-9 and a-f"),
+    r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$": N_("a code of letters, digits, '.', '_' or '-' "
+                                           "(32 characters at most)"),
+    REGISTRATION: N_("an ID-RCB (2026-A01234-56) or an EU CT number (2026-512345-12-00)"),
+}
+
+
 def field_name(name: str) -> str:
     return _(FIELD_NAMES[name]) if name in FIELD_NAMES else name.replace("_", " ")
 
@@ -67,8 +82,9 @@ def _expected(err: dict[str, Any]) -> str:
     if kind in ("literal_error", "enum"):
         return _("must be one of: {values}").format(values=ctx.get("expected", ""))
     if kind == "string_pattern_mismatch":
-        return _("does not have the expected format ({pattern})").format(
-            pattern=ctx.get("pattern", ""))
+        pattern = str(ctx.get("pattern", ""))
+        return _("does not have the expected format: {format}").format(
+            format=_(FORMATS[pattern]) if pattern in FORMATS else pattern)
     if kind.startswith("date") or kind.startswith("datetime"):
         return _("expects a date, dd/mm/yyyy or yyyy-mm-dd")
     if kind.startswith("int") or kind.startswith("float"):
