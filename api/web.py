@@ -21,6 +21,7 @@ from domain.messages_en import MESSAGES
 from domain.regulation import CLOCKS
 from domain.signatures import SIGNED_COMMANDS
 from domain.sites import SITE_REQUIREMENTS
+from i18n import N_
 from i18n import gettext as _
 from store import Preferences, ReadModels, audit
 
@@ -65,10 +66,15 @@ def check_csrf(request: Request, token: str) -> None:
 
 
 async def page_actor(request: Request) -> Actor:
-    """The signed-in person of the server-side session (api/auth/sessions.py)."""
+    """The signed-in person of the server-side session (api/auth/sessions.py), and how many
+    of their notices wait unread (the header's count)."""
     session = await sessions.active(request)
     signatures.bind(None)  # a page's form signs only through auth.sign_web_form
-    return session.as_actor
+    actor = session.as_actor
+    read: ReadModels = request.app.state.read_models
+    request.state.unread = await read.projections.notifications.unread(actor.name,
+                                                                     actor.role.value)
+    return actor
 
 
 Viewer = Annotated[Actor, Depends(page_actor)]
@@ -81,6 +87,7 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
     settings = request.app.state.settings
     context.setdefault("once", uuid.uuid4().hex)
     response = templates.TemplateResponse(request, name, {
+        "unread": request.state.unread if hasattr(request.state, "unread") else 0,
         "mail_off": settings.smtp_url is None, "zone_name": settings.time_zone,
         "actor": actor, "csrf": csrf_token(request),
         "labels": {kind: _(label) for kind, label in LABELS.items()},
@@ -419,15 +426,49 @@ async def inbox(request: Request, actor: Viewer, read: Reader) -> HTMLResponse:
     return await inbox_page(request, actor, read)
 
 
+NOTICE_KINDS = {
+    "reminder": N_("Reminder"), "escalation": N_("Urgent: a deadline is missed or imminent"),
+    "decision": N_("Decision"), "correction": N_("Correction"),
+    "action": N_("Action required"), "recruitment": N_("Recruitment behind plan"),
+}
+
+
+def notice_words(n: dict[str, Any]) -> dict[str, Any]:
+    """A notice as the inbox shows it: its kind in words, the clock it is about."""
+    clock = CLOCKS.get(str(n.get("deadline") or ""))
+    kind = str(n["kind"])
+    return {**n, "at": n["created_at"],
+            "kind_words": _(NOTICE_KINDS[kind]) if kind in NOTICE_KINDS else kind,
+            "text": n["message"] if i18n.current() == "en" else (_(clock.label) if clock else "")}
+
+
 async def inbox_page(request: Request, actor: Actor, read: ReadModels, status: int = 200,
                      **context: Any) -> HTMLResponse:
+    notices = [notice_words(n) for n in
+               await read.projections.notifications.inbox(actor.name, actor.role.value)]
     tasks = await read.tasks_for_role(actor.role.value)
     person = await read.person(actor.name) or {"email": None, "digest": True}
     feeds = {scope: calendar.feed_urls(str(request.base_url), request.app.state.secret, feed)
              for scope in calendar.SCOPES
              if (feed := await read.calendar.current(actor.name, actor.role.value, scope))}
     return render(request, "inbox.html", status, actor=actor, tasks=tasks, person=person,
+                  notices=notices,
                   feeds=feeds, unit_feed=may_operate(actor.role, "unit_calendar"), **context)
+
+
+@router.post("/inbox/read")
+async def notice_read(request: Request, actor: Viewer, read: Reader,
+                      csrf: Annotated[str, Form()] = "", id: Annotated[str, Form()] = "") -> Response:
+    """Marks one of the person's notices read (or every one, id=all)."""
+    check_csrf(request, csrf)
+    notices = read.projections.notifications
+    if id == "all":
+        for n in await notices.inbox(actor.name, actor.role.value, limit=500):
+            if not n["read"]:
+                await notices.mark_read(n["id"], actor.name)
+    elif id.isdigit():
+        await notices.mark_read(int(id), actor.name)
+    return RedirectResponse("/inbox#notices", status_code=303)
 
 
 @router.post("/preferences")

@@ -81,7 +81,7 @@ async def test_a_refused_form_keeps_the_typed_values_and_says_why_beside_the_fie
         assert 'value="pas-une-empreinte"' in r.text and 'value="dépôt initial"' in r.text
         assert 'class="field-error"' in r.text and "format attendu" in r.text
         # reloading the refused page's address: the study, never a raw JSON error
-        back = await http.get(f"/studies/{sid}/commands")
+        back = await http.get(f"/studies/{sid}/commands", follow_redirects=True)
         assert back.status_code == 200 and "<html" in back.text
 
 
@@ -125,3 +125,25 @@ async def test_a_date_typed_dd_mm_yyyy_in_a_form_is_understood(api):
     events = (await api.get(f"/api/studies/{sid}/events")).json()
     submitted = next(e for e in events if e["type"] == "EthicsSubmitted")
     assert submitted["data"]["submitted_on"] == day
+
+
+async def test_the_inbox_lists_the_persons_notices_with_an_unread_count(api):
+    sid = await api.create(title="Étude boîte de réception")
+    r = await api.command(sid, "assign_sponsor", sponsor="CHU")
+    assert r.status_code == 200
+    seq = next(e["seq"] for e in (await api.get(f"/api/studies/{sid}/events")).json()
+               if e["type"] == "SponsorAssigned")
+    r = await api.command(sid, "correct", seq=seq, changes={"sponsor": "CHU de Lyon"})
+    assert r.status_code == 200, r.text  # a correction notifies the coordinators
+    async with signed_in(api, "coordinator") as http:
+        page = await http.get("/inbox", headers=FR)
+        assert "Étude boîte de réception" in page.text and "Correction" in page.text
+        count = int(re.search(r'<span class="count"[^>]*>(\d+)</span>', page.text).group(1))
+        assert count >= 1
+        assert "L'envoi d'e-mails n'est pas configuré" in page.text  # no SMTP in the tests
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        r = await http.post("/inbox/read", data={"csrf": csrf, "id": "all"})
+        assert r.status_code == 303
+        page = await http.get("/inbox", headers=FR)
+        assert '<span class="count"' not in page.text
+        assert "Marquer comme lu" not in page.text
