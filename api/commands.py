@@ -29,9 +29,22 @@ _REGISTER = TypeAdapter(RegisterParticipant)
 BULK_MAX = 500  # items per bulk call: one workflow update, one append
 
 
+# what a command's body carries beside the command's own fields
+ENVELOPE = frozenset({"type", "reason"})
+
+
 def _validate(adapter: TypeAdapter[Any], body: dict[str, Any]) -> dict[str, Any]:
+    """The command, or a 422 naming each field in words: a malformed value, or a field the
+    command does not have (a misspelt `fatal_or_life_threatning` is refused, never dropped)."""
     try:
-        return adapter.validate_python(body).model_dump(mode="json")
+        command = adapter.validate_python(body)
+        unknown = sorted(set(body) - set(type(command).model_fields) - ENVELOPE)
+        if unknown:
+            details = validation.plain([{"type": "extra_forbidden", "loc": (name,)}
+                                        for name in unknown])
+            raise ApiError(422, "unknown_fields", validation.message(details), worded=True,
+                           details=details, fields=unknown)
+        return command.model_dump(mode="json")
     except ValidationError as e:
         details = validation.plain([dict(err) for err in e.errors()])
         raise ApiError(422, "invalid_command", validation.message(details),

@@ -112,10 +112,11 @@ def plain(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
         # a discriminated union puts the command type in the location: not a field
         names = [str(x) for x in loc if isinstance(x, str) and x not in _TAGS]
         field = names[-1] if names else ""
-        out.append({"loc": list(err.get("loc", ())), "field": field,
-                    "msg": _("{field}: {problem}").format(field=field_name(field),
-                                                               problem=_expected(err)) if field
-                    else _expected(err)})
+        # a field the command lacks is named as typed, so that the typo shows
+        shown = field if err.get("type") == "extra_forbidden" else field_name(field)
+        msg = _("{field}: {problem}").format(field=shown, problem=_expected(err)) if field \
+            else _expected(err)
+        out.append({"loc": list(err.get("loc", ())), "field": field, "msg": msg})
     return out
 
 

@@ -147,3 +147,20 @@ async def test_the_inbox_lists_the_persons_notices_with_an_unread_count(api):
         page = await http.get("/inbox", headers=FR)
         assert '<span class="count"' not in page.text
         assert "Marquer comme lu" not in page.text
+
+
+async def test_unknown_fields_in_a_command_are_refused_naming_them(api):
+    sid = await api.create()
+    r = await api.post(f"/api/studies/{sid}/commands", {
+        "type": "report_safety_event", "reason": "x", "kind": "susar",
+        "occurred_on": days_ago(1), "fatal_or_life_threatning": True}, role="investigator")
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert error["code"] == "unknown_fields" and error["fields"] == ["fatal_or_life_threatning"]
+    assert "fatal_or_life_threatning" in error["message"]
+    r = await api.post(f"/api/studies/{sid}/commands", {
+        "type": "assign_sponsor", "sponsor": "CHU", "reason": "x", "sponsr": "typo"}, **FR)
+    assert r.status_code == 422 and "n'est pas un champ de cette demande" in r.json()[
+        "error"]["message"]
+    events = (await api.get(f"/api/studies/{sid}/events")).json()
+    assert not any(e["type"] in ("SafetyEventReported", "SponsorAssigned") for e in events)
