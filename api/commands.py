@@ -30,7 +30,7 @@ BULK_MAX = 500  # items per bulk call: one workflow update, one append
 
 
 # what a command's body carries beside the command's own fields
-ENVELOPE = frozenset({"type", "reason"})
+ENVELOPE = frozenset({"type", "reason", "key"})  # key: a bulk item's idempotency key
 
 
 def _validate(adapter: TypeAdapter[Any], body: dict[str, Any]) -> dict[str, Any]:
