@@ -25,13 +25,13 @@ from i18n import N_
 from i18n import gettext as _
 from store import Preferences, ReadModels, audit
 
-from . import calendar, charts, commands, errors, history, portfolio, timeline, trail, validation, words
+from . import calendar, charts, commands, errors, excel, history, portfolio, timeline, trail, validation, words
 from .auth import sessions, signatures
 from .deps import Reader, Store, Temporal
 from .errors import ApiError
 from .routes import auth as auth_routes
 from .routes import calendar as calendar_routes
-from .routes.audit import MEDIA
+from .routes.audit import EXTENSION, MEDIA
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(env=Environment(
@@ -411,12 +411,13 @@ async def study_export(request: Request, study_id: str, actor: Viewer, read: Rea
         return render(request, "not_found.html", status=404, actor=actor, study_id=study_id)
     if fmt not in MEDIA or not reason.strip():
         return await study_page(request, actor, read, study_id, status=422,
-                                error="an export needs a format (jsonl or csv) and a reason")
+                                error=_("An export needs a format and a reason."))
     text, manifest = await audit.export(store, study_id, fmt,  # type: ignore[arg-type]
                                         actor=actor.name, role=actor.role.value,
-                                        reason=reason.strip())
+                                        reason=reason.strip(),
+                                        renderer=excel.render if fmt == "excel" else None)
     return Response(text, media_type=MEDIA[fmt], headers={
-        "Content-Disposition": f'attachment; filename="{study_id}-audit.{fmt}"',
+        "Content-Disposition": f'attachment; filename="{study_id}-audit.{EXTENSION[fmt]}"',
         "X-StudyFlow-Export-Sha256": manifest["sha256"],
         "X-StudyFlow-Export-Manifest": f"/api/audit/exports/{manifest['recorded_seq']}"})
 

@@ -222,8 +222,18 @@ def audit_verify(data_dir: DataDir = DEFAULT_DIR) -> None:
 
     result = with_database(data_dir, lambda pool: EventStore(pool).verify())
     if result.ok:
-        print(f"audit intact: {result.events} events in {result.streams} streams, "
-              f"{result.checkpoint_heads} checkpointed heads match")
+        import i18n
+        from i18n import gettext as _
+
+        with i18n.use(get_settings().language):
+            print(_("audit intact: {events} events in {streams} streams.").format(
+                events=result.events, streams=result.streams))
+            print(_("Checked: every event's hash recomputed from its content, and every event "
+                    "linked to the one before it in its stream."))
+            print(_("{heads} stream heads also match the last checkpoint.").format(
+                heads=result.checkpoint_heads) if result.checkpoint_heads else
+                _("No checkpoint recorded yet to compare with (the worker records one daily; "
+                  "`studyflow audit checkpoint` records one now)."))
         return
     b = result.first_broken
     assert b is not None
@@ -244,19 +254,22 @@ def audit_checkpoint(by: Operator = "", data_dir: DataDir = DEFAULT_DIR) -> None
 
 @audit_app.command("export")
 def audit_export(study: Annotated[str | None, typer.Option(help="One study's trail only.")] = None,
-                 fmt: Annotated[str, typer.Option("--format", help="jsonl or csv")] = "jsonl",
+                 fmt: Annotated[str, typer.Option(
+                     "--format", help="jsonl, csv, or excel (the CSV a French Excel opens)")
+                 ] = "jsonl",
                  output: Annotated[Path | None, typer.Option(help="File (default: stdout).")] = None,
                  by: Operator = "", reason: Reason = "audit export",
                  data_dir: DataDir = DEFAULT_DIR) -> None:
     """Export the audit trail (every study, or one) as JSON lines or CSV, with a manifest
     (FILE.manifest.json, or on stderr); the export is itself recorded in the audit."""
+    from api import excel
     from store import EventStore, audit
 
-    if fmt not in ("jsonl", "csv"):
-        fail("--format is jsonl or csv")
+    if fmt not in ("jsonl", "csv", "excel"):
+        fail("--format is jsonl, csv or excel")
     text, manifest = with_database(data_dir, lambda pool: audit.export(
         EventStore(pool), study, fmt, actor=by or login_name(), role="admin",  # type: ignore[arg-type]
-        reason=reason))
+        reason=reason, renderer=excel.render if fmt == "excel" else None))
     if study and not manifest["count"]:
         fail(f"no study {study} in the audit trail")
     body = json.dumps(manifest, indent=2, ensure_ascii=False)

@@ -164,3 +164,26 @@ async def test_unknown_fields_in_a_command_are_refused_naming_them(api):
         "error"]["message"]
     events = (await api.get(f"/api/studies/{sid}/events")).json()
     assert not any(e["type"] in ("SafetyEventReported", "SponsorAssigned") for e in events)
+
+
+async def test_the_audit_trail_for_a_french_excel(api):
+    sid = await api.create(title="Étude Excel")
+    assert (await api.command(sid, "assign_sponsor", sponsor="CHU; Lyon")).status_code == 200
+    r = await api.http.get(f"/api/audit/export?format=excel&study={sid}&reason=inspection",
+                           headers={**api.auth("auditor"), **FR})
+    assert r.status_code == 200 and r.headers["content-disposition"].endswith('.csv"')
+    assert r.content.startswith(b"\xef\xbb\xbf")  # UTF-8 with its BOM
+    import csv
+    import io
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig")), delimiter=";"))
+    header = rows[0]
+    assert header[:9] == ["N° dans la recherche", "Séquence d'audit", "Recherche", "Date légale",
+                          "Enregistré", "Quoi", "Qui", "Rôle", "Pourquoi"]
+    assert "Promoteur" in header  # a column per field of the events' data, never a JSON cell
+    sponsor = next(row for row in rows[1:] if row[5] == "Promoteur désigné")
+    assert sponsor[header.index("Promoteur")] == "CHU; Lyon"  # quoted, not split
+    assert [row[0] for row in rows[1:]] == [str(n) for n in range(1, len(rows))]  # no gaps
+    # the machine's CSV is unchanged for the scripts that read it
+    machine = await api.http.get(f"/api/audit/export?format=csv&study={sid}",
+                                 headers=api.auth("auditor"))
+    assert machine.text.startswith("seq,study_id,")
