@@ -16,7 +16,7 @@ import bootstrap
 import i18n
 from settings import Settings
 
-from . import errors, metrics, web
+from . import docs, errors, metrics, web
 from .language import Language
 from .ratelimit import FailureLimiter
 from .routes import audit, auth, calendar, codec, imports, inbox, people, reports, studies
@@ -27,7 +27,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
                                "style-src 'self' 'unsafe-inline'; script-src 'self' "
-                               "'unsafe-inline' https://cdn.jsdelivr.net; form-action 'self'; "
+                               "'unsafe-inline'; form-action 'self'; "
                                "frame-ancestors 'none'",
 }
 
@@ -41,7 +41,7 @@ class SecurityHeaders:
         self.headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/docs"):
+        if scope["type"] != "http" or scope["path"].startswith(("/docs", "/redoc")):
             await self.app(scope, receive, send)
             return
 
@@ -69,6 +69,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None,
             yield
 
     app = FastAPI(title="StudyFlow", version="0.1.0", lifespan=lifespan,
+                  docs_url=None, redoc_url=None,  # served below, from this app's own files
                   description="Clinical studies through the Jardé law, on Temporal and "
                               "PostgreSQL. Every /api call takes `Authorization: Bearer TOKEN`.")
     errors.install(app)
@@ -89,4 +90,5 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None,
         app.include_router(router)
     web.install(app, bootstrap.secret_key(settings))
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    docs.install(app)
     return app

@@ -187,3 +187,20 @@ async def test_the_audit_trail_for_a_french_excel(api):
     machine = await api.http.get(f"/api/audit/export?format=csv&study={sid}",
                                  headers=api.auth("auditor"))
     assert machine.text.startswith("seq,study_id,")
+
+
+async def test_the_api_documentation_needs_no_internet_and_names_every_command_body(api):
+    page = (await api.http.get("/docs")).text
+    assert "cdn" not in page and "/docs-assets/swagger-ui-bundle.js" in page
+    assert (await api.http.get("/docs-assets/swagger-ui-bundle.js")).status_code == 200
+    redoc = (await api.http.get("/redoc")).text
+    assert "cdn" not in redoc and "fonts.googleapis" not in redoc
+    assert (await api.http.get("/docs-assets/redoc.standalone.js")).status_code == 200
+    schema = (await api.http.get("/openapi.json")).json()
+    body = schema["paths"]["/api/studies/{study_id}/commands"]["post"]["requestBody"][
+        "content"]["application/json"]["schema"]
+    union, reason = body["allOf"]
+    assert union["discriminator"]["propertyName"] == "type" and reason["required"] == ["reason"]
+    assert "report_safety_event" in union["discriminator"]["mapping"]
+    safety = schema["components"]["schemas"]["ReportSafetyEvent"]
+    assert "fatal_or_life_threatening" in safety["properties"]
