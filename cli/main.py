@@ -25,6 +25,7 @@ from cli.common import (
     report,
     show,
 )
+from domain.commands import PARTICIPANT_COMMAND_TYPES, STUDY_COMMAND_TYPES
 from domain.model import Role
 from settings import Settings, get_settings
 from stack.logs import configure_logging
@@ -130,7 +131,12 @@ def with_database(data_dir: Path, body: Callable[[Any], Awaitable[T]]) -> T:
     running)."""
     import bootstrap
 
-    with bootstrap.database(settings_for(data_dir)) as found:
+    settings = settings_for(data_dir)
+    if not bootstrap.servers(settings).database_url and not (data_dir / "pg").exists():
+        # never a second, empty database beside the one the stack runs elsewhere
+        fail(f"no StudyFlow stack in {data_dir} (no stack.json, no database): start it with "
+             "`studyflow up`, or give the --data-dir it runs with, or set DATABASE_URL")
+    with bootstrap.database(settings) as found:
         dsn = found.database_url
         assert dsn is not None
 
@@ -441,11 +447,14 @@ app.add_typer(portfolio.calendar_app, name="calendar")
 def study_list(token: Token = None, state: str | None = None, overdue: bool = False,
                data_dir: DataDir = DEFAULT_DIR) -> None:
     """List studies, overdue first."""
-    from rich.table import Table
+    from rich.table import Column, Table
 
     query = "?limit=500" + (f"&state={state}" if state else "") + ("&overdue=true" if overdue else "")
     items = api(data_dir, token, "GET", "/api/studies" + query)["items"]
-    table = Table("id", "title", "category", "state", "next due", "overdue")
+    table = Table("title", "category", "state", "next due", "overdue")
+    # an id is never cut, whatever the terminal's width: the other columns wrap
+    table.columns.insert(0, Column("id", no_wrap=True,
+                                   min_width=max((len(s["id"]) for s in items), default=2)))
     for s in items:
         table.add_row(s["id"], s["title"], s["category"], s["state"], str(s["next_due_on"] or ""),
                       "yes" if s["overdue"] else "")
@@ -467,7 +476,22 @@ def study_create(title: str, category: str, investigator: str,
         "title": title, "category": category, "investigator": investigator, "reason": reason}))
 
 
-@study_app.command("command")
+def command_help(types: tuple[str, ...], intro: str) -> str:
+    """The command types and their fields, from the catalogue: `--help` lists them all."""
+    from domain.catalogue import ENTRIES
+
+    models = {entry.type: entry.model for entry in ENTRIES}
+    lines = [intro, "Command types (--field NAME=VALUE; * required):"]
+    for kind in types:
+        fields = [f"{name}{'*' if info.is_required() else ''}"
+                  for name, info in models[kind].model_fields.items() if name not in ("type", "code")]
+        lines.append(f"{kind}: {', '.join(fields) or '(no field)'}")
+    return "\n\n".join(lines)
+
+
+@study_app.command("command", help=command_help(
+    STUDY_COMMAND_TYPES, "Send a study command, e.g. `study command ID assign_sponsor "
+    "--field sponsor=AP-HP --reason 'sponsor agreed'`."))
 def study_command(study_id: str, type_: Annotated[str, typer.Argument(metavar="TYPE")],
                   reason: Annotated[str, typer.Option(help="Why (goes to the audit).")],
                   field: Annotated[list[str] | None, typer.Option(help="key=value")] = None,
@@ -520,7 +544,10 @@ def participants_register(study: Study, code: str,
              {"code": code, "reason": reason, **parse_fields(field or [])})["participants"])
 
 
-@participants_app.command("command")
+@participants_app.command("command", help=command_help(
+    PARTICIPANT_COMMAND_TYPES, "Send a participant command, e.g. `participants command --study "
+    "ID P-0001 record_consent --field kind=written --field consent_form_version=1.0 "
+    "--field consented_on=2026-11-25`."))
 def participants_command(study: Study, code: str,
                          type_: Annotated[str, typer.Argument(metavar="TYPE")],
                          reason: Annotated[str, typer.Option(help="Why (goes to the audit).")],
