@@ -15,7 +15,7 @@ from i18n.extract import extract
 
 ROOT = Path(__file__).resolve().parent.parent
 # codes whose message is built in the reader's language, field by field (api/validation.py)
-WORDED_FIELD_BY_FIELD = {"invalid_command", "invalid_input"}
+WORDED_FIELD_BY_FIELD = {"invalid_command", "invalid_input", "unknown_fields"}
 
 
 def _catalogue(language: str):
