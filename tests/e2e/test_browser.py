@@ -267,7 +267,7 @@ async def test_a_date_corrected_on_the_study_page_shows_the_original_struck_thro
     row = page.locator(f"#event-{seq}")
     assert "recorded late" in await row.inner_text()  # typed 50 days after the fact
     await row.get_by_role("link", name=f"Correct event {seq}").click()
-    form = page.get_by_role("form", name=f"Correct event {seq} (EthicsSubmitted)")
+    form = page.get_by_role("form", name=f"Correct event {seq} (Submitted to the CPP)")
     assert await form.get_by_label("Submitted on").input_value() == typed  # prefilled
     # a date in the future is refused on the row, in words, with what was typed kept
     future = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
@@ -289,7 +289,7 @@ async def test_a_date_corrected_on_the_study_page_shows_the_original_struck_thro
     link = row.get_by_role("link", name="corrected in #")
     fixed = int((await link.get_attribute("href") or "").removeprefix("#event-"))
     correction = await page.locator(f"#event-{fixed}").inner_text()
-    assert "FactCorrected" in correction and f"#{seq}" in correction
+    assert "Fact corrected" in correction and f"#{seq}" in correction
     assert "the CPP's receipt is dated two days later" in correction
     await page.locator("#audit").screenshot(path=SHOTS / "correction.png")
 
@@ -347,7 +347,7 @@ async def test_an_imported_study_is_drawn_when_its_facts_happened(page, stack, t
     svg = await page.locator("svg.timeline").inner_html()
     assert " 2024</text>" in svg  # the history as it happened, not the day it was typed
     assert "Establishment's director informed 2024-04-10" in svg  # on the day the director was informed
-    submitted = page.locator("table.audit tr", has_text="EthicsSubmitted")
+    submitted = page.locator("table.audit tr", has_text="Submitted to the CPP")
     assert "2024-02-05" in await submitted.inner_text()
     assert "recorded late" in await submitted.inner_text()
     await page.screenshot(path=SHOTS / "imported.png", full_page=True)
