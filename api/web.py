@@ -263,6 +263,8 @@ async def study_page(request: Request, actor: Actor, read: ReadModels, study_id:
                   recruitment=recruitment, curve=curve, site_charts=site_charts,
                   participants_total=sum(study["participants"].values()),
                   step_names=words.steps(), step_who=step_who(),
+                  # the study's own numbering, without gaps (the global seq stays the anchor)
+                  no={e["seq"]: e["version"] for e in events},
                   next_actors=next_actors(study),
                   may_export=may_operate(actor.role, "export_audit"))
 

@@ -266,8 +266,9 @@ async def test_a_date_corrected_on_the_study_page_shows_the_original_struck_thro
     await page.goto(f"/studies/{sid}")
     row = page.locator(f"#event-{seq}")
     assert "recorded late" in await row.inner_text()  # typed 50 days after the fact
-    await row.get_by_role("link", name=f"Correct event {seq}").click()
-    form = page.get_by_role("form", name=f"Correct event {seq} (Submitted to the CPP)")
+    number = submitted["version"]  # the study's own numbering, shown on the page
+    await row.get_by_role("link", name=f"Correct event {number}", exact=True).click()
+    form = page.get_by_role("form", name=f"Correct event {number} (Submitted to the CPP)")
     assert await form.get_by_label("Submitted on").input_value() == typed  # prefilled
     # a date in the future is refused on the row, in words, with what was typed kept
     future = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
@@ -289,7 +290,7 @@ async def test_a_date_corrected_on_the_study_page_shows_the_original_struck_thro
     link = row.get_by_role("link", name="corrected in #")
     fixed = int((await link.get_attribute("href") or "").removeprefix("#event-"))
     correction = await page.locator(f"#event-{fixed}").inner_text()
-    assert "Fact corrected" in correction and f"#{seq}" in correction
+    assert "Fact corrected" in correction and f"#{number}" in correction
     assert "the CPP's receipt is dated two days later" in correction
     await page.locator("#audit").screenshot(path=SHOTS / "correction.png")
 
