@@ -483,7 +483,7 @@ async def preferences(request: Request, actor: Viewer, read: Reader,
         prefs = Preferences(email=email.strip() or None, digest=digest is not None)
     except ValidationError:
         return await inbox_page(request, actor, read, 422,
-                                error=f"{email!r} is not an e-mail address")
+                                error=_("{email} is not an e-mail address.").format(email=repr(email)))
     await read.set_person(actor.name, actor.role.value, prefs)
     return RedirectResponse("/inbox#preferences", status_code=303)
 
@@ -512,8 +512,8 @@ async def reports(request: Request, actor: Viewer, read: Reader,
     """The unit's portfolio: coordinators, regulatory affairs and admins."""
     if not may_operate(actor.role, "view_reports"):
         return render(request, "forbidden.html", status=403, actor=actor,
-                      message=f"The unit's reports are for coordinators, regulatory affairs "
-                              f"and admins, not a {actor.role.value}.")
+                      message=_("The unit's reports are for: {roles}.").format(
+                          roles=words.roles(["coordinator", "regulatory", "admin"])))
     months = min(max(months, 1), 60)
     rep = await portfolio.report(read, months)
     month_list = charts.last_months(rep["generated_on"], months)
