@@ -33,17 +33,23 @@ BULK_MAX = 500  # items per bulk call: one workflow update, one append
 ENVELOPE = frozenset({"type", "reason", "key"})  # key: a bulk item's idempotency key
 
 
+def unknown_fields(body: dict[str, Any], command: Any, where: str = "", **extra: Any) -> None:
+    """A 422 naming each field of `body` that `command` does not have (a misspelt
+    `fatal_or_life_threatning` is refused, never dropped)."""
+    unknown = sorted(set(body) - set(type(command).model_fields) - ENVELOPE)
+    if unknown:
+        details = validation.plain([{"type": "extra_forbidden", "loc": (name,)}
+                                    for name in unknown])
+        raise ApiError(422, "unknown_fields", where + validation.message(details), worded=True,
+                       details=details, fields=unknown, **extra)
+
+
 def _validate(adapter: TypeAdapter[Any], body: dict[str, Any]) -> dict[str, Any]:
     """The command, or a 422 naming each field in words: a malformed value, or a field the
     command does not have (a misspelt `fatal_or_life_threatning` is refused, never dropped)."""
     try:
         command = adapter.validate_python(body)
-        unknown = sorted(set(body) - set(type(command).model_fields) - ENVELOPE)
-        if unknown:
-            details = validation.plain([{"type": "extra_forbidden", "loc": (name,)}
-                                        for name in unknown])
-            raise ApiError(422, "unknown_fields", validation.message(details), worded=True,
-                           details=details, fields=unknown)
+        unknown_fields(body, command)
         return command.model_dump(mode="json")
     except ValidationError as e:
         details = validation.plain([dict(err) for err in e.errors()])

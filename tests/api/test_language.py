@@ -204,3 +204,15 @@ async def test_the_api_documentation_needs_no_internet_and_names_every_command_b
     assert "report_safety_event" in union["discriminator"]["mapping"]
     safety = schema["components"]["schemas"]["ReportSafetyEvent"]
     assert "fatal_or_life_threatening" in safety["properties"]
+
+
+async def test_unknown_fields_in_a_batch_are_refused_naming_the_command(api):
+    sid = await api.create()
+    r = await api.post(f"/api/studies/{sid}/commands:batch", {
+        "reason": "from the paper file", "commands": [
+            {"type": "assign_sponsor", "sponsor": "CHU"},
+            {"type": "record_insurance", "insurer": "SHAM", "policy": "P-1", "polcy": "P-2"}]})
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert error["code"] == "unknown_fields" and error["index"] == 1
+    assert error["fields"] == ["polcy"] and error["message"].startswith("commands.1: polcy")
