@@ -2,13 +2,14 @@
 study -> 404, a server we depend on down -> 503. Every error has the same shape:
 {"error": {"code", "message"}}."""
 
+from collections.abc import Callable
 from typing import Any
 
 import asyncpg
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import i18n
@@ -48,6 +49,16 @@ def words(code: str, message: str) -> str:
 
 def _json(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse(error_body(code, words(code, message), **extra), status_code=status)
+
+
+HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+# the web pages' error page (api/web.py sets it): a browser asking for a page gets one
+html_page: Callable[[Request, int, str], Response] | None = None
+
+
+def wants_html(request: Request) -> bool:
+    return (not request.url.path.startswith(("/api", "/healthz", "/metrics", "/codec"))
+            and "text/html" in request.headers.get("accept", ""))
 
 
 def install(app: FastAPI) -> None:
@@ -101,11 +112,12 @@ def install(app: FastAPI) -> None:
         return _json(503, "database_unavailable", "the database is not reachable; retry later")
 
     @app.exception_handler(StarletteHTTPException)
-    async def http(_: Request, e: StarletteHTTPException) -> JSONResponse:
-        code = {401: "unauthorized", 403: "forbidden", 404: "not_found",
-                405: "method_not_allowed"}.get(e.status_code, "http_error")
-        return JSONResponse(error_body(code, words(code, str(e.detail))),
-                            status_code=e.status_code,
+    async def http(request: Request, e: StarletteHTTPException) -> Response:
+        code = HTTP_CODES.get(e.status_code, "http_error")
+        message = words(code, str(e.detail))
+        if html_page is not None and wants_html(request):  # a person's browser: a page
+            return html_page(request, e.status_code, message)
+        return JSONResponse(error_body(code, message), status_code=e.status_code,
                             headers=getattr(e, "headers", None))
 
     @app.exception_handler(Exception)

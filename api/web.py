@@ -526,10 +526,18 @@ async def reports(request: Request, actor: Viewer, read: Reader,
                                                      month_list))
 
 
+def error_page(request: Request, status: int, message: str) -> Response:
+    """An address that leads nowhere, asked by a browser: a page in the reader's language."""
+    return templates.TemplateResponse(request, "error.html", {
+        "actor": None, "status": status, "message": message, "csrf": "",
+        "mail_off": False, "unread": 0}, status_code=status)
+
+
 def install(app: Any, secret: bytes) -> None:
     """`secret` signs the CSRF tokens: the same in every web process (bootstrap.secret_key)."""
     app.state.secret = secret
     app.include_router(router)
+    errors.html_page = error_page
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, e: LoginRequired) -> Response:

@@ -216,3 +216,11 @@ async def test_unknown_fields_in_a_batch_are_refused_naming_the_command(api):
     error = r.json()["error"]
     assert error["code"] == "unknown_fields" and error["index"] == 1
     assert error["fields"] == ["polcy"] and error["message"].startswith("commands.1: polcy")
+
+
+async def test_an_address_that_leads_nowhere_is_a_page_for_a_browser_and_json_for_a_script(api):
+    page = await api.http.get("/nulle-part", headers={**FR, "Accept": "text/html"})
+    assert page.status_code == 404 and '<html lang="fr">' in page.text
+    assert "Rien n&#39;a été trouvé à cette adresse." in page.text  # HTML-escaped
+    script = await api.http.get("/api/nulle-part", headers={**FR, "Accept": "text/html"})
+    assert script.status_code == 404 and script.json()["error"]["code"] == "not_found"
