@@ -11,6 +11,7 @@ COPY store store
 COPY api api
 COPY cli cli
 COPY stack stack
+COPY i18n i18n
 COPY worker.py settings.py codec.py bootstrap.py scenarios.py ./
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 

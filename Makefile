@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench clean chromium
+.PHONY: demo test lint typecheck bench clean chromium translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/consent.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/import.py
+
+# new strings of the code and templates into both catalogues (i18n/locales), stale ones out;
+# then fill the French msgstr (tests/test_i18n.py names what is missing)
+translations: $(STAMP)
+	$(BIN)/python -m i18n.extract
 
 clean:
 	rm -rf $(VENV) .studyflow

@@ -115,8 +115,24 @@ class Settings(BaseSettings):
     # object lock enabled (0: none); e.g. Reg. 536/2014 art. 58 keeps a trial's master file
     # 25 years after its end
     s3_retention_days: int = Field(0, ge=0, validation_alias="S3_RETENTION_DAYS")
+    # --- language and time (i18n/) -----------------------------------------------------------
+    # the language of pages and messages when a person has no preference and their browser
+    # names neither French nor English; dates and times are shown in TIME_ZONE, and legal due
+    # dates are calendar days of that zone
+    language: str = Field("fr", validation_alias="LANGUAGE")
+    time_zone: str = Field("Europe/Paris", validation_alias="TIME_ZONE")
+    # the address people reach the web app at, for the links in e-mails
+    public_url: str = Field("http://127.0.0.1:8000", validation_alias="PUBLIC_URL")
     host: str = Field("127.0.0.1", validation_alias="STUDYFLOW_HOST")
     port: int = Field(8000, validation_alias="STUDYFLOW_PORT")
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language(cls, value: object) -> str:
+        """fr or en; a gettext-style value (en_GB:en) counts by its first language, and any
+        other language is French, the unit's."""
+        first = str(value or "").split(":")[0][:2].lower()
+        return first if first in ("fr", "en") else "fr"
 
     @field_validator("oidc_role_map", mode="before")
     @classmethod

@@ -17,6 +17,7 @@ import asyncpg
 import httpx
 from temporalio import activity
 
+from activities import mail_text
 from activities.models import DeliverInput, DigestResult
 from settings import Settings
 from store.projections import Notifications
@@ -78,8 +79,8 @@ class NotifyActivities:
 
     async def _mail(self, to: str, n: dict[str, Any]) -> None:
         assert self.mailer
-        subject = f"[StudyFlow]{' URGENT' if n['urgent'] else ''} {n['study_title']}"
-        await self.mailer.send(to, subject, f"{n['message']}\n\nStudy {n['study_id']}")
+        subject, body = mail_text.notice(n, self.settings.public_url, self.settings.language)
+        await self.mailer.send(to, subject, body)
 
     async def _webhook(self, n: dict[str, Any]) -> None:
         assert self.settings.webhook_url
@@ -103,10 +104,9 @@ class NotifyActivities:
             rows = await self.notices.digest_items(person)
             if not rows:
                 continue
-            lines = [f"- {r['created_at']:%Y-%m-%d} {r['study_title']}: {r['message']}"
-                     for r in rows]
-            await self.mailer.send(person["email"], f"[StudyFlow] Daily digest: {len(rows)} "
-                                   f"notice{'s' if len(rows) > 1 else ''}", "\n".join(lines))
+            subject, body = mail_text.digest(rows, self.settings.public_url,
+                                             self.settings.language)
+            await self.mailer.send(person["email"], subject, body)
             await self.notices.mark_digest(person["actor"], rows[-1]["id"])
             mails, items = mails + 1, items + len(rows)
         return DigestResult(mails=mails, items=items)

@@ -13,9 +13,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.client import Client
 
 import bootstrap
+import i18n
 from settings import Settings
 
-from . import errors, metrics, web
+from . import docs, errors, metrics, web
+from .language import Language
 from .ratelimit import FailureLimiter
 from .routes import (
     audit,
@@ -36,7 +38,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
                                "style-src 'self' 'unsafe-inline'; script-src 'self' "
-                               "'unsafe-inline' https://cdn.jsdelivr.net; form-action 'self'; "
+                               "'unsafe-inline'; form-action 'self'; "
                                "frame-ancestors 'none'",
 }
 
@@ -50,7 +52,7 @@ class SecurityHeaders:
         self.headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/docs"):
+        if scope["type"] != "http" or scope["path"].startswith(("/docs", "/redoc")):
             await self.app(scope, receive, send)
             return
 
@@ -79,6 +81,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None,
             yield
 
     app = FastAPI(title="StudyFlow", version="0.1.0", lifespan=lifespan,
+                  docs_url=None, redoc_url=None,  # served below, from this app's own files
                   description="Clinical studies through the Jardé law, on Temporal and "
                               "PostgreSQL. Every /api call takes `Authorization: Bearer TOKEN`.")
     errors.install(app)
@@ -89,6 +92,8 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None,
                        allow_headers=["Authorization", "Content-Type", "X-Namespace"])
 
     app.add_middleware(SecurityHeaders)
+    i18n.configure(settings.language, settings.time_zone)
+    app.add_middleware(Language)
 
     app.include_router(auth.router)
     app.include_router(auth.api_router)
@@ -98,4 +103,5 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None,
         app.include_router(router)
     web.install(app, bootstrap.secret_key(settings))
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    docs.install(app)
     return app

@@ -8,7 +8,18 @@ import math
 from datetime import date, timedelta
 from typing import Any
 
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+from i18n import N_
+from i18n import gettext as _
+
+from . import words
+
+MONTHS = [N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"), N_("Jul"),
+          N_("Aug"), N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec")]
+
+
+def month_name(n: int) -> str:
+    """A month's short name in the reader's language (1-12)."""
+    return _(MONTHS[n - 1])
 
 
 def _day(value: Any) -> date | None:
@@ -36,7 +47,7 @@ def _months(start: date, end: date, x: Any, min_gap: float) -> list[dict[str, An
             break
     while m <= end:
         if m >= start and (m.month - 1) % step == 0:
-            label = MONTHS[m.month - 1] + (f" {m.year % 100:02d}" if m.month == 1 or not out
+            label = month_name(m.month) + (f" {m.year % 100:02d}" if m.month == 1 or not out
                                            else "")
             out.append({"x": x(m), "label": label})
         m = date(m.year + (m.month == 12), m.month % 12 + 1, 1)
@@ -145,7 +156,7 @@ def state_bars(rep: dict[str, Any], states: list[str], width: int = 400) -> dict
                 segments.append({"x": round(x0, 1), "w": max(w, 1.5), "category": category,
                                  "n": n})
                 x0 += w
-        bars.append({"y": top + i * row_h, "label": state.replace("_", " "),
+        bars.append({"y": top + i * row_h, "label": words.state(state),
                      "total": rep["studies"]["by_state"][state], "end": round(x0, 1),
                      "segments": segments})
     return {"width": width, "height": top + len(present) * row_h + 24, "bars": bars,
@@ -204,7 +215,7 @@ def month_bars(rows: list[dict[str, Any]], series: tuple[str, ...], months: list
             y, m = month.split("-")
             # the year under January, and under the first month when no January follows soon
             first = i == 0 and int(m) <= 12 - 2 * label_every
-            label = MONTHS[int(m) - 1] + (f" {y[2:]}" if m == "01" or first else "")
+            label = month_name(int(m)) + (f" {y[2:]}" if m == "01" or first else "")
         groups.append({"month": month, "bars": bars, "label": label,
                        "label_x": round(left + i * slot + slot / 2, 1)})
     return {"width": width, "height": height, "groups": groups, "series": series,
@@ -216,7 +227,7 @@ def month_bars(rows: list[dict[str, Any]], series: tuple[str, ...], months: list
 def last_months(until: date, n: int) -> list[str]:
     out = []
     y, m = until.year, until.month
-    for _ in range(n):
+    for _step in range(n):
         out.append(f"{y:04d}-{m:02d}")
         y, m = (y - 1, 12) if m == 1 else (y, m - 1)
     return out[::-1]

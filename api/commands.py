@@ -17,7 +17,7 @@ from store import ReadModels
 from store.documents import DocumentStore
 from workflows.models import BulkInput, BulkItem
 
-from . import engine
+from . import engine, validation
 from .auth import signatures
 from .deps import require_may_send, require_reason
 from .documents import resolve as resolve_documents
@@ -31,14 +31,32 @@ _REGISTER = TypeAdapter(RegisterParticipant)
 BULK_MAX = 500  # items per bulk call: one workflow update, one append
 
 
+# what a command's body carries beside the command's own fields
+ENVELOPE = frozenset({"type", "reason", "key"})  # key: a bulk item's idempotency key
+
+
+def unknown_fields(body: dict[str, Any], command: Any, where: str = "", **extra: Any) -> None:
+    """A 422 naming each field of `body` that `command` does not have (a misspelt
+    `fatal_or_life_threatning` is refused, never dropped)."""
+    unknown = sorted(set(body) - set(type(command).model_fields) - ENVELOPE)
+    if unknown:
+        details = validation.plain([{"type": "extra_forbidden", "loc": (name,)}
+                                    for name in unknown])
+        raise ApiError(422, "unknown_fields", where + validation.message(details), worded=True,
+                       details=details, fields=unknown, **extra)
+
+
 def _validate(adapter: TypeAdapter[Any], body: dict[str, Any]) -> dict[str, Any]:
+    """The command, or a 422 naming each field in words: a malformed value, or a field the
+    command does not have (a misspelt `fatal_or_life_threatning` is refused, never dropped)."""
     try:
-        return adapter.validate_python(body).model_dump(mode="json")
+        command = adapter.validate_python(body)
+        unknown_fields(body, command)
+        return command.model_dump(mode="json")
     except ValidationError as e:
-        details = [{"loc": list(err["loc"]), "msg": err["msg"]} for err in e.errors()]
-        raise ApiError(422, "invalid_command", "; ".join(
-            f"{'.'.join(str(x) for x in d['loc'])}: {d['msg']}" for d in details),
-            details=details) from None
+        details = validation.plain([dict(err) for err in e.errors()])
+        raise ApiError(422, "invalid_command", validation.message(details),
+                       details=details) from None
 
 
 def _command_type(body: dict[str, Any], allowed: tuple[str, ...]) -> str:

@@ -8,10 +8,12 @@ from fastapi import Depends, Header, Request
 from temporalio.client import Client
 
 from domain import Actor, Role, may_operate, may_send
+from domain.catalogue import COMMAND_ROLES
 from domain.commands import PRINTABLE
 from settings import Settings
 from store import EventStore, ReadModels
 
+from . import words
 from .auth import bearer_actor, signatures
 from .errors import ApiError
 from .ratelimit import FailureLimiter
@@ -71,8 +73,11 @@ async def current_actor(request: Request,
 
 
 def require_may_send(actor: Actor, command_type: str) -> None:
+    """A 403 that names the roles that may send the command."""
     if not may_send(actor.role, command_type):
-        raise ApiError(403, "forbidden", f"a {actor.role.value} may not send {command_type}")
+        allowed = sorted(r.value for r in COMMAND_ROLES.get(command_type, frozenset()))
+        raise ApiError(403, "forbidden", words.may_not_send(actor.role.value, command_type, allowed),
+                       worded=True, allowed_roles=allowed)
 
 
 def require_may_operate(actor: Actor, action: str) -> None:

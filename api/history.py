@@ -22,7 +22,15 @@ from workflows.models import BatchInput, BatchItem
 
 from . import engine, study_import
 from .auth import signatures
-from .commands import answer, check_code, check_site, idempotent, listed, unit_defaults
+from .commands import (
+    answer,
+    check_code,
+    check_site,
+    idempotent,
+    listed,
+    unit_defaults,
+    unknown_fields,
+)
 from .deps import require_may_operate, require_may_send, require_reason
 from .errors import ApiError
 from .metrics import measured
@@ -74,7 +82,9 @@ def _items(body: dict[str, Any], role_for: Callable[[str], Role], code_pattern: 
         check_site(command, site_pattern)
         command = unit_defaults(command, behind_percent)
         try:
-            parsed = _ANY.validate_python(command).model_dump(mode="json")
+            model = _ANY.validate_python(command)
+            unknown_fields(command, model, f"commands.{index}: ", index=index)
+            parsed = model.model_dump(mode="json")
         except ValidationError as e:
             err = e.errors()[0]
             raise ApiError(422, "invalid_command", f"commands.{index}: "

@@ -6,30 +6,37 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from babel.dates import format_date
+
+import i18n
 from domain import CLOCKS, Track
 from domain.messages_en import MESSAGES
+from i18n import N_
+from i18n import gettext as _
+
+from . import words
 
 MILESTONES = {  # event type -> (track, date field, label)
-    "ProtocolSubmitted": (Track.sponsor_insurance, None, "protocol"),
-    "SponsorAssigned": (Track.sponsor_insurance, None, "sponsor"),
-    "InsuranceRecorded": (Track.sponsor_insurance, None, "insurance"),
-    "RegistrationRecorded": (Track.sponsor_insurance, None, "registration"),
-    "EthicsSubmitted": (Track.ethics, "submitted_on", "submitted"),
-    "EthicsOpinionRecorded": (Track.ethics, "opinion_on", "opinion"),
-    "EthicsConditionsLifted": (Track.ethics, "lifted_on", "conditions lifted"),
-    "CnilRecorded": (Track.data_protection, None, "CNIL"),
-    "CnilDecisionRecorded": (Track.data_protection, "decision_on", "CNIL decision"),
-    "AnsmSubmitted": (Track.authority, "submitted_on", "submitted"),
-    "AnsmObjectionRecorded": (Track.authority, "objected_on", "objection"),
-    "AnsmDecisionRecorded": (Track.authority, "decision_on", "decision"),
-    "AnsmNotified": (Track.authority, "sent_on", "informed"),
-    "DirectorInformed": (Track.recruitment, "informed_on", "director"),
-    "ConventionSigned": (Track.recruitment, "signed_on", "convention"),
-    "MilestoneNotified": (Track.recruitment, "notified_on", "notified"),
-    "SiteActivated": (Track.recruitment, "activated_on", "site"),
-    "SiteClosed": (Track.recruitment, "closed_on", "site closed"),
-    "EndDeclared": (Track.end, "ended_on", "end"),
-    "ResultsReported": (Track.end, "reported_on", "results"),
+    "ProtocolSubmitted": (Track.sponsor_insurance, None, N_("protocol")),
+    "SponsorAssigned": (Track.sponsor_insurance, None, N_("sponsor")),
+    "InsuranceRecorded": (Track.sponsor_insurance, None, N_("insurance")),
+    "RegistrationRecorded": (Track.sponsor_insurance, None, N_("registration")),
+    "EthicsSubmitted": (Track.ethics, "submitted_on", N_("submitted")),
+    "EthicsOpinionRecorded": (Track.ethics, "opinion_on", N_("opinion")),
+    "EthicsConditionsLifted": (Track.ethics, "lifted_on", N_("conditions lifted")),
+    "CnilRecorded": (Track.data_protection, None, N_("CNIL")),
+    "CnilDecisionRecorded": (Track.data_protection, "decision_on", N_("CNIL decision")),
+    "AnsmSubmitted": (Track.authority, "submitted_on", N_("submitted")),
+    "AnsmObjectionRecorded": (Track.authority, "objected_on", N_("objection")),
+    "AnsmDecisionRecorded": (Track.authority, "decision_on", N_("decision")),
+    "AnsmNotified": (Track.authority, "sent_on", N_("informed")),
+    "DirectorInformed": (Track.recruitment, "informed_on", N_("director")),
+    "ConventionSigned": (Track.recruitment, "signed_on", N_("convention")),
+    "MilestoneNotified": (Track.recruitment, "notified_on", N_("notified")),
+    "SiteActivated": (Track.recruitment, "activated_on", N_("site")),
+    "SiteClosed": (Track.recruitment, "closed_on", N_("site closed")),
+    "EndDeclared": (Track.end, "ended_on", N_("end")),
+    "ResultsReported": (Track.end, "reported_on", N_("results")),
 }
 LABEL_W, ROW_H, WIDTH, TOP = 190, 26, 960, 28
 MONTH_LABEL_W = 56  # "Sep 2026" at the timeline's font size
@@ -37,7 +44,7 @@ MONTH_LABEL_W = 56  # "Sep 2026" at the timeline's font size
 
 def track_title(track: Track, framework: str) -> str:
     """Under the EU regulations some tracks carry other bodies' clocks, and say so."""
-    return MESSAGES.get(f"track.{track.value}.{framework}") or MESSAGES[f"track.{track.value}"]
+    return _(MESSAGES.get(f"track.{track.value}.{framework}") or MESSAGES[f"track.{track.value}"])
 
 
 @dataclass
@@ -84,7 +91,8 @@ def build(study: dict[str, Any], events: list[dict[str, Any]], today: date) -> d
             if spec and spec[0] == track:
                 on = _day(e["data"].get(spec[1])) if spec[1] else _legal(e)
                 if on:
-                    marks.append({"x": x(on), "label": spec[2], "title": f"{e['type']} {on}"})
+                    marks.append({"x": x(on), "label": _(spec[2]),
+                                  "title": f"{words.event(e['type'])} {i18n.format_date(on)}"})
         recruiting = [e for e in events if e["type"] == "StudyStatusChanged"
                       and e["data"].get("to_status") == "recruiting"]
         if not group and not marks and not (track is Track.recruitment and recruiting):
@@ -99,7 +107,7 @@ def build(study: dict[str, Any], events: list[dict[str, Any]], today: date) -> d
         rows.append(header)
         y += ROW_H
         for dl in group:
-            row = Row(y=y, label=dl["label"], track=track.value)
+            row = Row(y=y, label=_(dl["label"]), track=track.value)
             s, due = _day(dl["starts_on"]), _day(dl["due_on"])
             assert s and due
             row.bars.append({"x": x(s), "w": max(x(due) - x(s), 3), "status": dl["status"],
@@ -131,7 +139,7 @@ def build(study: dict[str, Any], events: list[dict[str, Any]], today: date) -> d
     step = next(n for n in (1, 2, 3, 6, 12, 24, 60, 120) if n * month_w >= MONTH_LABEL_W or n == 120)
     while m <= end:
         if m >= start and (m.month - 1) % step == 0:
-            months.append({"x": x(m), "label": m.strftime("%b %Y")})
+            months.append({"x": x(m), "label": format_date(m, "MMM yyyy", locale=i18n.current())})
         m = date(m.year + (m.month == 12), m.month % 12 + 1, 1)
     return {"rows": rows, "height": y + 10, "width": WIDTH, "today_x": x(today),
             "today": today, "months": months, "label_w": LABEL_W, "row_h": ROW_H}

@@ -11,6 +11,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, get_args
 
+from api.validation import field_name
 from domain import Actor, may_send
 from domain.corrections import CORRECTABLE
 from domain.events import EVENT_TYPES
@@ -76,7 +77,7 @@ def correction_form(event_type: str, current: dict[str, Any],
         kind, options = widget(event_type, name)
         was = shown(current.get(name))
         value = posted.get(name, "false" if kind == "checkbox" else "") if posted else was
-        out.append({"name": name, "label": name.replace("_", " "), "widget": kind,
+        out.append({"name": name, "label": field_name(name), "widget": kind,
                     "choices": options, "value": value, "was": was})
     return out
 

@@ -1,6 +1,7 @@
 """The staff web pages: server-rendered (Jinja2), a login form setting an HttpOnly cookie, CSRF
 tokens on every form. Commands go through the same path as the JSON API (api/commands.py)."""
 
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -8,28 +9,55 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
 from pydantic import ValidationError
 
+import i18n
 from domain import Actor, RuleViolation, StudyState, StudyStatus, fold, may_operate, parse_event
-from domain.catalogue import labels
+from domain.catalogue import COMMAND_ROLES, labels
 from domain.events import PARTICIPANT_EVENT_TYPES
 from domain.forms import PARTICIPANT_FORMS, STUDY_FORMS, available, participant_forms, probe
 from domain.messages_en import MESSAGES
 from domain.regulation import CLOCKS
 from domain.signatures import SIGNED_COMMANDS
 from domain.sites import SITE_REQUIREMENTS
+from i18n import N_
+from i18n import gettext as _
 from store import Preferences, ReadModels, audit
 
-from . import calendar, charts, commands, history, portfolio, timeline, trail, web_documents
+from . import (
+    calendar,
+    charts,
+    commands,
+    errors,
+    excel,
+    history,
+    portfolio,
+    timeline,
+    trail,
+    validation,
+    web_documents,
+    words,
+)
 from .auth import sessions, signatures
 from .deps import Reader, Store, Temporal
 from .errors import ApiError
 from .routes import auth as auth_routes
 from .routes import calendar as calendar_routes
-from .routes.audit import MEDIA
+from .routes.audit import EXTENSION, MEDIA
 
 HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=HERE / "templates")
+templates = Jinja2Templates(env=Environment(
+    loader=FileSystemLoader(HERE / "templates"), autoescape=True,
+    extensions=["jinja2.ext.i18n"]))
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.gettext, i18n.ngettext, newstyle=True)
+templates.env.globals["language"] = i18n.current
+templates.env.filters["d"] = i18n.format_date
+templates.env.filters["dt"] = i18n.format_datetime
+templates.env.filters["words"] = lambda text: _(text) if text else text
+templates.env.filters.update(words.FILTERS)
+templates.env.globals["field_name"] = validation.field_name
 router = APIRouter(include_in_schema=False)
 COOKIE = "studyflow_session"
 STATES = [status.value for status in StudyStatus]
@@ -51,19 +79,31 @@ def check_csrf(request: Request, token: str) -> None:
 
 
 async def page_actor(request: Request) -> Actor:
-    """The signed-in person of the server-side session (api/auth/sessions.py)."""
+    """The signed-in person of the server-side session (api/auth/sessions.py), and how many
+    of their notices wait unread (the header's count)."""
     session = await sessions.active(request)
     signatures.bind(None)  # a page's form signs only through auth.sign_web_form
-    return session.as_actor
+    actor = session.as_actor
+    read: ReadModels = request.app.state.read_models
+    request.state.unread = await read.projections.notifications.unread(actor.name,
+                                                                     actor.role.value)
+    return actor
 
 
 Viewer = Annotated[Actor, Depends(page_actor)]
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """Every page: its forms carry a one-time key (`once`, sent as the command's idempotency
+    key: a double submission takes effect once); a banner when e-mail is not configured."""
     actor = context.get("actor")
+    settings = request.app.state.settings
+    context.setdefault("once", uuid.uuid4().hex)
     response = templates.TemplateResponse(request, name, {
-        "actor": actor, "csrf": csrf_token(request), "labels": LABELS,
+        "unread": request.state.unread if hasattr(request.state, "unread") else 0,
+        "mail_off": settings.smtp_url is None, "zone_name": settings.time_zone,
+        "actor": actor, "csrf": csrf_token(request),
+        "labels": {kind: _(label) for kind, label in LABELS.items()},
         "signed_kinds": SIGNED_COMMANDS,
         "web_session": getattr(request.state, "web_session", None), **context},
         status_code=status)
@@ -83,6 +123,18 @@ async def dashboard(request: Request, actor: Viewer, read: Reader, state: str = 
                   category=category, q=q, page=page, pages=max(1, -(-total // size)))
 
 
+@router.get("/language/{language}")
+async def choose_language(request: Request, language: str, next: str = "/") -> Response:
+    """The language switch of the header: saved in a cookie for a year (the preference wins
+    over the browser's Accept-Language)."""
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    response = RedirectResponse(target, status_code=303)
+    if language in i18n.LANGUAGES:
+        response.set_cookie(i18n.COOKIE, language, max_age=365 * 86400, httponly=True,
+                            samesite="lax")
+    return response
+
+
 @router.get("/studies/new", response_class=HTMLResponse)
 async def new_study_form(request: Request, actor: Viewer) -> HTMLResponse:
     return render(request, "new_study.html", actor=actor)
@@ -94,12 +146,13 @@ async def new_study(request: Request, actor: Viewer, read: Reader, client: Tempo
                     investigator: Annotated[str, Form()] = "",
                     framework: Annotated[str, Form()] = "JARDE",
                     reason: Annotated[str, Form()] = "",
-                    csrf: Annotated[str, Form()] = "") -> Response:
+                    csrf: Annotated[str, Form()] = "", once: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
     body = {"title": title, "category": category, "investigator": investigator,
             "framework": framework, "reason": reason}
     try:
-        _, study = await commands.create_study(client, read, actor, body, None,
+        _, study = await commands.create_study(client, read, actor, body,
+                                               f"web:{once}" if once.strip() else None,
                                                request.app.state.settings.temporal_task_queue)
     except (ApiError, RuleViolation) as e:
         return render(request, "new_study.html", status=_status(e), actor=actor,
@@ -112,7 +165,17 @@ def _status(e: Exception) -> int:
 
 
 def _message(e: Exception) -> str:
-    return e.message if isinstance(e, ApiError | RuleViolation) else str(e)
+    """The refusal in the reader's language (api/errors.words)."""
+    if isinstance(e, ApiError):
+        return e.message if e.worded else errors.words(e.code, e.message)
+    if isinstance(e, RuleViolation):
+        return errors.words(e.code, e.message)
+    return str(e)
+
+
+def _field_errors(e: Exception) -> dict[str, str]:
+    details = e.extra.get("details", []) if isinstance(e, ApiError) else []
+    return {d["field"]: d["msg"] for d in details if isinstance(d, dict) and d.get("field")}
 
 
 async def folded(read: ReadModels, study_id: str) -> tuple[StudyState | None, list[dict]]:
@@ -156,7 +219,7 @@ def form_fields(kind: str, defaults: dict[str, Any],
                   else "select" if choices else "text")
         # a document the unit asks for at a site's activation: blank until someone attests it
         value = None if name in REQUIREMENT_FIELDS else defaults.get(name)
-        out.append({"name": name, "label": name.replace("_", " "), "widget": widget,
+        out.append({"name": name, "label": validation.field_name(name), "widget": widget,
                     # the protocol's hash is the file's when the file is attached
                     "choices": choices, "required": info.is_required() and widget != "checkbox"
                     and name != "document_sha256",
@@ -168,7 +231,11 @@ def form_fields(kind: str, defaults: dict[str, Any],
 async def study_page(request: Request, actor: Actor, read: ReadModels, study_id: str,
                      status: int = 200, error: str | None = None,
                      failed: str | None = None, correcting: int | None = None,
-                     posted: dict[str, str] | None = None, only: str = "") -> HTMLResponse:
+                     posted: dict[str, str] | None = None, only: str = "",
+                     typed: dict[str, str] | None = None,
+                     field_errors: dict[str, str] | None = None) -> HTMLResponse:
+    """`typed`, `field_errors`: a refused form (`failed`) comes back with what was typed and
+    each field's message beside it."""
     study = await read.get_study(study_id)
     if study is None:
         return render(request, "not_found.html", status=404, actor=actor, study_id=study_id)
@@ -176,20 +243,24 @@ async def study_page(request: Request, actor: Actor, read: ReadModels, study_id:
     today = datetime.now(UTC).date()
     sites = study.get("sites") or []
     kinds = available(state, actor.role, today) if state else []
-    forms = [{"kind": k, "label": LABELS[k],
+    forms = [{"kind": k, "label": _(LABELS[k]),
               "fields": form_fields(k, probe(state, k, today) if state else {}, sites)}
              for k in kinds]
     if failed and failed not in kinds and failed in STUDY_FORMS:
-        forms.insert(0, {"kind": failed, "label": LABELS[failed], "fields": form_fields(
+        forms.insert(0, {"kind": failed, "label": _(LABELS[failed]), "fields": form_fields(
             failed, probe(state, failed, today) if state else {}, sites)})
     for f in forms:
         f["document_kinds"] = web_documents.kinds_for(str(f["kind"]))
-    people = [{"kind": k, "label": LABELS[k], "fields": form_fields(k, d, sites)}
+    people = [{"kind": k, "label": _(LABELS[k]), "fields": form_fields(k, d, sites)}
               for k, d in (participant_forms(state, actor.role, today) if state else [])]
     recruitment = await portfolio.recruitment(read, study, today)
     curve = charts.recruitment_chart(recruitment, today)
     site_charts = [(site, chart) for site in recruitment["by_site"] if (
         chart := charts.recruitment_chart(site, today, height=210))]
+    for f in forms + people:
+        f["who"] = sorted(r.value for r in COMMAND_ROLES.get(str(f["kind"]), frozenset()))
+        if f["kind"] == failed:
+            keep_typed(f, typed or {}, field_errors or {})
     participants = await read.participants(study_id, limit=PARTICIPANT_TABLE_ROWS)
     # a study of 10,000 participants records them by the ten thousand: "study" shows its own
     # facts only, so that an opinion recorded long ago can still be found and corrected here
@@ -208,8 +279,45 @@ async def study_page(request: Request, actor: Actor, read: ReadModels, study_id:
                   participants=participants, participant_forms=people,
                   recruitment=recruitment, curve=curve, site_charts=site_charts,
                   participants_total=sum(study["participants"].values()),
+                  step_names=words.steps(), step_who=step_who(),
+                  # the study's own numbering, without gaps (the global seq stays the anchor)
+                  no={e["seq"]: e["version"] for e in events},
+                  next_actors=next_actors(study),
                   may_export=may_operate(actor.role, "export_audit"),
                   documents=await web_documents.section(request, actor, events))
+
+
+def keep_typed(form: dict[str, Any], typed: dict[str, str], errors: dict[str, str]) -> None:
+    for fld in form["fields"]:
+        if fld["widget"] == "checkbox":
+            fld["value"] = fld["name"] in typed
+        elif fld["name"] in typed:
+            fld["value"] = typed[fld["name"]]
+        fld["error"] = errors.get(fld["name"])
+    form["reason"] = typed.get("reason", "")
+
+
+def step_who() -> dict[str, list[str]]:
+    return {step: sorted(r.value for r in COMMAND_ROLES[kind])
+            for step, kind in words.STEP_COMMANDS.items()}
+
+
+def next_actors(study: dict[str, Any]) -> list[dict[str, Any]]:
+    """Who must act next: the role each running clock waits on, soonest first."""
+    running = sorted((d for d in study.get("deadlines", []) if d.get("status") in ("open", "overdue")
+                      and d.get("role")), key=lambda d: str(d.get("due_on")))
+    return [{"who": [d["role"]], "what": _(d.get("label") or d["name"]), "due_on": d["due_on"]}
+            for d in running[:3]]
+
+
+@router.get("/studies/{study_id}/commands")
+@router.get("/studies/{study_id}/participants/commands")
+@router.get("/studies/{study_id}/corrections")
+@router.get("/studies/{study_id}/export")
+async def back_to_study(study_id: str) -> Response:
+    """A refused form's page reloaded, or its address opened again: the study's page, never
+    a bare "method not allowed"."""
+    return RedirectResponse(f"/studies/{study_id}", status_code=303)
 
 
 @router.get("/studies/{study_id}", response_class=HTMLResponse)
@@ -228,14 +336,19 @@ async def _submit(request: Request, study_id: str, actor: Actor, read: ReadModel
     study's page, in words, with the form open."""
     form = dict(await request.form())
     check_csrf(request, str(form.pop("csrf", "")))
+    once = str(form.pop("once", "")).strip()
     kind = str(form.get("type", ""))
     taken = web_documents.take_file(form)
+    typed = {k: str(v) for k, v in form.items() if k not in ("signature_password",
+                                                              "signature_code")}
     body: dict[str, Any] = {k: v for k, v in form.items() if v != ""}
     models = PARTICIPANT_FORMS if participants else STUDY_FORMS
     if kind in models:  # an unticked checkbox is not sent: it means false
         for name, info in models[kind].model_fields.items():
             if "bool" in str(info.annotation):
                 body[name] = name in form
+            elif "date" in str(info.annotation) and isinstance(body.get(name), str):
+                body[name] = i18n.parse_date(body[name])  # jj/mm/aaaa as well as ISO
     try:
         action = f"/studies/{study_id}/{'participants/' if participants else ''}commands"
         # the file first: its reference, not the file, goes through a re-authentication
@@ -250,7 +363,7 @@ async def _submit(request: Request, study_id: str, actor: Actor, read: ReadModel
             body.pop(secret, None)
         settings = request.app.state.settings
         await commands.study_command(
-            client, read, actor, study_id, body, None,
+            client, read, actor, study_id, body, f"web:{once}" if once else None,
             participant=str(form.get("code", "")) if participants else None,
             code_pattern=settings.participant_code_pattern,
             site_pattern=settings.site_code_pattern,
@@ -259,7 +372,8 @@ async def _submit(request: Request, study_id: str, actor: Actor, read: ReadModel
             documents_required=settings.documents_required)
     except (ApiError, RuleViolation) as e:
         return await study_page(request, actor, read, study_id, status=_status(e),
-                                error=_message(e), failed=kind)
+                                error=_message(e), failed=kind, typed=typed,
+                                field_errors=_field_errors(e))
     anchor = "participants" if participants else "audit"
     return RedirectResponse(f"/studies/{study_id}#{anchor}", status_code=303)
 
@@ -326,12 +440,13 @@ async def study_export(request: Request, study_id: str, actor: Viewer, read: Rea
         return render(request, "not_found.html", status=404, actor=actor, study_id=study_id)
     if fmt not in MEDIA or not reason.strip():
         return await study_page(request, actor, read, study_id, status=422,
-                                error="an export needs a format (jsonl or csv) and a reason")
+                                error=_("An export needs a format and a reason."))
     text, manifest = await audit.export(store, study_id, fmt,  # type: ignore[arg-type]
                                         actor=actor.name, role=actor.role.value,
-                                        reason=reason.strip())
+                                        reason=reason.strip(),
+                                        renderer=excel.render if fmt == "excel" else None)
     return Response(text, media_type=MEDIA[fmt], headers={
-        "Content-Disposition": f'attachment; filename="{study_id}-audit.{fmt}"',
+        "Content-Disposition": f'attachment; filename="{study_id}-audit.{EXTENSION[fmt]}"',
         "X-StudyFlow-Export-Sha256": manifest["sha256"],
         "X-StudyFlow-Export-Manifest": f"/api/audit/exports/{manifest['recorded_seq']}"})
 
@@ -341,15 +456,49 @@ async def inbox(request: Request, actor: Viewer, read: Reader) -> HTMLResponse:
     return await inbox_page(request, actor, read)
 
 
+NOTICE_KINDS = {
+    "reminder": N_("Reminder"), "escalation": N_("Urgent: a deadline is missed or imminent"),
+    "decision": N_("Decision"), "correction": N_("Correction"),
+    "action": N_("Action required"), "recruitment": N_("Recruitment behind plan"),
+}
+
+
+def notice_words(n: dict[str, Any]) -> dict[str, Any]:
+    """A notice as the inbox shows it: its kind in words, the clock it is about."""
+    clock = CLOCKS.get(str(n.get("deadline") or ""))
+    kind = str(n["kind"])
+    return {**n, "at": n["created_at"],
+            "kind_words": _(NOTICE_KINDS[kind]) if kind in NOTICE_KINDS else kind,
+            "text": n["message"] if i18n.current() == "en" else (_(clock.label) if clock else "")}
+
+
 async def inbox_page(request: Request, actor: Actor, read: ReadModels, status: int = 200,
                      **context: Any) -> HTMLResponse:
+    notices = [notice_words(n) for n in
+               await read.projections.notifications.inbox(actor.name, actor.role.value)]
     tasks = await read.tasks_for_role(actor.role.value)
     person = await read.person(actor.name) or {"email": None, "digest": True}
     feeds = {scope: calendar.feed_urls(str(request.base_url), request.app.state.secret, feed)
              for scope in calendar.SCOPES
              if (feed := await read.calendar.current(actor.name, actor.role.value, scope))}
     return render(request, "inbox.html", status, actor=actor, tasks=tasks, person=person,
+                  notices=notices,
                   feeds=feeds, unit_feed=may_operate(actor.role, "unit_calendar"), **context)
+
+
+@router.post("/inbox/read")
+async def notice_read(request: Request, actor: Viewer, read: Reader,
+                      csrf: Annotated[str, Form()] = "", id: Annotated[str, Form()] = "") -> Response:
+    """Marks one of the person's notices read (or every one, id=all)."""
+    check_csrf(request, csrf)
+    notices = read.projections.notifications
+    if id == "all":
+        for n in await notices.inbox(actor.name, actor.role.value, limit=500):
+            if not n["read"]:
+                await notices.mark_read(n["id"], actor.name)
+    elif id.isdigit():
+        await notices.mark_read(int(id), actor.name)
+    return RedirectResponse("/inbox#notices", status_code=303)
 
 
 @router.post("/preferences")
@@ -361,7 +510,7 @@ async def preferences(request: Request, actor: Viewer, read: Reader,
         prefs = Preferences(email=email.strip() or None, digest=digest is not None)
     except ValidationError:
         return await inbox_page(request, actor, read, 422,
-                                error=f"{email!r} is not an e-mail address")
+                                error=_("{email} is not an e-mail address.").format(email=repr(email)))
     await read.set_person(actor.name, actor.role.value, prefs)
     return RedirectResponse("/inbox#preferences", status_code=303)
 
@@ -390,8 +539,8 @@ async def reports(request: Request, actor: Viewer, read: Reader,
     """The unit's portfolio: coordinators, regulatory affairs and admins."""
     if not may_operate(actor.role, "view_reports"):
         return render(request, "forbidden.html", status=403, actor=actor,
-                      message=f"The unit's reports are for coordinators, regulatory affairs "
-                              f"and admins, not a {actor.role.value}.")
+                      message=_("The unit's reports are for: {roles}.").format(
+                          roles=words.roles(["coordinator", "regulatory", "admin"])))
     months = min(max(months, 1), 60)
     rep = await portfolio.report(read, months)
     month_list = charts.last_months(rep["generated_on"], months)
@@ -404,11 +553,19 @@ async def reports(request: Request, actor: Viewer, read: Reader,
                                                      month_list))
 
 
+def error_page(request: Request, status: int, message: str) -> Response:
+    """An address that leads nowhere, asked by a browser: a page in the reader's language."""
+    return templates.TemplateResponse(request, "error.html", {
+        "actor": None, "status": status, "message": message, "csrf": "",
+        "mail_off": False, "unread": 0}, status_code=status)
+
+
 def install(app: Any, secret: bytes) -> None:
     """`secret` signs the CSRF tokens: the same in every web process (bootstrap.secret_key)."""
     app.state.secret = secret
     app.include_router(router)
     app.include_router(web_documents.router)
+    errors.html_page = error_page
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, e: LoginRequired) -> Response:

@@ -14,9 +14,12 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
+import i18n
+from api import words
 from api.auth.admin import demo_account
 from domain import COMMAND_ROLES
 from domain.events import PARTICIPANT_EVENT_TYPES
+from i18n import gettext as _
 from scenarios import (
     DOCUMENTS,
     STUDY,
@@ -85,7 +88,7 @@ def dated_history() -> list[Step]:
         OPENED - PLAN_DAYS)}))
     # each site's activation and plan, then its inclusions, all in legal-date order
     dated: list[tuple[int, int, Step]] = []
-    for code, _, _, active, every in SITES:
+    for code, _name, _investigator, active, every in SITES:
         dated.append((active, 0, ("coordinator", {
             "type": "activate_site", "site": code, "activated_on": _days_ago(active),
             "agreement_signed_on": _days_ago(active + 20),
@@ -96,7 +99,7 @@ def dated_history() -> list[Step]:
         for ago in range(active - 3, 0, -every):
             dated.append((ago, 2, ("investigator", {"type": "include", "site": code})))
     number = 0
-    for ago, _, (role, command) in sorted(dated, key=lambda d: (-d[0], d[1])):
+    for ago, _order, (role, command) in sorted(dated, key=lambda d: (-d[0], d[1])):
         if command["type"] != "include":
             steps.append((role, command))
             continue
@@ -190,40 +193,51 @@ async def walk(stack: Any, console: Console) -> str:
         recruitment = await call("auditor", f"/api/studies/{sid}/recruitment", {}, "GET")
         feed = await call("coordinator", "/api/calendar/feed-url", {}, "GET")
 
-    table = Table("seq", title=f"Timeline of {sid} (the study's own facts)")
-    for name in ("legal date", "recorded (UTC)", "event"):
+    i18n.configure(stack.settings.language, stack.settings.time_zone)
+    table = Table(_("No."), title=_("Timeline of {sid} (the study's own facts)").format(sid=sid))
+    for name in (_("Legal date"), _("Recorded"), _("What")):
         table.add_column(name, no_wrap=True)
-    table.add_column("by")
-    table.add_column("reason")
+    table.add_column(_("Who"))
+    table.add_column(_("Why"))
     for e in events:
         if e["type"] not in PARTICIPANT_EVENT_TYPES:
-            table.add_row(str(e["seq"]), e["effective_on"] or "", e["at"][:16].replace("T", " "),
-                          e["type"], e["actor"], e["reason"])
+            table.add_row(str(e["seq"]), i18n.format_date(e["effective_on"]) if e["effective_on"]
+                          else "", i18n.format_datetime(e["at"]), words.event(e["type"]),
+                          e["actor"], words.reason(e["reason"]))
     console.print(table)
-    progress_table = Table("", "included", "target", "planned today", "withdrawn", "completed",
-                           "target at this rate", title="Recruitment against the plan")
-    for label, part in [("study", recruitment), *((s["site"], s) for s in recruitment["by_site"])]:
+    progress_table = Table("", _("Included"), _("Target"), _("planned by today"), _("withdrawn"),
+                           _("completed"), _("Target at this rate"),
+                           title=_("Recruitment against the plan"))
+    for label, part in [(_("study"), recruitment),
+                        *((s["site"], s) for s in recruitment["by_site"])]:
         progress_table.add_row(
             label, str(part["included"]), str(part["target"] or ""),
             f"{part['planned_today']:g}" if part["planned_today"] is not None else "",
             str(part["withdrawn"]), str(part["completed"]),
-            (part["projected_target_on"] or "") + (" (behind plan)" if part["behind"] else ""))
+            (i18n.format_date(part["projected_target_on"]) if part["projected_target_on"]
+             else "") + (f" ({_('behind plan')})" if part["behind"] else ""))
     console.print(progress_table)
-    clocks = ", ".join(f"{d['label']}: {d['status']}" for d in study["deadlines"])
-    console.print(f"Clocks, judged on the legal dates: {clocks or 'none'}.")
-    console.print(f"Study [bold]{sid}[/bold] is [green]{study['state']}[/green] at "
-                  f"{len(recruitment['by_site'])} sites.")
-    console.print(f"Web app: {stack.web_url}/login  (API docs: {stack.web_url}/docs)")
-    console.print(f"Its documents and inspection dossier: {stack.web_url}/studies/{sid}#documents")
-    console.print(f"The study: {stack.web_url}/studies/{sid}#recruitment · the unit's reports: "
-                  f"{stack.web_url}/reports")
+    clocks = ", ".join(f"{_(d['label'])}: {words.status(d['status'])}" for d in study["deadlines"])
+    console.print(_("Clocks, judged on the legal dates: {clocks}.").format(
+        clocks=clocks or _("none")))
+    console.print(_("Study {sid} is {state} at {n} sites.").format(
+        sid=f"[bold]{sid}[/bold]", state=f"[green]{words.state(study['state'])}[/green]",
+        n=len(recruitment["by_site"])))
+    console.print(_("Web app: {url}  (API docs: {docs})").format(
+        url=f"{stack.web_url}/login", docs=f"{stack.web_url}/docs"))
+    console.print(_("Its documents and inspection dossier: {url}").format(
+        url=f"{stack.web_url}/studies/{sid}#documents"))
+    console.print(_("The study: {study} · the unit's reports: {reports}").format(
+        study=f"{stack.web_url}/studies/{sid}#recruitment", reports=f"{stack.web_url}/reports"))
     password = await demo_account(stack.pool, stack.settings, "demo-coordinator", "coordinator",
                                   "Demo Coordinator")
-    console.print(f"Sign in as [bold]demo-coordinator[/bold], password [bold]{password}[/bold] "
-                  "(a local account; the first sign-in enrols your authenticator app)")
-    console.print(f"Coordinator token (or paste it on the login page): {tokens['coordinator']}")
-    console.print(f"Coordinator's calendar feed (subscribe in Outlook or Thunderbird): "
-                  f"{feed['url']}")
+    console.print(_("Sign in as {name}, password {password} (a local account; the first "
+                    "sign-in enrols your authenticator app)").format(
+        name="[bold]demo-coordinator[/bold]", password=f"[bold]{password}[/bold]"))
+    console.print(_("Coordinator token (or paste it on the login page): {token}").format(
+        token=tokens["coordinator"]))
+    console.print(_("Coordinator's calendar feed (subscribe in Outlook or Thunderbird): "
+                    "{url}").format(url=feed["url"]))
     if stack.info.get("temporal_ui_url"):
         console.print(f"Temporal UI: {stack.info['temporal_ui_url']}")
     return sid

@@ -26,6 +26,7 @@ from cli.common import (
     show,
     upload,
 )
+from domain.commands import PARTICIPANT_COMMAND_TYPES, STUDY_COMMAND_TYPES
 from domain.model import Role
 from settings import Settings, get_settings
 from stack.logs import configure_logging
@@ -132,7 +133,12 @@ def with_database(data_dir: Path, body: Callable[[Any], Awaitable[T]]) -> T:
     running)."""
     import bootstrap
 
-    with bootstrap.database(settings_for(data_dir)) as found:
+    settings = settings_for(data_dir)
+    if not bootstrap.servers(settings).database_url and not (data_dir / "pg").exists():
+        # never a second, empty database beside the one the stack runs elsewhere
+        fail(f"no StudyFlow stack in {data_dir} (no stack.json, no database): start it with "
+             "`studyflow up`, or give the --data-dir it runs with, or set DATABASE_URL")
+    with bootstrap.database(settings) as found:
         dsn = found.database_url
         assert dsn is not None
 
@@ -233,9 +239,20 @@ def audit_verify(data_dir: DataDir = DEFAULT_DIR) -> None:
     for p in problems:
         print(f"audit BROKEN: {p.describe()}")
     if result.ok and not problems:
-        print(f"audit intact: {result.events} events in {result.streams} streams, "
-              f"{result.checkpoint_heads} checkpointed heads match; {checked} documents "
-              "re-hashed")
+        import i18n
+        from i18n import gettext as _
+
+        with i18n.use(get_settings().language):
+            print(_("audit intact: {events} events in {streams} streams.").format(
+                events=result.events, streams=result.streams))
+            print(_("Checked: every event's hash recomputed from its content, and every event "
+                    "linked to the one before it in its stream."))
+            print(_("{heads} stream heads also match the last checkpoint.").format(
+                heads=result.checkpoint_heads) if result.checkpoint_heads else
+                _("No checkpoint recorded yet to compare with (the worker records one daily; "
+                  "`studyflow audit checkpoint` records one now)."))
+            print(_("{n} stored documents re-hashed: each matches its SHA-256.").format(
+                n=checked))
         return
     if b := result.first_broken:
         print(f"audit BROKEN at stream {b.stream_id} version {b.version} (seq {b.seq}): "
@@ -256,19 +273,22 @@ def audit_checkpoint(by: Operator = "", data_dir: DataDir = DEFAULT_DIR) -> None
 
 @audit_app.command("export")
 def audit_export(study: Annotated[str | None, typer.Option(help="One study's trail only.")] = None,
-                 fmt: Annotated[str, typer.Option("--format", help="jsonl or csv")] = "jsonl",
+                 fmt: Annotated[str, typer.Option(
+                     "--format", help="jsonl, csv, or excel (the CSV a French Excel opens)")
+                 ] = "jsonl",
                  output: Annotated[Path | None, typer.Option(help="File (default: stdout).")] = None,
                  by: Operator = "", reason: Reason = "audit export",
                  data_dir: DataDir = DEFAULT_DIR) -> None:
     """Export the audit trail (every study, or one) as JSON lines or CSV, with a manifest
     (FILE.manifest.json, or on stderr); the export is itself recorded in the audit."""
+    from api import excel
     from store import EventStore, audit
 
-    if fmt not in ("jsonl", "csv"):
-        fail("--format is jsonl or csv")
+    if fmt not in ("jsonl", "csv", "excel"):
+        fail("--format is jsonl, csv or excel")
     text, manifest = with_database(data_dir, lambda pool: audit.export(
         EventStore(pool), study, fmt, actor=by or login_name(), role="admin",  # type: ignore[arg-type]
-        reason=reason))
+        reason=reason, renderer=excel.render if fmt == "excel" else None))
     if study and not manifest["count"]:
         fail(f"no study {study} in the audit trail")
     body = json.dumps(manifest, indent=2, ensure_ascii=False)
@@ -440,11 +460,14 @@ app.add_typer(portfolio.calendar_app, name="calendar")
 def study_list(token: Token = None, state: str | None = None, overdue: bool = False,
                data_dir: DataDir = DEFAULT_DIR) -> None:
     """List studies, overdue first."""
-    from rich.table import Table
+    from rich.table import Column, Table
 
     query = "?limit=500" + (f"&state={state}" if state else "") + ("&overdue=true" if overdue else "")
     items = api(data_dir, token, "GET", "/api/studies" + query)["items"]
-    table = Table("id", "title", "category", "state", "next due", "overdue")
+    table = Table("title", "category", "state", "next due", "overdue")
+    # an id is never cut, whatever the terminal's width: the other columns wrap
+    table.columns.insert(0, Column("id", no_wrap=True,
+                                   min_width=max((len(s["id"]) for s in items), default=2)))
     for s in items:
         table.add_row(s["id"], s["title"], s["category"], s["state"], str(s["next_due_on"] or ""),
                       "yes" if s["overdue"] else "")
@@ -466,7 +489,22 @@ def study_create(title: str, category: str, investigator: str,
         "title": title, "category": category, "investigator": investigator, "reason": reason}))
 
 
-@study_app.command("command")
+def command_help(types: tuple[str, ...], intro: str) -> str:
+    """The command types and their fields, from the catalogue: `--help` lists them all."""
+    from domain.catalogue import ENTRIES
+
+    models = {entry.type: entry.model for entry in ENTRIES}
+    lines = [intro, "Command types (--field NAME=VALUE; * required):"]
+    for kind in types:
+        fields = [f"{name}{'*' if info.is_required() else ''}"
+                  for name, info in models[kind].model_fields.items() if name not in ("type", "code")]
+        lines.append(f"{kind}: {', '.join(fields) or '(no field)'}")
+    return "\n\n".join(lines)
+
+
+@study_app.command("command", help=command_help(
+    STUDY_COMMAND_TYPES, "Send a study command, e.g. `study command ID assign_sponsor "
+    "--field sponsor=AP-HP --reason 'sponsor agreed'`."))
 def study_command(study_id: str, type_: Annotated[str, typer.Argument(metavar="TYPE")],
                   reason: Annotated[str, typer.Option(help="Why (goes to the audit).")],
                   field: Annotated[list[str] | None, typer.Option(help="key=value")] = None,
@@ -532,7 +570,10 @@ def participants_register(study: Study, code: str,
              {"code": code, "reason": reason, **parse_fields(field or [])})["participants"])
 
 
-@participants_app.command("command")
+@participants_app.command("command", help=command_help(
+    PARTICIPANT_COMMAND_TYPES, "Send a participant command, e.g. `participants command --study "
+    "ID P-0001 record_consent --field kind=written --field consent_form_version=1.0 "
+    "--field consented_on=2026-11-25`."))
 def participants_command(study: Study, code: str,
                          type_: Annotated[str, typer.Argument(metavar="TYPE")],
                          reason: Annotated[str, typer.Option(help="Why (goes to the audit).")],

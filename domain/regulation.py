@@ -3,6 +3,7 @@ read them from here. Sources: Code de la santé publique (CSP) as renumbered in 
 2016-1537) and amended since (décret 2024-795 for express authorizations)."""
 
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from .model import (
     Category,
@@ -280,6 +281,11 @@ class Clock(Frozen):
 
 
 EU, EVALUATION = Periods.eu, Periods.eu_evaluation
+# Legal days are the calendar days of France (Code de la santé publique): a clock due on a day
+# runs to the end of that day in Paris, and fires at 00:00 Paris time the day after, summer
+# time included (workflows/study.py, behind the "legal-days-paris" patch).
+LEGAL_TIME_ZONE = ZoneInfo("Europe/Paris")
+
 REMINDER_DAYS_BEFORE = (7, 1)  # reminders 7 days and 1 day before a clock falls due
 
 CLOCKS: dict[str, Clock] = {

@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -15,7 +16,8 @@ from .chain import OPERATIONS, canonical, timestamp
 from .models import StoredEvent
 from .port import EventStorePort
 
-Format = Literal["jsonl", "csv"]
+# excel: the CSV a French Excel opens (api/excel.py renders it, in the reader's language)
+Format = Literal["jsonl", "csv", "excel"]
 FIELDS = ["seq", "study_id", "version", "type", "actor", "role", "at", "effective_on", "reason",
           "data", "prev_hash", "hash", "signature"]
 
@@ -51,7 +53,8 @@ def render(rows: list[dict[str, Any]], fmt: Format) -> str:
 
 
 async def export(store: EventStorePort, study_id: str | None, fmt: Format, *, actor: str, role: str,
-                 reason: str) -> tuple[str, dict[str, Any]]:
+                 reason: str, renderer: Callable[[list[dict[str, Any]]], str] | None = None
+                 ) -> tuple[str, dict[str, Any]]:
     """The export's text and its manifest; the manifest is recorded as an `AuditExported` event
     (its seq is in the manifest) before the text is handed out."""
     rows: list[dict[str, Any]] = []
@@ -59,7 +62,7 @@ async def export(store: EventStorePort, study_id: str | None, fmt: Format, *, ac
     while batch := await store.events_after(after, study_id, 5000):
         rows.extend(audit_row(e) for e in batch)
         after = batch[-1].seq
-    text = render(rows, fmt)
+    text = renderer(rows) if renderer else render(rows, fmt)
     heads = {r["study_id"]: {"version": r["version"], "hash": r["hash"]} for r in rows}
     manifest: dict[str, Any] = {
         "scope": study_id or "all", "format": fmt, "count": len(rows),

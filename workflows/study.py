@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.models import DeliverInput
     from domain.events import AmendmentSubmitted, Event, SafetyEventReported
     from domain.model import FINISHED
+    from domain.regulation import LEGAL_TIME_ZONE
     from store.models import AppendRequest, AppendResult, NewEvent
     from workflows.models import (
         SYSTEM_ACTOR,
@@ -52,6 +53,9 @@ RENEWING = "Renewing"  # a command refused for a moment: retry
 # checked against the texts (issue 15); a run replaying a history recorded before decides under
 # the edition it was recorded under (1), and a study created under it adopts this one.
 RULES_PATCH = "rules-edition-2"
+# Legal days in Paris: "today" and the clocks' wake-up at 00:00 Paris time (histories recorded
+# before it replay on UTC days)
+PARIS_PATCH = "legal-days-paris"
 
 
 def _rule_error(code: str, message: str) -> ApplicationError:
@@ -74,6 +78,7 @@ class StudyWorkflow:
         self.renewing = False  # the run waits for its handlers to finish, then continues as new
         self.history_limit: int | None = None
         self.rules: int | None = None  # the rules edition this run decides under
+        self.zone: Any = None  # the zone of legal days this run keeps (UTC or Paris)
 
     @workflow.run
     async def run(self, inp: StudyInput) -> dict[str, Any]:
@@ -302,14 +307,24 @@ class StudyWorkflow:
         return state, decided
 
     # --- clocks -------------------------------------------------------------------------------
+    def _zone(self) -> Any:
+        """The zone whose calendar days are legal days, decided once per run (as _rules):
+        Paris, or UTC for a run recorded before the patch; a validator, which may not record
+        the marker, judges in Paris as a new run will."""
+        if self.zone is None:
+            if workflow.unsafe.is_read_only():
+                return LEGAL_TIME_ZONE
+            self.zone = LEGAL_TIME_ZONE if workflow.patched(PARIS_PATCH) else UTC
+        return self.zone
+
     def _today(self):  # type: ignore[no-untyped-def]
-        return workflow.now().astimezone(UTC).date()
+        return workflow.now().astimezone(self._zone()).date()
 
     def _until_next_alarm(self) -> timedelta | None:
         day = domain.next_alarm_on(self.state) if self.state else None
         if day is None:
             return None
-        wake = datetime.combine(day, time(0), tzinfo=UTC)
+        wake = datetime.combine(day, time(0), tzinfo=self._zone())  # 00:00 there, DST included
         return max(wake - workflow.now(), timedelta(milliseconds=1))
 
     async def _advance_clocks(self) -> None:

@@ -16,6 +16,7 @@ import segno
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from i18n import gettext as _
 from settings import Settings
 from store.accounts import Accounts
 
@@ -35,16 +36,16 @@ def password_problems(password: str, settings: Settings, name: str = "") -> list
     """What the password rules find wrong with `password` (none: it may be used)."""
     problems = []
     if len(password) < settings.password_min_length:
-        problems.append(f"at least {settings.password_min_length} characters")
+        problems.append(_("at least {n} characters").format(n=settings.password_min_length))
     classes = sum(any(c in group for c in password) for group in (
         string.ascii_lowercase, string.ascii_uppercase, string.digits))
     classes += any(not c.isalnum() for c in password)
     if classes < 3:
-        problems.append("three of: lower case, upper case, digits, symbols")
+        problems.append(_("three of: lower case, upper case, digits, symbols"))
     if name and name.lower() in password.lower():
-        problems.append("not containing the account's name")
+        problems.append(_("not containing the account's name"))
     if len(set(password)) < 6:
-        problems.append("at least 6 different characters")
+        problems.append(_("at least 6 different characters"))
     return problems
 
 

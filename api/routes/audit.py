@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse, Response
 
 from store import OPERATIONS, audit
 
-from .. import health
+from .. import excel, health
 from ..deps import CurrentActor, Reader, Store, require_may_operate
 from ..errors import ApiError
 
@@ -33,11 +33,15 @@ async def verify(request: Request, actor: CurrentActor, store: Store) -> dict[st
     return {**base, "first_broken": first}
 
 
-MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
+MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8",
+         "excel": "text/csv; charset=utf-8"}
+EXTENSION = {"jsonl": "jsonl", "csv": "csv", "excel": "csv"}
 
 
 @router.get("/api/audit/export", summary="Export the audit trail (one study or all) with a "
-            "manifest; the export is itself an audit event", response_class=Response,
+            "manifest; the export is itself an audit event. `format=excel`: the CSV a French "
+            "Excel opens (`;`, UTF-8 with BOM, one column per field, in the caller's language)",
+            response_class=Response,
             responses={200: {"content": {MEDIA["jsonl"]: {}, MEDIA["csv"]: {}}}})
 async def export(actor: CurrentActor, store: Store, read: Reader, study: str | None = None,
                  fmt: Annotated[audit.Format, Query(alias="format")] = "jsonl",
@@ -47,8 +51,9 @@ async def export(actor: CurrentActor, store: Store, read: Reader, study: str | N
     if study and not await read.study_exists(study):
         raise ApiError(404, "study_not_found", f"no study {study}")
     text, manifest = await audit.export(store, study, fmt, actor=actor.name,
-                                        role=actor.role.value, reason=reason)
-    name = f"studyflow-audit-{study or 'all'}-{manifest['recorded_seq']}.{fmt}"
+                                        role=actor.role.value, reason=reason,
+                                        renderer=excel.render if fmt == "excel" else None)
+    name = f"studyflow-audit-{study or 'all'}-{manifest['recorded_seq']}.{EXTENSION[fmt]}"
     return Response(text, media_type=MEDIA[fmt], headers={
         "Content-Disposition": f'attachment; filename="{name}"',
         "X-StudyFlow-Export-Sha256": manifest["sha256"],

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from domain import Actor, Role
 from domain.signatures import meaning as signature_meaning
 from domain.signatures import needs_signature
+from i18n import gettext as _
 from settings import Settings
 from store import operations
 from store.accounts import Accounts, digest
@@ -81,8 +82,9 @@ async def login(request: Request, username: Annotated[str, Form()] = "",
     limiter = request.app.state.login_limiter
     client = request.client.host if request.client else "?"
     if wait := limiter.retry_after(client):
-        return login_page(request, 429, error=f"too many failed logins from {client}: try "
-                          f"again in {wait} s", username=username)
+        return login_page(request, 429, error=_("too many failed logins from {client}: try again in {wait} s"
+                                                ).format(
+                              client=client, wait=wait), username=username)
     sessions.check_csrf(request, csrf)
     if token.strip():
         return await _token_login(request, token.strip())
@@ -91,14 +93,13 @@ async def login(request: Request, username: Annotated[str, Form()] = "",
 
 async def _token_login(request: Request, token: str) -> Response:
     if not _settings(request).web_token_login:
-        return login_page(request, 403, error="Sign-in with a token is turned off here: use "
-                          "your account.")
+        return login_page(request, 403, error=_("Sign-in with a token is turned off here: use your account."))
     try:
         actor = await authenticate(request, request.app.state.read_models, token)
     except ApiError as e:
         return login_page(request, e.status, error=e.message)
     if actor is None:
-        return login_page(request, 401, error="This token is not valid.")
+        return login_page(request, 401, error=_("This token is not valid."))
     response = RedirectResponse("/", status_code=303)
     sid = await sessions.open_session(request, response, actor.name, actor.role.value, "token",
                                       ACTIVE, {"token_hash": digest(token)})
@@ -140,13 +141,14 @@ def _next_stage(account: dict[str, Any], settings: Settings, after: str) -> str:
 
 def _failure_words(check: local.Check, settings: Settings) -> str:
     if check.problem == "locked" or check.locked_now:
-        return (f"This account is locked after {settings.lockout_threshold} failed attempts: "
-                f"try again in {settings.lockout_minutes:g} minutes, or ask an administrator.")
+        return _("This account is locked after {n} failed attempts: try again in {minutes} "
+                 "minutes, or ask an administrator.").format(
+            n=settings.lockout_threshold, minutes=f"{settings.lockout_minutes:g}")
     if check.problem == "disabled":
-        return "This account is disabled: ask an administrator."
+        return _("This account is disabled: ask an administrator.")
     if check.problem == "wrong_code":
-        return "This code is not valid (or was already used): enter the current one."
-    return "The user name or the password is wrong."
+        return _("This code is not valid (or was already used): enter the current one.")
+    return _("The user name or the password is wrong.")
 
 
 async def _failure(request: Request, name: str, check: local.Check, method: str) -> None:
@@ -269,12 +271,12 @@ async def new_password(request: Request, password: Annotated[str, Form()] = "",
     settings = _settings(request)
     problems = local.password_problems(password, settings, account["actor"])
     if password != confirm:
-        problems.append("the two entries must be the same")
+        problems.append(_("the two entries must be the same"))
     if local.verify_password(account["password_hash"], password):
-        problems.append("not the one-time password")
+        problems.append(_("not the one-time password"))
     if problems:
         return _render(request, "login_password.html", 422,
-                       error="The new password needs: " + "; ".join(problems) + ".",
+                       error=_("The new password needs: {problems}.").format(problems="; ".join(problems)),
                        min_length=settings.password_min_length)
     store = _accounts(request)
     await store.set_password(account["actor"], local.hash_password(password), one_time=False)
@@ -505,11 +507,11 @@ async def oidc_callback(request: Request, state: str = "", code: str = "", error
     browser = request.cookies.get(sessions.PRE_COOKIE, "")
     pending = await _accounts(request).take_oidc(state, browser) if state and browser else None
     if pending is None:
-        return login_page(request, 400, error="This sign-in answer is unknown, expired or was "
-                          "already used: start again.")
+        return login_page(request, 400, error=_("This sign-in answer is unknown, expired or was "
+                                                     "already used: start again."))
     if error:
-        return login_page(request, 401, error=f"The directory refused: "
-                          f"{error_description or error}")
+        return login_page(request, 401, error=_("The directory refused: {why}").format(
+            why=error_description or error))
     payload = dict(pending["payload"] or {})
     fresh_since = payload.get("asked_at") if pending["purpose"] == "sign" else None
     try:
@@ -539,8 +541,9 @@ async def _oidc_signed_in(request: Request, identity: oidc.Identity) -> Response
     account = await store.by_subject(identity.issuer, identity.subject)
     if account is None:
         if await store.get(identity.name) is not None:
-            return login_page(request, 409, error=f"An account named {identity.name!r} "
-                              "already exists here: ask an administrator to link it.")
+            return login_page(request, 409, error=_("An account named {name} already exists here: "
+                                                     "ask an administrator to link it.").format(
+                                                         name=repr(identity.name)))
         account = await store.create(identity.name, identity.role.value, kind="oidc",
                                      printed_name=identity.printed_name, email=identity.email,
                                      issuer=identity.issuer, subject=identity.subject)
@@ -553,7 +556,7 @@ async def _oidc_signed_in(request: Request, identity: oidc.Identity) -> Response
         await audit(request, "SignInFailed", {"account": account["actor"], "method": "oidc",
                                               "problem": "disabled"},
                     by=account["actor"], role=account["role"], reason="sign-in failed: disabled")
-        return login_page(request, 403, error="This account is disabled: ask an administrator.")
+        return login_page(request, 403, error=_("This account is disabled: ask an administrator."))
     if account["role"] != identity.role.value:
         await store.set_role(account["actor"], identity.role.value)
         await audit(request, "RoleChanged", {"account": account["actor"],

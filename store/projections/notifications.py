@@ -54,6 +54,20 @@ class Notifications:
     async def mark_digest(self, actor: str, last_id: int) -> None:
         await self.pool.execute(Q["mark_digest"], actor, last_id)
 
+    async def inbox(self, actor: str, role: str, limit: int = 100) -> list[dict[str, Any]]:
+        """The notices a person receives, newest first, with `read` for them."""
+        named = inbox.named_recipient(role, actor)
+        return [dict(r) for r in await self.pool.fetch(Q["inbox_notices"], role, named, actor,
+                                                       limit)]
+
+    async def unread(self, actor: str, role: str) -> int:
+        """How many of the person's latest notices they have not read (the header's count)."""
+        named = inbox.named_recipient(role, actor)
+        return int(await self.pool.fetchval(Q["unread_count"], role, named, actor))
+
+    async def mark_read(self, notification_id: int, actor: str) -> None:
+        await self.pool.execute(Q["record_delivery"], notification_id, actor, "read")
+
     async def counts(self) -> dict[str, Any]:
         """For the metrics: reminders sent in-app, deliveries by channel."""
         return {"reminders": await self.pool.fetchval(Q["reminder_count"]),

@@ -63,15 +63,15 @@ async def test_login_dashboard_timeline_sign_off_and_audit(page, stack, tokens):
     await page.goto(f"/studies/{on_time}")
     await page.locator("#form-record_insurance summary").click()
     form = page.get_by_role("form", name="Record the insurance (assurance)")
-    await form.get_by_label("insurer").fill("Relyens")
-    await form.get_by_label("policy").fill("RC-77")
+    await form.get_by_label("Insurer").fill("Relyens")
+    await form.get_by_label("Policy number").fill("RC-77")
     await form.get_by_label("Reason (for the audit trail)").fill("certificate received")
     await form.get_by_role("button").click()
     await page.wait_for_url(f"**/studies/{on_time}#audit")
     audit = await page.locator("#audit table").inner_text()
-    assert "InsuranceRecorded" in audit and "certificate received" in audit
+    assert "Insurance recorded" in audit and "certificate received" in audit
     steps = await page.locator(".steps").inner_text()
-    assert "insurance done" in steps
+    assert "Insurance done" in steps
     await page.screenshot(path=SHOTS / "after-sign-off.png", full_page=True)
 
 
@@ -82,7 +82,7 @@ async def test_a_refused_command_shows_its_reason_in_words(page, stack, tokens):
     await page.locator("#form-submit_to_ansm summary").click()
     form = page.get_by_role("form", name="Submit to the ANSM (authorization)")
     future = (datetime.now(UTC).date() + timedelta(days=5)).isoformat()
-    await form.get_by_label("submitted on").fill(future)
+    await form.get_by_label("Submitted on").fill(future)
     await form.get_by_label("Reason (for the audit trail)").fill("file sent")
     await form.get_by_role("button").click()
     alert = page.get_by_role("alert")
@@ -131,7 +131,7 @@ async def create_in_browser(page, title: str, category: str, investigator: str,
     """Fill the new-study form as a person would; returns the new study's id."""
     await page.goto("/studies/new")
     await page.get_by_label("Title").fill(title)
-    await page.get_by_label("Category (catégorie Jardé)").select_option(category)
+    await page.get_by_label("Category (Jardé law)").select_option(category)
     await page.get_by_label("Regulatory framework").select_option(framework)
     await page.get_by_label("Principal investigator").fill(investigator)
     await page.get_by_label("Reason (for the audit trail)").fill("new idea")
@@ -233,18 +233,18 @@ async def test_consent_forms_and_the_participants_table(page, stack, tokens):
         await form.get_by_role("button").click()
 
     await submit("register_participant", "Register a participant (code only)",
-                 **{"participant code": "Marie Curie"})
+                 **{"Participant code": "Marie Curie"})
     assert "pseudonymous" in await page.get_by_role("alert").inner_text()  # a name: refused
     await submit("register_participant", "Register a participant (code only)",
-                 **{"participant code": "P-0007"})
+                 **{"Participant code": "P-0007"})
     await page.wait_for_url(f"**/studies/{sid}#participants")
     await submit("record_consent", "Record a consent (consentement)",
-                 **{"participant code": "P-0007", "kind": "express",
-                    "consent form version": "1.0"})
+                 **{"Participant code": "P-0007", "Kind": "express",
+                    "Consent form version": "1.0"})
     assert "needs written consent" in await page.get_by_role("alert").inner_text()
     await submit("record_consent", "Record a consent (consentement)",
-                 **{"participant code": "P-0007", "kind": "written",
-                    "consent form version": "1.0"})
+                 **{"Participant code": "P-0007", "Kind": "written",
+                    "Consent form version": "1.0"})
     await page.wait_for_url(f"**/studies/{sid}#participants")
     row = await page.locator("table.participants tbody tr").first.inner_text()
     assert "P-0007" in row and "consented" in row and "written" in row and "1.0" in row
@@ -266,19 +266,20 @@ async def test_a_date_corrected_on_the_study_page_shows_the_original_struck_thro
     await page.goto(f"/studies/{sid}")
     row = page.locator(f"#event-{seq}")
     assert "recorded late" in await row.inner_text()  # typed 50 days after the fact
-    await row.get_by_role("link", name=f"Correct event {seq}").click()
-    form = page.get_by_role("form", name=f"Correct event {seq} (EthicsSubmitted)")
-    assert await form.get_by_label("submitted on").input_value() == typed  # prefilled
+    number = submitted["version"]  # the study's own numbering, shown on the page
+    await row.get_by_role("link", name=f"Correct event {number}", exact=True).click()
+    form = page.get_by_role("form", name=f"Correct event {number} (Submitted to the CPP)")
+    assert await form.get_by_label("Submitted on").input_value() == typed  # prefilled
     # a date in the future is refused on the row, in words, with what was typed kept
     future = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
-    await form.get_by_label("submitted on").fill(future)
+    await form.get_by_label("Submitted on").fill(future)
     await form.get_by_label("Reason for the correction (for the audit trail)").fill("typo")
     await form.get_by_role("button", name="Record the correction").click()
     assert "in the future" in await page.get_by_role("alert").inner_text()
-    assert await form.get_by_label("submitted on").input_value() == future
+    assert await form.get_by_label("Submitted on").input_value() == future
     await page.locator("#audit").screenshot(path=SHOTS / "correction-refused.png")
 
-    await form.get_by_label("submitted on").fill(right)
+    await form.get_by_label("Submitted on").fill(right)
     await form.get_by_label("Reason for the correction (for the audit trail)").fill(
         "the CPP's receipt is dated two days later")
     await form.get_by_role("button", name="Record the correction").click()
@@ -289,7 +290,7 @@ async def test_a_date_corrected_on_the_study_page_shows_the_original_struck_thro
     link = row.get_by_role("link", name="corrected in #")
     fixed = int((await link.get_attribute("href") or "").removeprefix("#event-"))
     correction = await page.locator(f"#event-{fixed}").inner_text()
-    assert "FactCorrected" in correction and f"#{seq}" in correction
+    assert "Fact corrected" in correction and f"#{number}" in correction
     assert "the CPP's receipt is dated two days later" in correction
     await page.locator("#audit").screenshot(path=SHOTS / "correction.png")
 
@@ -326,7 +327,7 @@ async def test_a_tacit_outcome_superseded_by_the_real_opinion_is_shown_struck_th
     await page.goto(f"/studies/{sid}")
     row = page.locator(f"#event-{tacit['seq']}")
     assert "superseded" in (await row.get_attribute("class") or "")
-    assert await row.locator("del").first.inner_text() == "EthicsOpinionRecorded"
+    assert await row.locator("del").first.inner_text() == "Opinion of the CPP recorded"
     text = await row.inner_text()
     assert "superseded by #" in text and days_ago(30) in text
     assert await row.locator("a.correct-link").count() == 0  # a tacit outcome is not corrected
@@ -346,8 +347,8 @@ async def test_an_imported_study_is_drawn_when_its_facts_happened(page, stack, t
     await page.goto(f"/studies/{sid}")
     svg = await page.locator("svg.timeline").inner_html()
     assert " 2024</text>" in svg  # the history as it happened, not the day it was typed
-    assert "DirectorInformed 2024-04-10" in svg  # on the day the director was informed
-    submitted = page.locator("table.audit tr", has_text="EthicsSubmitted")
+    assert "Establishment's director informed 2024-04-10" in svg  # on the day the director was informed
+    submitted = page.locator("table.audit tr", has_text="Submitted to the CPP")
     assert "2024-02-05" in await submitted.inner_text()
     assert "recorded late" in await submitted.inner_text()
     await page.screenshot(path=SHOTS / "imported.png", full_page=True)
