@@ -251,7 +251,7 @@ def audit_verify(data_dir: DataDir = DEFAULT_DIR) -> None:
                 heads=result.checkpoint_heads) if result.checkpoint_heads else
                 _("No checkpoint recorded yet to compare with (the worker records one daily; "
                   "`studyflow audit checkpoint` records one now)."))
-            print(_("{n} stored documents re-hashed: each matches its SHA-256.").format(
+            print(_("{n} documents re-hashed: each matches its SHA-256.").format(
                 n=checked))
         return
     if b := result.first_broken:
