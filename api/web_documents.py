@@ -10,6 +10,7 @@ from starlette.datastructures import UploadFile
 
 from domain import Actor, may_operate
 from domain.regulation import DOCUMENT_RULES, INVESTIGATOR_FILE
+from i18n import gettext as _
 from store.documents import CHUNK, DocumentStore
 
 from . import documents
@@ -51,7 +52,7 @@ async def section(request: Request, actor: Actor, events: list[dict[str, Any]]
     history = await documents.history_with_uploads(store, events)
     return {**history, "may_read": may_operate(actor.role, "read_documents"),
             "may_dossier": may_operate(actor.role, "export_dossier"),
-            "investigator_file": INVESTIGATOR_FILE}
+            "investigator_file": _(INVESTIGATOR_FILE)}
 
 
 async def _chunks(file: UploadFile) -> Any:

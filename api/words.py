@@ -78,6 +78,25 @@ EVENTS = {
     "RecruitmentPlanSet": N_("Recruitment plan set"),
     "RecruitmentBehindPlan": N_("Recruitment behind plan"),
     "AuditExported": N_("Audit trail exported"),
+    "DocumentsAttached": N_("Documents attached"), "DocumentUploaded": N_("Document uploaded"),
+    "DocumentRead": N_("Document downloaded"),
+    "DossierExported": N_("Inspection dossier exported"),
+}
+# the essential documents (domain.model.DocumentKind), as a French research unit names them
+DOCUMENT_KINDS = {
+    "protocol": N_("protocol"), "information_form": N_("information form"),
+    "investigator_brochure": N_("investigator's brochure"),
+    "insurance_certificate": N_("insurance certificate"),
+    "ethics_opinion_letter": N_("CPP opinion letter"), "ansm_decision": N_("ANSM decision"),
+    "cnil_receipt": N_("CNIL receipt"), "amendment": N_("amendment"),
+    "safety_report": N_("safety report"), "end_declaration": N_("end-of-research declaration"),
+    "results_summary": N_("results summary"), "convention": N_("convention unique"),
+    "correspondence": N_("correspondence"),
+}
+# a document's status (domain.documents.history): a document, not a study
+DOCUMENT_STATUSES = {
+    "approved": N_("approved"), "pending": N_("awaiting approval"),
+    "rejected": N_("not approved"), "recorded": N_("recorded"),
 }
 
 
@@ -102,13 +121,22 @@ def event(code: object) -> str:
     return _lookup(EVENTS, code)
 
 
+def document_kind(code: object) -> str:
+    return _lookup(DOCUMENT_KINDS, code)
+
+
+def document_status(code: object) -> str:
+    return _lookup(DOCUMENT_STATUSES, code)
+
+
 def roles(codes: object) -> str:
     """The roles that may act, in words: "coordinator or regulatory affairs"."""
     names = [role(c) for c in codes]  # type: ignore[attr-defined]
     return _(" or ").join(names) if names else "—"
 
 
-FILTERS = {"role": role, "state": state, "status": status, "event": event, "roles": roles}
+FILTERS = {"role": role, "state": state, "status": status, "event": event, "roles": roles,
+           "document_kind": document_kind, "document_status": document_status}
 
 
 STEPS = {
@@ -126,7 +154,9 @@ def steps() -> dict[str, str]:
     return {name: _(text) for name, text in STEPS.items()}
 
 
-REASONS = {"legal clock": N_("by the legal clock")}
+REASONS = {"legal clock": N_("by the legal clock"),
+           "inspection dossier": N_("inspection dossier"),
+           "inspection dossier (web)": N_("inspection dossier (web)")}
 
 
 def reason(text: object) -> str:

@@ -146,6 +146,25 @@ REFUSALS: dict[str, str] = {
     "director_not_informed": (
         "The sponsor informs the establishment's director before the research starts (R1123-69)."
     ),
+    "document_kind_not_accepted": (
+        "This command does not take a document of that kind: attach one of the kinds its form "
+        "offers."
+    ),
+    "document_missing": (
+        "The document is recorded but its file is missing from the store: run "
+        "`studyflow audit verify`."
+    ),
+    "document_not_found": "No stored document has this fingerprint (SHA-256).",
+    "document_required": (
+        "This fact rests on a document (the CPP opinion letter, the insurance certificate, the ANSM "
+        "decision...): attach it."
+    ),
+    "document_sha256_mismatch": (
+        "The fingerprint typed is not the one of the protocol attached: leave it blank or give the "
+        "SHA-256 of the file."
+    ),
+    "document_too_large": "The document is larger than the unit's limit (setting DOCUMENT_MAX_BYTES).",
+    "duplicate_document": "The same document is referenced twice.",
     "emergency_not_in_protocol": (
         "Emergency inclusion with deferred consent needs a protocol that provides for it "
         "(L1122-1-3)."
@@ -153,6 +172,7 @@ REFUSALS: dict[str, str] = {
     "engine_unavailable": "The workflow engine did not answer in time; send again.",
     "database_unavailable": "The database is not reachable; try again later.",
     "internal_error": "An unexpected error occurred; it has been logged.",
+    "empty_document": "The file is empty.",
     "ethics_already_submitted": "The file has already been submitted to a CPP.",
     "ethics_completeness_already_recorded": (
         "The CPP's notice of completeness (recevabilité) is already recorded."
@@ -176,15 +196,23 @@ REFUSALS: dict[str, str] = {
     ),
     "fact_not_found": "No such event in this study.",
     "field_not_correctable": "This field cannot be corrected on this event.",
+    "field_too_long": "A text field of the upload (kind, reason) is too long.",
+    "file_required": "The upload carries no file.",
     "forbidden": "Your role may not do this.",
     "information_request_open": "The sponsor has not yet answered the request for information.",
     "invalid_correction": "The corrected value is not valid.",
+    "invalid_document_name": (
+        "The file name must be a plain name of at most 255 characters: no path and no control "
+        "characters."
+    ),
     "invalid_expiry": "A personal token expires in 1 to 365 days.",
     "invalid_payloads": "The payloads are not in the expected form.",
     "invalid_reason": "The reason must be printable text of at most 2000 characters.",
+    "invalid_sha256": "A document is named by its SHA-256 fingerprint (64 hexadecimal characters).",
     "invalid_state": "This step is not possible at the study's current stage.",
     "label_required": "Name the token (what script uses it).",
     "minor_needs_holders": "The participant is a minor: the holders of parental authority consent.",
+    "multipart_required": "Send the document as multipart/form-data, with its file.",
     "no_amendment_review": "No committee review runs on this amendment under this framework.",
     "no_annual_safety_report_due": (
         "The annual safety report runs from the ANSM authorization of a RIPH1 (R1123-61)."
@@ -212,6 +240,11 @@ REFUSALS: dict[str, str] = {
     "participant_code_pattern": (
         "The participant code does not have the pseudonymous format of the unit (never a name or an"
         " e-mail address)."
+    ),
+    "participant_document_refused": (
+        "A document about one participant (signed consent form, medical record, case report form)"
+        " belongs in the investigator's file at the site, not in StudyFlow, which keeps "
+        "pseudonymous codes only."
     ),
     "participant_exists": "This participant is already registered.",
     "participant_not_found": "No such participant in this study.",
@@ -297,11 +330,19 @@ REFUSALS: dict[str, str] = {
     "undecodable": "These payloads cannot be decoded.",
     "unknown_amendment": "No such amendment in this study.",
     "unknown_command": "This command type does not exist.",
+    "unknown_document": (
+        "No stored document has this fingerprint: upload the file first, then reference it."
+    ),
+    "unknown_document_kind": "StudyFlow does not know this document kind.",
     "unknown_fact": "No such event in this study.",
     "unknown_participant": "No such participant in this study.",
     "unknown_safety_event": "No such serious adverse event in this study.",
     "unknown_site": "No such site in this study: add it first.",
     "unknown_study": "No such study.",
+    "unsupported_document_type": (
+        "Documents are PDF, DOCX, ODT, XLSX, PNG, JPEG or TXT, as read from their content (not "
+        "their name)."
+    ),
     "validation_information_already_requested": "The file may be sent back for completion only once.",
     "vital_emergency_not_in_protocol": (
         "Inclusion before anyone's consent needs a protocol providing for the vital emergency "

@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po, write_po
 
 from domain.inbox import MESSAGES as INBOX
 from domain.messages_en import MESSAGES, REFUSALS
-from domain.regulation import CLOCKS
+from domain.regulation import CLOCKS, INVESTIGATOR_FILE
 from domain.signatures import SIGNED_COMMANDS
 
 from . import DOMAIN, LANGUAGES, catalogue_path
@@ -38,7 +38,8 @@ def extract() -> Catalog:
     for table, origin in ((MESSAGES, "domain/messages_en.py"), (REFUSALS, "domain/messages_en.py"),
                           (INBOX, "domain/inbox.py"),
                           (SIGNED_COMMANDS, "domain/signatures.py"),
-                          ({c.id: c.label for c in CLOCKS.values()}, "domain/regulation.py")):
+                          ({c.id: c.label for c in CLOCKS.values()}, "domain/regulation.py"),
+                          ({"investigator_file": INVESTIGATOR_FILE}, "domain/regulation.py")):
         for text in table.values():
             catalog.add(text, None, [(origin, 0)])
     return catalog
