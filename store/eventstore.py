@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 
+from .access import Q as ACCESS
 from .chain import (
     CHECKPOINTS,
     GENESIS,
@@ -61,11 +62,16 @@ class EventStore:
                 *cols, as_stored_json(req.study), as_stored_json(req.participants),
                 as_stored_json(req.notifications))
         try:
-            if signatures:  # migration 021: the trigger copies them onto the rows
+            if signatures or req.answers:
                 async with self.pool.acquire() as conn, conn.transaction():
-                    await conn.execute("SELECT set_config('studyflow.signatures', $1, true)",
-                                       canonical(signatures))
+                    if signatures:  # migration 021: the trigger copies them onto the rows
+                        await conn.execute(
+                            "SELECT set_config('studyflow.signatures', $1, true)",
+                            canonical(signatures))
                     rows = await conn.fetch(*args)
+                    if req.answers:  # the caller's answers stand or fall with the events
+                        await conn.executemany(ACCESS["put_idempotent"], [
+                            (a.actor, a.key, a.status, a.body) for a in req.answers])
             else:
                 rows = await self.pool.fetch(*args)
         except asyncpg.PostgresError as e:

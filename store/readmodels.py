@@ -90,8 +90,5 @@ class ReadModels:
     async def stored_answers(self, actor: str, keys: list[str]) -> dict[str, tuple[int, Any]]:
         return await self.access.stored_answers(actor, keys)
 
-    async def store_answers(self, actor: str, answers: list[tuple[str, int, Any]]) -> None:
-        await self.access.store_answers(actor, answers)
-
     async def store_answer(self, actor: str, key: str, status: int, body: Any) -> None:
         await self.access.store_answer(actor, key, status, body)

@@ -8,6 +8,7 @@ import asyncpg
 import pytest
 
 from store import OPERATIONS, AppendRequest, ConcurrencyError, EventStore, NewEvent, ReadModels, audit
+from store.models import StoredAnswer
 
 
 def study_view(sid: str, version: int, **over) -> dict:
@@ -126,3 +127,14 @@ async def test_export_jsonl_and_csv_with_a_manifest_recorded_in_the_audit(store)
     assert (first.type, first.actor, first.reason) == ("AuditExported", "ines", "inspection")
     assert first.data["scope"] == "s1" and second.data["scope"] == "all"
     assert (await store.verify()).ok
+
+
+async def test_the_answers_an_append_carries_are_stored_with_it_or_not_at_all(store, read_models):
+    answer = StoredAnswer(actor="alice", key="bulk r1", status=200,
+                          body={"status": "applied", "participant": "P-0001"})
+    await store.append(request("s1", 0, answers=[answer]))
+    assert await read_models.stored_answer("alice", "bulk r1") == (200, answer.body)
+    other = answer.model_copy(update={"key": "bulk r2"})
+    with pytest.raises(ConcurrencyError):
+        await store.append(request("s1", 0, key="other", answers=[other]))
+    assert await read_models.stored_answer("alice", "bulk r2") is None
