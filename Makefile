@@ -32,6 +32,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/append.py
 	$(BIN)/python bench/lifecycle.py
 	$(BIN)/python bench/dashboard.py

@@ -34,6 +34,12 @@ __all__ = [  # the names this module has always offered
 ]
 
 
+def _json_text(value: Any) -> str | None:
+    """A read model as the JSON text PostgreSQL parses: one encoding, not three (to Python
+    and back, then by the connection's codec)."""
+    return None if value is None else canonical(value)
+
+
 class EventStore:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
@@ -59,8 +65,8 @@ class EventStore:
                                   strict=True):
                 col.append(value)
         args = (q("append_batch"), req.stream_id, req.expected_version, req.recorded_at, keys,
-                *cols, as_stored_json(req.study), as_stored_json(req.participants),
-                as_stored_json(req.notifications))
+                *cols, _json_text(req.study), _json_text(req.participants or None),
+                _json_text(req.notifications or None))
         try:
             if signatures or req.answers:
                 async with self.pool.acquire() as conn, conn.transaction():

@@ -99,6 +99,35 @@ async def test_read_models_follow_the_events(store, read_models: ReadModels):
     assert [s["id"] for s in found] == ["s2"]
 
 
+async def test_tasks_and_deadlines_follow_the_view_only_when_they_change(store, pool):
+    """The append skips the deadlines and tasks when the view's lists are unchanged (most
+    appends): a change still reaches the tables, an unchanged list leaves them as they were."""
+    deadline = {"name": "cpp_opinion", "clock": "cpp_opinion", "label": "CPP opinion",
+                "role": "regulatory", "starts_on": "2026-01-01", "due_on": "2026-01-10",
+                "status": "running", "waiting": True, "closed_on": None}
+    task = {"role": "regulatory", "kind": "deadline", "title": "CPP opinion",
+            "due_on": "2026-01-10", "deadline": "cpp_opinion", "overdue": False}
+
+    async def tables() -> tuple[list, list]:
+        return ([(r["name"], r["status"]) for r in await pool.fetch(
+                    "SELECT name, status FROM deadlines WHERE study_id = 's1'")],
+                [(r["title"], r["overdue"]) for r in await pool.fetch(
+                    "SELECT title, overdue FROM tasks WHERE study_id = 's1'")])
+
+    await store.append(request("s1", 0, study=study_view("s1", 1, deadlines=[deadline],
+                                                         tasks=[task])))
+    assert await tables() == ([("cpp_opinion", "running")], [("CPP opinion", False)])
+    await store.append(request("s1", 1, study=study_view("s1", 2, deadlines=[deadline],
+                                                         tasks=[task])))
+    assert await tables() == ([("cpp_opinion", "running")], [("CPP opinion", False)])
+    late = {**deadline, "status": "overdue"}
+    await store.append(request("s1", 2, study=study_view("s1", 3, deadlines=[late],
+                                                         tasks=[{**task, "overdue": True}])))
+    assert await tables() == ([("cpp_opinion", "overdue")], [("CPP opinion", True)])
+    await store.append(request("s1", 3, study=study_view("s1", 4, deadlines=[late], tasks=[])))
+    assert await tables() == ([("cpp_opinion", "overdue")], [])
+
+
 async def test_tokens_are_stored_hashed_and_can_be_revoked(read_models: ReadModels, pool):
     token = await read_models.create_token("alice", "coordinator")
     assert await read_models.resolve_token(token) == ("alice", "coordinator")
