@@ -116,13 +116,11 @@ def _message(e: Exception) -> str:
 
 
 async def folded(read: ReadModels, study_id: str) -> tuple[StudyState | None, list[dict]]:
-    """The study's events, and its state as far as the study's own forms need it: folded
-    without the participants' events, which a study of 10,000 participants counts by the
-    ten thousand and no study form depends on."""
-    events = await read.study_events(study_id)
-    state = fold(None, (parse_event(e["type"], e["data"]) for e in events
-                        if e["type"] not in PARTICIPANT_EVENT_TYPES))
-    return state, events
+    """The study's own events, and its state as far as the study's own forms need it: read
+    and folded without the participants' events, which a study of 10,000 participants counts
+    by the ten thousand and no study form, timeline row or correction depends on."""
+    events = await read.study_events_without(study_id, PARTICIPANT_EVENT_TYPES)
+    return fold(None, (parse_event(e["type"], e["data"]) for e in events)), events
 
 
 # the sites a form may name: those it may act on (a plan: the study's own, "", or a site's)
@@ -170,7 +168,7 @@ async def study_page(request: Request, actor: Actor, read: ReadModels, study_id:
     study = await read.get_study(study_id)
     if study is None:
         return render(request, "not_found.html", status=404, actor=actor, study_id=study_id)
-    state, events = await folded(read, study_id)
+    state, own = await folded(read, study_id)
     today = datetime.now(UTC).date()
     sites = study.get("sites") or []
     kinds = available(state, actor.role, today) if state else []
@@ -188,18 +186,21 @@ async def study_page(request: Request, actor: Actor, read: ReadModels, study_id:
         chart := charts.recruitment_chart(site, today, height=210))]
     participants = await read.participants(study_id, limit=PARTICIPANT_TABLE_ROWS)
     # a study of 10,000 participants records them by the ten thousand: "study" shows its own
-    # facts only, so that an opinion recorded long ago can still be found and corrected here
-    listed = [e for e in events if e["type"] not in PARTICIPANT_EVENT_TYPES] if (
-        only == "study") else events
-    latest = listed[::-1][:AUDIT_ROWS]
-    rows = trail.rows(events, latest, actor, request.app.state.settings.late_entry_days,
+    # facts only, so that an opinion recorded long ago can still be found and corrected here;
+    # otherwise the latest events, read as a window (the study's version counts them all)
+    if only == "study":
+        latest, total = own[::-1][:AUDIT_ROWS], len(own)
+    else:
+        latest, total = await read.latest_study_events(study_id, AUDIT_ROWS), study["version"]
+    # corrections and supersessions are the study's own events: `own` holds every one
+    rows = trail.rows(own, latest, actor, request.app.state.settings.late_entry_days,
                       correcting, posted)
     return render(request, "study.html", status=status, actor=actor, study=study,
-                  rows=rows, events_total=len(listed), only=only, forms=forms,
+                  rows=rows, events_total=total, only=only, forms=forms,
                   error=error, failed=failed,
                   error_on_row=any(r.form is not None for r in rows),
                   late_after_days=request.app.state.settings.late_entry_days,
-                  timeline=timeline.build(study, trail.as_corrected(events), today),
+                  timeline=timeline.build(study, trail.as_corrected(own), today),
                   clocks=CLOCKS,
                   participants=participants, participant_forms=people,
                   recruitment=recruitment, curve=curve, site_charts=site_charts,

@@ -11,6 +11,15 @@ SELECT duplicate, (event).* FROM append_batch($1, $2, $3, $4, $5, $6, $7, $8, $9
 -- name: read_stream
 SELECT * FROM events WHERE stream_id = $1 ORDER BY version;
 
+-- name: read_stream_without
+-- A stream less some types (a large study's page: its own facts, not its participants')
+SELECT * FROM events WHERE stream_id = $1 AND NOT (type = ANY ($2::text[])) ORDER BY version;
+
+-- name: read_stream_latest
+-- The latest `$3` events of a stream, newest first, less some types (`{}`: none left out)
+SELECT * FROM events WHERE stream_id = $1 AND NOT (type = ANY ($2::text[]))
+ORDER BY version DESC LIMIT $3;
+
 -- name: all_events_by_stream
 SELECT * FROM events ORDER BY stream_id, version;
 

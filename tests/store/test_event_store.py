@@ -167,3 +167,21 @@ async def test_the_answers_an_append_carries_are_stored_with_it_or_not_at_all(st
     with pytest.raises(ConcurrencyError):
         await store.append(request("s1", 0, key="other", answers=[other]))
     assert await read_models.stored_answer("alice", "bulk r2") is None
+
+
+async def test_a_study_page_reads_a_window_of_its_trail(store, read_models: ReadModels):
+    """The study page reads the study's own facts and its latest events, never the whole
+    trail of a study of 10,000 participants."""
+    kinds = ["StudyCreated", "ParticipantRegistered", "ConsentRecorded", "FactCorrected",
+             "ParticipantRegistered"]
+    for version, kind in enumerate(kinds):
+        await store.append(request("s1", version, key=f"k{version}").model_copy(
+            update={"events": [NewEvent(type=kind, data={"i": version})]}))
+    own = await read_models.study_events_without("s1", {"ParticipantRegistered",
+                                                        "ConsentRecorded"})
+    assert [(e["version"], e["type"]) for e in own] == [(1, "StudyCreated"),
+                                                        (4, "FactCorrected")]
+    latest = await read_models.latest_study_events("s1", 2)
+    assert [e["version"] for e in latest] == [5, 4]
+    assert [e["version"] for e in await read_models.latest_study_events(
+        "s1", 2, without={"ParticipantRegistered"})] == [4, 3]
