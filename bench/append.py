@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import hashlib
 import json
+import shutil
 import statistics
 import sys
 import tempfile
@@ -169,6 +170,7 @@ async def main(n: int, reps: int) -> None:
         await pool.close()
     finally:
         postgres.stop(data_dir)
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
