@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
@@ -164,7 +164,8 @@ def form_fields(kind: str, defaults: dict[str, Any],
 async def study_page(request: Request, actor: Actor, read: ReadModels, study_id: str,
                      status: int = 200, error: str | None = None,
                      failed: str | None = None, correcting: int | None = None,
-                     posted: dict[str, str] | None = None, only: str = "") -> HTMLResponse:
+                     posted: dict[str, str] | None = None, only: str = "",
+                     after: str = "") -> HTMLResponse:
     study = await read.get_study(study_id)
     if study is None:
         return render(request, "not_found.html", status=404, actor=actor, study_id=study_id)
@@ -184,7 +185,8 @@ async def study_page(request: Request, actor: Actor, read: ReadModels, study_id:
     curve = charts.recruitment_chart(recruitment, today)
     site_charts = [(site, chart) for site in recruitment["by_site"] if (
         chart := charts.recruitment_chart(site, today, height=210))]
-    participants = await read.participants(study_id, limit=PARTICIPANT_TABLE_ROWS)
+    participants = await read.participants(study_id, after=after,
+                                           limit=PARTICIPANT_TABLE_ROWS)
     # a study of 10,000 participants records them by the ten thousand: "study" shows its own
     # facts only, so that an opinion recorded long ago can still be found and corrected here;
     # otherwise the latest events, read as a window (the study's version counts them all)
@@ -202,7 +204,8 @@ async def study_page(request: Request, actor: Actor, read: ReadModels, study_id:
                   late_after_days=request.app.state.settings.late_entry_days,
                   timeline=timeline.build(study, trail.as_corrected(own), today),
                   clocks=CLOCKS,
-                  participants=participants, participant_forms=people,
+                  participants=participants, participants_page=PARTICIPANT_TABLE_ROWS,
+                  participant_forms=people,
                   recruitment=recruitment, curve=curve, site_charts=site_charts,
                   participants_total=sum(study["participants"].values()),
                   may_export=may_operate(actor.role, "export_audit"))
@@ -210,12 +213,14 @@ async def study_page(request: Request, actor: Actor, read: ReadModels, study_id:
 
 @router.get("/studies/{study_id}", response_class=HTMLResponse)
 async def study(request: Request, study_id: str, actor: Viewer, read: Reader,
-                correct: int | None = None, only: str = "") -> HTMLResponse:
+                correct: int | None = None, only: str = "",
+                after: Annotated[str, Query(max_length=64)] = "") -> HTMLResponse:
     """`?correct=SEQ` opens the correction form on that row of the audit trail: one form on
     the page rather than one per row, which for a study of 10,000 participants would weigh a
-    megabyte; `?only=study` lists the study's own facts, without its participants'."""
+    megabyte; `?only=study` lists the study's own facts, without its participants';
+    `?after=CODE` pages the participant table (200 by code at a time)."""
     return await study_page(request, actor, read, study_id, correcting=correct,
-                            only="study" if only == "study" else "")
+                            only="study" if only == "study" else "", after=after)
 
 
 async def _submit(request: Request, study_id: str, actor: Actor, read: ReadModels,

@@ -143,3 +143,19 @@ async def test_an_import_run_again_after_a_crash_past_the_append_finds_its_rows_
     assert [r["participant"] for r in again["results"]] == [i["code"] for i in more]
     events = (await api.get(f"/api/studies/{sid}/events")).json()
     assert sum(e["type"] == "ParticipantRegistered" for e in events) == 4
+
+
+async def test_the_study_page_pages_its_participant_table(api):
+    from tests.api.conftest import signed_in
+
+    sid = await recruiting(api)
+    items = [{"type": "register_participant", "code": f"P-{n:04d}"} for n in range(1, 202)]
+    r = await api.post(f"/api/studies/{sid}/participants/bulk",
+                       {"reason": "import", "items": items}, "investigator")
+    assert r.json()["applied"] == 201
+    async with signed_in(api, "investigator") as web:
+        first = (await web.get(f"/studies/{sid}")).text
+        assert "P-0200" in first and "P-0201" not in first
+        assert f'href="/studies/{sid}?after=P-0200#participants"' in first
+        second = (await web.get(f"/studies/{sid}?after=P-0200")).text
+        assert "P-0201" in second and "P-0199" not in second and "next-page" not in second
