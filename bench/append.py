@@ -120,15 +120,24 @@ async def rate(run: Callable[[int], Awaitable[None]], n: int) -> tuple[float, fl
     return n / (time.perf_counter() - t0), (time.process_time() - c0) / n * 1000
 
 
-async def server_split(pool: asyncpg.Pool, runs: Runs, n: int, read_models: bool) -> str:
-    await pool.execute("SELECT pg_stat_reset()")
-    await asyncio.sleep(1.1)
-    await runs.ours(n, read_models)
+async def function_times(pool: asyncpg.Pool) -> dict[str, tuple[int, float, float]]:
     await asyncio.sleep(1.5)  # statistics reach the shared counters at most once a second
-    rows = await pool.fetch("SELECT funcname, calls, total_time, self_time "
-                            "FROM pg_stat_user_functions WHERE calls > 0 ORDER BY funcname")
-    return "  ".join(f"{r['funcname']} {r['total_time'] / r['calls']:.3f} ms "
-                     f"(self {r['self_time'] / r['calls']:.3f})" for r in rows)
+    await pool.execute("SELECT pg_stat_clear_snapshot()")
+    return {r["funcname"]: (r["calls"], r["total_time"], r["self_time"]) for r in await pool.fetch(
+        "SELECT funcname, calls, total_time, self_time FROM pg_stat_user_functions")}
+
+
+async def server_split(pool: asyncpg.Pool, runs: Runs, n: int, read_models: bool) -> str:
+    before = await function_times(pool)
+    await runs.ours(n, read_models)
+    after = await function_times(pool)
+    out = []
+    for name, (calls, total, own) in sorted(after.items()):
+        c0, t0, s0 = before.get(name, (0, 0.0, 0.0))
+        if calls > c0:
+            out.append(f"{name} {(total - t0) / (calls - c0):.3f} ms "
+                       f"(self {(own - s0) / (calls - c0):.3f})")
+    return "  ".join(out) or "(no function statistics: track_functions off?)"
 
 
 async def main(n: int, reps: int) -> None:
