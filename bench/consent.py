@@ -15,6 +15,7 @@ Target: ours >= 0.8x the floor.
 
 import argparse
 import asyncio
+import re
 import sys
 import time
 import uuid
@@ -151,7 +152,11 @@ async def page_times(stack: Stack, sid: str, codes: list[str], http: httpx.Async
     p95 against the target (100 ms) and against the floor of the same run: one study's row
     read through the API (GET /api/studies/{id})."""
     async with httpx.AsyncClient(base_url=stack.info["web_url"], timeout=300) as web:
-        await web.post("/login", data={"token": stack.tokens["investigator"]})
+        login = await web.get("/login")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', login.text)
+        signed = await web.post("/login", data={"csrf": csrf.group(1) if csrf else "",
+                                                "token": stack.tokens["investigator"]})
+        assert signed.status_code == 303, signed.text[:200]
         middle = sorted(codes)[len(codes) // 2]
         reads = {
             "floor: GET /api/studies/{id}": lambda: http.get(f"/api/studies/{sid}",
@@ -170,7 +175,7 @@ async def page_times(stack: Stack, sid: str, codes: list[str], http: httpx.Async
                 t = time.perf_counter()
                 r = await read()
                 lat.append((time.perf_counter() - t) * 1000)
-                assert r.status_code == 200, r.text[:200]
+                assert r.status_code == 200, (name, r.status_code, r.text[:200])
         floor = pct(times["floor: GET /api/studies/{id}"], 95)
         for name, lat in times.items():
             print(summary(f"  {name}", lat) + f"   p95 {pct(lat, 95):6.1f} ms "
