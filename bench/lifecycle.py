@@ -1,10 +1,10 @@
 """Our lifecycle vs a bare Temporal floor, on the same servers in the same run.
 
-Ours: a RIPH1 study from creation to recruiting through the HTTP API (11 calls: create + 10
-commands), served by `studyflow up --no-worker` (web app) and `studyflow worker`, each in its
+Ours: a RIPH1 study from creation to recruiting through the HTTP API (create + the shared
+walk's commands), served by `studyflow up --no-worker` (web app) and `studyflow worker`, each in its
 own process as in production, on the embedded stack.
-Floor: a bare workflow started then sent 10 updates, each running one activity with one asyncpg
-insert, its worker in its own process like ours.
+Floor: a bare workflow started then sent as many updates as the walk has commands, each
+running one activity with one asyncpg insert, its worker in its own process like ours.
 Prints both rates at each concurrency over repetitions (median, min, max), their ratio, the
 CPU milliseconds per call of each side's processes (ours: web app, worker, HTTP client; the
 floor: its worker, its Temporal client), and serial p50/p99 per call.
@@ -64,7 +64,8 @@ async def bare(client: Client, lat: list[float]) -> None:
     handle = await client.start_workflow(BareWorkflow.run, id=f"bare-{uuid.uuid4().hex}",
                                          task_queue=TASK_QUEUE)
     lat.append((time.perf_counter() - t0) * 1000)
-    for i in range(1, 11):
+    # as many updates as our study's commands; step 10 is the one that ends the bare run
+    for i in [*range(100, 100 + CALLS - 2), 10]:
         t0 = time.perf_counter()
         await handle.execute_update(BareWorkflow.step, i)
         lat.append((time.perf_counter() - t0) * 1000)
