@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench clean chromium
+.PHONY: demo test lint typecheck bench suite-loop clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/append.py
 	$(BIN)/python bench/lifecycle.py
 	$(BIN)/python bench/dashboard.py
@@ -39,6 +40,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/consent.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/import.py
+
+# `make test` RUNS times in a row from a fresh clone of HEAD, two CPU-bound processes beside it
+RUNS ?= 10
+suite-loop: $(STAMP)
+	$(BIN)/python bench/suite_loop.py --runs $(RUNS) --burners 2
 
 clean:
 	rm -rf $(VENV) .studyflow
