@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench clean chromium translations
+.PHONY: demo test lint typecheck bench suite-loop clean chromium translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/append.py
 	$(BIN)/python bench/lifecycle.py
 	$(BIN)/python bench/dashboard.py
@@ -44,6 +45,11 @@ bench: $(STAMP)
 # then fill the French msgstr (tests/test_i18n.py names what is missing)
 translations: $(STAMP)
 	$(BIN)/python -m i18n.extract
+
+# `make test` RUNS times in a row from a fresh clone of HEAD, two CPU-bound processes beside it
+RUNS ?= 10
+suite-loop: $(STAMP)
+	$(BIN)/python bench/suite_loop.py --runs $(RUNS) --burners 2
 
 clean:
 	rm -rf $(VENV) .studyflow

@@ -15,6 +15,7 @@ from domain import Actor, CreateStudy, ParticipantCommand, StudyCommand
 from domain.commands import PARTICIPANT_COMMAND_TYPES, STUDY_COMMAND_TYPES, RegisterParticipant
 from store import ReadModels
 from store.documents import DocumentStore
+from store.models import StoredAnswer
 from workflows.models import BulkInput, BulkItem
 
 from . import engine, validation
@@ -184,6 +185,10 @@ def listed(body: dict[str, Any], field: str, maximum: int, what: str) -> list[An
     return items
 
 
+def _applied(code: Any) -> dict[str, Any]:
+    return {"status": "applied", "participant": code}
+
+
 def _refused(code: Any, rule: str | None, message: str | None) -> dict[str, Any]:
     return {"status": "refused", "participant": code, "error": {"code": rule, "message": message}}
 
@@ -223,7 +228,9 @@ async def bulk(client: Client, read: ReadModels, actor: Actor, study_id: str,
         except ApiError as e:
             outcomes[i] = _refused(item.get("code"), e.code, e.message)
             continue
-        todo.append((i, BulkItem(command=command, reason=reason, signature=signature)))
+        todo.append((i, BulkItem(command=command, reason=reason, signature=signature, answer=(
+            StoredAnswer(actor=actor.name, key=keys[i], status=200,
+                         body=_applied(command["code"])) if keys[i] else None))))
     study: dict[str, Any] | None = None
     if todo:
         batch_key = hashlib.sha256("\n".join(
@@ -233,19 +240,13 @@ async def bulk(client: Client, read: ReadModels, actor: Actor, study_id: str,
                 items=[it for _, it in todo], actor=actor.name, role=actor.role.value,
                 idempotency_key=batch_key if any(keys) else uuid.uuid4().hex))
         study = result.study
-        answers = []
+        # the applied items' answers were stored by the append itself (BulkItem.answer)
         for (i, it), outcome in zip(todo, result.outcomes, strict=True):
             code = it.command["code"]
-            if not outcome.applied:
-                outcomes[i] = _refused(code, outcome.code, outcome.message)
-                continue
-            outcomes[i] = {"status": "applied", "participant": code}
-            if keys[i]:
-                answers.append((keys[i], 200, outcomes[i]))
-        if answers:
-            await read.store_answers(actor.name, answers)
+            outcomes[i] = (_applied(code) if outcome.applied
+                           else _refused(code, outcome.code, outcome.message))
         log.info("bulk participant commands", study_id=study_id, actor=actor.name,
-                 applied=len(answers), items=len(items))
+                 applied=sum(o.applied for o in result.outcomes), items=len(items))
     results = [{"index": i, **(o or {})} for i, o in enumerate(outcomes)]
     count = {s: sum(r["status"] == s for r in results)
              for s in ("applied", "already_applied", "refused")}

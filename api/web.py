@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
@@ -179,13 +179,11 @@ def _field_errors(e: Exception) -> dict[str, str]:
 
 
 async def folded(read: ReadModels, study_id: str) -> tuple[StudyState | None, list[dict]]:
-    """The study's events, and its state as far as the study's own forms need it: folded
-    without the participants' events, which a study of 10,000 participants counts by the
-    ten thousand and no study form depends on."""
-    events = await read.study_events(study_id)
-    state = fold(None, (parse_event(e["type"], e["data"]) for e in events
-                        if e["type"] not in PARTICIPANT_EVENT_TYPES))
-    return state, events
+    """The study's own events, and its state as far as the study's own forms need it: read
+    and folded without the participants' events, which a study of 10,000 participants counts
+    by the ten thousand and no study form, timeline row or correction depends on."""
+    events = await read.study_events_without(study_id, PARTICIPANT_EVENT_TYPES)
+    return fold(None, (parse_event(e["type"], e["data"]) for e in events)), events
 
 
 # the sites a form may name: those it may act on (a plan: the study's own, "", or a site's)
@@ -232,14 +230,14 @@ async def study_page(request: Request, actor: Actor, read: ReadModels, study_id:
                      status: int = 200, error: str | None = None,
                      failed: str | None = None, correcting: int | None = None,
                      posted: dict[str, str] | None = None, only: str = "",
-                     typed: dict[str, str] | None = None,
+                     after: str = "", typed: dict[str, str] | None = None,
                      field_errors: dict[str, str] | None = None) -> HTMLResponse:
     """`typed`, `field_errors`: a refused form (`failed`) comes back with what was typed and
     each field's message beside it."""
     study = await read.get_study(study_id)
     if study is None:
         return render(request, "not_found.html", status=404, actor=actor, study_id=study_id)
-    state, events = await folded(read, study_id)
+    state, own = await folded(read, study_id)
     today = datetime.now(UTC).date()
     sites = study.get("sites") or []
     kinds = available(state, actor.role, today) if state else []
@@ -261,30 +259,35 @@ async def study_page(request: Request, actor: Actor, read: ReadModels, study_id:
         f["who"] = sorted(r.value for r in COMMAND_ROLES.get(str(f["kind"]), frozenset()))
         if f["kind"] == failed:
             keep_typed(f, typed or {}, field_errors or {})
-    participants = await read.participants(study_id, limit=PARTICIPANT_TABLE_ROWS)
+    participants = await read.participants(study_id, after=after,
+                                           limit=PARTICIPANT_TABLE_ROWS)
     # a study of 10,000 participants records them by the ten thousand: "study" shows its own
-    # facts only, so that an opinion recorded long ago can still be found and corrected here
-    listed = [e for e in events if e["type"] not in PARTICIPANT_EVENT_TYPES] if (
-        only == "study") else events
-    latest = listed[::-1][:AUDIT_ROWS]
-    rows = trail.rows(events, latest, actor, request.app.state.settings.late_entry_days,
+    # facts only, so that an opinion recorded long ago can still be found and corrected here;
+    # otherwise the latest events, read as a window (the study's version counts them all)
+    if only == "study":
+        latest, total = own[::-1][:AUDIT_ROWS], len(own)
+    else:
+        latest, total = await read.latest_study_events(study_id, AUDIT_ROWS), study["version"]
+    # corrections and supersessions are the study's own events: `own` holds every one
+    rows = trail.rows(own, latest, actor, request.app.state.settings.late_entry_days,
                       correcting, posted)
     return render(request, "study.html", status=status, actor=actor, study=study,
-                  rows=rows, events_total=len(listed), only=only, forms=forms,
+                  rows=rows, events_total=total, only=only, forms=forms,
                   error=error, failed=failed,
                   error_on_row=any(r.form is not None for r in rows),
                   late_after_days=request.app.state.settings.late_entry_days,
-                  timeline=timeline.build(study, trail.as_corrected(events), today),
+                  timeline=timeline.build(study, trail.as_corrected(own), today),
                   clocks=CLOCKS,
-                  participants=participants, participant_forms=people,
+                  participants=participants, participants_page=PARTICIPANT_TABLE_ROWS,
+                  participant_forms=people,
                   recruitment=recruitment, curve=curve, site_charts=site_charts,
                   participants_total=sum(study["participants"].values()),
                   step_names=words.steps(), step_who=step_who(),
                   # the study's own numbering, without gaps (the global seq stays the anchor)
-                  no={e["seq"]: e["version"] for e in events},
+                  no={e["seq"]: e["version"] for e in [*own, *latest]},
                   next_actors=next_actors(study),
                   may_export=may_operate(actor.role, "export_audit"),
-                  documents=await web_documents.section(request, actor, events))
+                  documents=await web_documents.section(request, actor, own))
 
 
 def keep_typed(form: dict[str, Any], typed: dict[str, str], errors: dict[str, str]) -> None:
@@ -322,12 +325,14 @@ async def back_to_study(study_id: str) -> Response:
 
 @router.get("/studies/{study_id}", response_class=HTMLResponse)
 async def study(request: Request, study_id: str, actor: Viewer, read: Reader,
-                correct: int | None = None, only: str = "") -> HTMLResponse:
+                correct: int | None = None, only: str = "",
+                after: Annotated[str, Query(max_length=64)] = "") -> HTMLResponse:
     """`?correct=SEQ` opens the correction form on that row of the audit trail: one form on
     the page rather than one per row, which for a study of 10,000 participants would weigh a
-    megabyte; `?only=study` lists the study's own facts, without its participants'."""
+    megabyte; `?only=study` lists the study's own facts, without its participants';
+    `?after=CODE` pages the participant table (200 by code at a time)."""
     return await study_page(request, actor, read, study_id, correcting=correct,
-                            only="study" if only == "study" else "")
+                            only="study" if only == "study" else "", after=after)
 
 
 async def _submit(request: Request, study_id: str, actor: Actor, read: ReadModels,

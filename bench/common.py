@@ -3,6 +3,7 @@
 import asyncio
 import json
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -89,3 +90,4 @@ class Stack:
             if proc is not None and proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
                 proc.wait(90)
+        shutil.rmtree(self.data_dir, ignore_errors=True)  # its databases weigh gigabytes

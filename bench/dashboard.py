@@ -9,6 +9,7 @@ of `/` (the HTML dashboard: overdue first, counts per state, a page of 50) and o
 import argparse
 import asyncio
 import json
+import shutil
 import socket
 import sys
 import tempfile
@@ -129,6 +130,7 @@ async def main(studies: int, events: int, n: int) -> None:
         await pool.close()
     finally:
         postgres.stop(data_dir)
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

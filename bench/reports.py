@@ -12,6 +12,7 @@ Target: p95 < 200 ms.
 import argparse
 import asyncio
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -150,6 +151,7 @@ async def main(studies: int, events: int, participants: int, n: int) -> None:
         await pool.close()
     finally:
         postgres.stop(data_dir)
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -541,13 +541,21 @@ Study = Annotated[str, typer.Option("--study", help="The study's id.")]
 
 
 @participants_app.command("list")
-def participants_list(study: Study, status: str | None = None, token: Token = None,
-                      data_dir: DataDir = DEFAULT_DIR) -> None:
-    """The study's participants: code, status, consent kind and form version."""
+def participants_list(study: Study, status: str | None = None,
+                      after: Annotated[str, typer.Option(
+                          help="Start after this code (the page before's last).")] = "",
+                      limit: Annotated[int, typer.Option(
+                          min=1, max=10_000, help="Participants per page.")] = 200,
+                      token: Token = None, data_dir: DataDir = DEFAULT_DIR) -> None:
+    """The study's participants by code, a page at a time: code, status, consent kind and form
+    version. A full page ends with the option that shows the next one."""
+    from urllib.parse import urlencode
+
     from rich.table import Table
 
-    rows = api(data_dir, token, "GET", f"/api/studies/{study}/participants"
-               + (f"?status={status}" if status else ""))
+    query = {"limit": limit, **({"after": after} if after else {}),
+             **({"status": status} if status else {})}
+    rows = api(data_dir, token, "GET", f"/api/studies/{study}/participants?{urlencode(query)}")
     table = Table("code", "status", "consent", "form version", "consented on", "included on",
                   "to do", title=f"{len(rows)} participants")
     for p in rows:
@@ -557,6 +565,8 @@ def participants_list(study: Study, status: str | None = None, token: Token = No
                       p.get("consent_form_version") or "", str(p.get("consented_on") or ""),
                       str(p.get("included_on") or ""), todo)
     Console().print(table)
+    if len(rows) == limit:
+        print(f"next page: --after {rows[-1]['code']}")
 
 
 @participants_app.command("register")

@@ -62,9 +62,5 @@ class Access:
         rows = await self.pool.fetch(Q["get_idempotent_many"], actor, keys)
         return {r["key"]: (r["status"], r["body"]) for r in rows}
 
-    async def store_answers(self, actor: str, answers: list[tuple[str, int, Any]]) -> None:
-        await self.pool.executemany(Q["put_idempotent"], [
-            (actor, key, status, _json(body)) for key, status, body in answers])
-
     async def store_answer(self, actor: str, key: str, status: int, body: Any) -> None:
         await self.pool.execute(Q["put_idempotent"], actor, key, status, _json(body))

@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 
+from .access import Q as ACCESS
 from .chain import (
     CHECKPOINTS,
     GENESIS,
@@ -31,6 +32,12 @@ __all__ = [  # the names this module has always offered
     "CHECKPOINTS", "GENESIS", "OPERATIONS", "Broken", "ConcurrencyError", "EventStore",
     "VerifyResult", "canonical", "event_body", "event_hash", "stored", "timestamp",
 ]
+
+
+def _json_text(value: Any) -> str | None:
+    """A read model as the JSON text PostgreSQL parses: one encoding, not three (to Python
+    and back, then by the connection's codec)."""
+    return None if value is None else canonical(value)
 
 
 class EventStore:
@@ -58,14 +65,19 @@ class EventStore:
                                   strict=True):
                 col.append(value)
         args = (q("append_batch"), req.stream_id, req.expected_version, req.recorded_at, keys,
-                *cols, as_stored_json(req.study), as_stored_json(req.participants),
-                as_stored_json(req.notifications))
+                *cols, _json_text(req.study), _json_text(req.participants or None),
+                _json_text(req.notifications or None))
         try:
-            if signatures:  # migration 021: the trigger copies them onto the rows
+            if signatures or req.answers:
                 async with self.pool.acquire() as conn, conn.transaction():
-                    await conn.execute("SELECT set_config('studyflow.signatures', $1, true)",
-                                       canonical(signatures))
+                    if signatures:  # migration 021: the trigger copies them onto the rows
+                        await conn.execute(
+                            "SELECT set_config('studyflow.signatures', $1, true)",
+                            canonical(signatures))
                     rows = await conn.fetch(*args)
+                    if req.answers:  # the caller's answers stand or fall with the events
+                        await conn.executemany(ACCESS["put_idempotent"], [
+                            (a.actor, a.key, a.status, a.body) for a in req.answers])
             else:
                 rows = await self.pool.fetch(*args)
         except asyncpg.PostgresError as e:

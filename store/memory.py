@@ -39,6 +39,8 @@ class InMemoryEventStore:
         self.studies: dict[str, dict[str, Any]] = {}
         self.participants: dict[tuple[str, str], dict[str, Any]] = {}
         self.notifications: list[dict[str, Any]] = []
+        # the callers' idempotent answers an append carried: (actor, key) -> (status, body)
+        self.answers: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
 
     def _event(self, row: dict[str, Any]) -> StoredEvent:
         return stored({**row, "data": json.loads(row["data"])})
@@ -90,6 +92,8 @@ class InMemoryEventStore:
         self.notifications.extend({**n, "study_id": req.stream_id, "seq": last_seq,
                                    "created_at": req.recorded_at}
                                   for n in as_stored_json(req.notifications))
+        for a in req.answers:
+            self.answers.setdefault((a.actor, a.key), (a.status, as_stored_json(a.body)))
 
     async def read_stream(self, stream_id: str) -> list[StoredEvent]:
         return [self._event(r) for r in self._streams.get(stream_id, [])]

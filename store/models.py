@@ -20,6 +20,17 @@ class NewEvent(BaseModel):
     signature: dict[str, Any] | None = None
 
 
+class StoredAnswer(BaseModel):
+    """A caller's answer kept for its idempotent retries (the `idempotency` table), written in
+    the append's transaction: a caller that dies between the append and its own write of the
+    answer finds it on its retry, never an append it cannot recognise as its own."""
+
+    actor: str
+    key: str
+    status: int
+    body: dict[str, Any]
+
+
 class AppendRequest(BaseModel):
     stream_id: str
     expected_version: int  # the stream's version before these events (0 for a new stream)
@@ -32,6 +43,7 @@ class AppendRequest(BaseModel):
     study: dict[str, Any] | None = None  # domain.view after the events -> read models
     participants: list[dict[str, Any]] = []
     notifications: list[dict[str, Any]] = []
+    answers: list[StoredAnswer] = []  # idempotent answers that stand or fall with the events
 
 
 class StoredEvent(BaseModel):

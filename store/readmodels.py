@@ -1,6 +1,7 @@
 """What the API and the CLI read, in one object: the projections (store/projections/) and the
 access tables (store/access.py). Each method says which one answers."""
 
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
@@ -9,6 +10,8 @@ import asyncpg
 from .access import Access, token_hash
 from .audit import audit_row
 from .calendar import CalendarFeeds
+from .chain import stored
+from .db import q
 from .eventstore import EventStore
 from .models import Preferences
 from .projections import Projections, Projector
@@ -43,6 +46,19 @@ class ReadModels:
     async def study_events(self, study_id: str) -> list[dict[str, Any]]:
         """The study's audit trail (the event store, not a projection)."""
         return [audit_row(e) for e in await EventStore(self.pool).read_stream(study_id)]
+
+    async def study_events_without(self, study_id: str,
+                                   types: Collection[str]) -> list[dict[str, Any]]:
+        """The study's audit trail less the events of `types`, in order: a study of 10,000
+        participants has its own facts read, not every participant's."""
+        return [audit_row(stored(r)) for r in await self.pool.fetch(
+            q("read_stream_without"), study_id, sorted(types))]
+
+    async def latest_study_events(self, study_id: str, limit: int,
+                                  without: Collection[str] = ()) -> list[dict[str, Any]]:
+        """The study's latest `limit` events, newest first (less those of `without`)."""
+        return [audit_row(stored(r)) for r in await self.pool.fetch(
+            q("read_stream_latest"), study_id, sorted(without), limit)]
 
     # --- participants, inbox, notifications ----------------------------------------------------
     async def participants(self, study_id: str, status: str | None = None, after: str = "",
@@ -89,9 +105,6 @@ class ReadModels:
 
     async def stored_answers(self, actor: str, keys: list[str]) -> dict[str, tuple[int, Any]]:
         return await self.access.stored_answers(actor, keys)
-
-    async def store_answers(self, actor: str, answers: list[tuple[str, int, Any]]) -> None:
-        await self.access.store_answers(actor, answers)
 
     async def store_answer(self, actor: str, key: str, status: int, body: Any) -> None:
         await self.access.store_answer(actor, key, status, body)

@@ -3,6 +3,7 @@ migrated database cloned from a template (fast), and an event store on it."""
 
 import asyncio
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -48,6 +49,8 @@ def pg_server() -> Iterator[str]:
     asyncio.run(make_template())
     yield dsn
     postgres.stop(data_dir)
+    # a session's databases weigh up to 1.5 GB: left behind, a few dozen runs fill the disk
+    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture
@@ -96,6 +99,7 @@ async def stack() -> AsyncIterator[Stack]:
                         DOCUMENT_MAX_BYTES=3_000_000)  # a few MB show the limit
     async with Stack(settings, data_dir, port=0, ui=False) as s:
         yield s
+    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -276,6 +276,10 @@ def test_participants_import_a_csv_once_reporting_bad_lines_and_list_them(data_d
         listing = run("participants", "list", "--study", sid, "--status", "registered")
         assert listing.returncode == 0 and "P-0004" in listing.stdout
         assert "1 participants" in listing.stdout  # P-0002 failed its registration
+        page = run("participants", "list", "--study", sid, "--limit", "2")
+        assert "2 participants" in page.stdout and "next page: --after P-0003" in page.stdout
+        after = run("participants", "list", "--study", sid, "--limit", "2", "--after", "P-0003")
+        assert "P-0004" in after.stdout and "P-0003" not in after.stdout
         wrong = run("participants", "command", "--study", sid, "P-0004", "record_consent",
                     "--reason", "signed", "--field", "kind=express", "--field",
                     "consent_form_version=1.0", "--field", f"consented_on={today}")

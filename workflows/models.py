@@ -5,6 +5,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from store.models import StoredAnswer
+
 TASK_QUEUE = "studyflow"
 SYSTEM_ACTOR = "studyflow-clock"
 SYSTEM_ROLE = "system"
@@ -33,6 +35,9 @@ class BulkItem(BaseModel):
     command: dict[str, Any]  # a participant command, `type` and `code` included
     reason: str
     signature: dict[str, Any] | None = None
+    # the caller's answer for this item, kept with the append when the item is applied (so a
+    # re-run finds the item applied however it died after the append)
+    answer: StoredAnswer | None = None
 
 
 class BulkInput(BaseModel):

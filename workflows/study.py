@@ -19,7 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.events import AmendmentSubmitted, Event, SafetyEventReported
     from domain.model import FINISHED
     from domain.regulation import LEGAL_TIME_ZONE
-    from store.models import AppendRequest, AppendResult, NewEvent
+    from store.models import AppendRequest, AppendResult, NewEvent, StoredAnswer
     from workflows.models import (
         SYSTEM_ACTOR,
         SYSTEM_ROLE,
@@ -200,7 +200,8 @@ class StudyWorkflow:
                     state, [e for _, events in applied for e in events], inp.actor, inp.role,
                     "bulk participant commands", f"{self.study_id}:bulk:{inp.idempotency_key}",
                     [{"reason": item.reason, "signature": item.signature}
-                     for item, events in applied for _ in events])
+                     for item, events in applied for _ in events],
+                    answers=[item.answer for item, _ in applied if item.answer])
             return BulkResult(study=self.view, outcomes=outcomes, seqs=seqs)
 
     @workflow.update
@@ -370,17 +371,18 @@ class StudyWorkflow:
     # --- persistence --------------------------------------------------------------------------
     async def _persist_decided(self, state: domain.StudyState | None, events: list[Event],
                                actor: str, role: str, reason: str, key: str,
-                               who: list[dict[str, Any]] | None = None) -> list[int]:
+                               who: list[dict[str, Any]] | None = None,
+                               answers: list[StoredAnswer] | None = None) -> list[int]:
         """Append the decided `events` (which lead to `state`) with the clock events they make
         due at once: a legal date recorded late may put a clock past its alarms."""
         assert state is not None
         clock_events = domain.tick(state, self._today())
         return await self._persist(events + clock_events, actor, role, reason, key,
-                                   by_clock=len(clock_events), who=who)
+                                   by_clock=len(clock_events), who=who, answers=answers)
 
     async def _persist(self, events: list[Event], actor: str, role: str, reason: str,
-                       key: str, by_clock: int = 0, who: list[dict[str, Any]] | None = None
-                       ) -> list[int]:
+                       key: str, by_clock: int = 0, who: list[dict[str, Any]] | None = None,
+                       answers: list[StoredAnswer] | None = None) -> list[int]:
         """Append `events` (the last `by_clock` of them raised by the legal clocks; `who`,
         when given, the actor, role or reason of each of the others)."""
         new_state = domain.fold(self.state, events)
@@ -401,6 +403,7 @@ class StudyWorkflow:
                           new_state.participants.items() if before.get(code) is not p],
             notifications=[n.model_dump(mode="json")
                            for n in domain.notifications_for(new_state, events)],
+            answers=answers or [],
         )
         result = await workflow.execute_activity(
             "append_events", request, result_type=AppendResult,

@@ -4,11 +4,21 @@
 SELECT * FROM events WHERE idempotency_key = ANY($1::text[]) ORDER BY global_seq;
 
 -- name: append_batch
-SELECT duplicate, (event).* FROM append_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb,
-                           $13::jsonb);
+-- the read models arrive as JSON text, encoded once by the caller (bench/append.py)
+SELECT duplicate, (event).* FROM append_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+                           $11::text::jsonb, $12::text::jsonb, $13::text::jsonb);
 
 -- name: read_stream
 SELECT * FROM events WHERE stream_id = $1 ORDER BY version;
+
+-- name: read_stream_without
+-- A stream less some types (a large study's page: its own facts, not its participants')
+SELECT * FROM events WHERE stream_id = $1 AND NOT (type = ANY ($2::text[])) ORDER BY version;
+
+-- name: read_stream_latest
+-- The latest `$3` events of a stream, newest first, less some types (`{}`: none left out)
+SELECT * FROM events WHERE stream_id = $1 AND NOT (type = ANY ($2::text[]))
+ORDER BY version DESC LIMIT $3;
 
 -- name: all_events_by_stream
 SELECT * FROM events ORDER BY stream_id, version;

@@ -111,3 +111,51 @@ async def test_bulk_applies_the_good_items_once_and_names_the_bad_ones(api):
     auditor = await api.post(url, {"reason": "x", "items": [
         {"type": "register_participant", "code": "P-0099"}]}, "auditor")
     assert auditor.json()["results"][0]["error"]["code"] == "forbidden"
+
+
+async def test_an_import_run_again_after_a_crash_past_the_append_finds_its_rows_applied(
+        api, monkeypatch):
+    """The web process dies after the bulk's append and before it answers: the re-run (here
+    with one more row, so no cached update answers for it) reports the rows `already_applied`,
+    never `participant_exists`: their answers were stored in the append's transaction."""
+    from api import engine
+
+    sid = await recruiting(api)
+    url = f"/api/studies/{sid}/participants/bulk"
+    items = [{"type": "register_participant", "code": f"P-{n:04d}", "key": f"crash-{n}"}
+             for n in range(1, 4)]
+    send_bulk = engine.send_bulk
+
+    async def append_then_crash(*args, **kwargs):
+        await send_bulk(*args, **kwargs)
+        raise RuntimeError("the web process dies here")
+
+    monkeypatch.setattr(engine, "send_bulk", append_then_crash)
+    crashed = await api.post(url, {"reason": "import", "items": items}, "investigator")
+    assert crashed.status_code == 500
+    monkeypatch.setattr(engine, "send_bulk", send_bulk)
+    events = (await api.get(f"/api/studies/{sid}/events")).json()
+    assert sum(e["type"] == "ParticipantRegistered" for e in events) == 3  # the append happened
+
+    more = [*items, {"type": "register_participant", "code": "P-0004", "key": "crash-4"}]
+    again = (await api.post(url, {"reason": "import", "items": more}, "investigator")).json()
+    assert [r["status"] for r in again["results"]] == ["already_applied"] * 3 + ["applied"]
+    assert [r["participant"] for r in again["results"]] == [i["code"] for i in more]
+    events = (await api.get(f"/api/studies/{sid}/events")).json()
+    assert sum(e["type"] == "ParticipantRegistered" for e in events) == 4
+
+
+async def test_the_study_page_pages_its_participant_table(api):
+    from tests.api.conftest import signed_in
+
+    sid = await recruiting(api)
+    items = [{"type": "register_participant", "code": f"P-{n:04d}"} for n in range(1, 202)]
+    r = await api.post(f"/api/studies/{sid}/participants/bulk",
+                       {"reason": "import", "items": items}, "investigator")
+    assert r.json()["applied"] == 201
+    async with signed_in(api, "investigator") as web:
+        first = (await web.get(f"/studies/{sid}")).text
+        assert "P-0200" in first and "P-0201" not in first
+        assert f'href="/studies/{sid}?after=P-0200#participants"' in first
+        second = (await web.get(f"/studies/{sid}?after=P-0200")).text
+        assert "P-0201" in second and "P-0199" not in second and "next-page" not in second

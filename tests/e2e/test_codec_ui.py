@@ -2,6 +2,7 @@
 StudyFlow in the same browser: the UI calls the codec endpoint with the session cookie
 (credentials included), the endpoint answers CORS with credentials for the UI's origin."""
 
+import shutil
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -22,6 +23,7 @@ async def ui_stack() -> AsyncIterator[Stack]:
     settings = Settings(TEMPORAL_ADDRESS=None, DATABASE_URL=None)  # type: ignore[call-arg]
     async with Stack(settings, data_dir, port=0, ui=True) as s:
         yield s
+    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 async def test_the_temporal_ui_decodes_payloads_for_a_signed_in_auditor(browser, ui_stack):

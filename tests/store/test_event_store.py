@@ -8,6 +8,7 @@ import asyncpg
 import pytest
 
 from store import OPERATIONS, AppendRequest, ConcurrencyError, EventStore, NewEvent, ReadModels, audit
+from store.models import StoredAnswer
 
 
 def study_view(sid: str, version: int, **over) -> dict:
@@ -98,6 +99,35 @@ async def test_read_models_follow_the_events(store, read_models: ReadModels):
     assert [s["id"] for s in found] == ["s2"]
 
 
+async def test_tasks_and_deadlines_follow_the_view_only_when_they_change(store, pool):
+    """The append skips the deadlines and tasks when the view's lists are unchanged (most
+    appends): a change still reaches the tables, an unchanged list leaves them as they were."""
+    deadline = {"name": "cpp_opinion", "clock": "cpp_opinion", "label": "CPP opinion",
+                "role": "regulatory", "starts_on": "2026-01-01", "due_on": "2026-01-10",
+                "status": "running", "waiting": True, "closed_on": None}
+    task = {"role": "regulatory", "kind": "deadline", "title": "CPP opinion",
+            "due_on": "2026-01-10", "deadline": "cpp_opinion", "overdue": False}
+
+    async def tables() -> tuple[list, list]:
+        return ([(r["name"], r["status"]) for r in await pool.fetch(
+                    "SELECT name, status FROM deadlines WHERE study_id = 's1'")],
+                [(r["title"], r["overdue"]) for r in await pool.fetch(
+                    "SELECT title, overdue FROM tasks WHERE study_id = 's1'")])
+
+    await store.append(request("s1", 0, study=study_view("s1", 1, deadlines=[deadline],
+                                                         tasks=[task])))
+    assert await tables() == ([("cpp_opinion", "running")], [("CPP opinion", False)])
+    await store.append(request("s1", 1, study=study_view("s1", 2, deadlines=[deadline],
+                                                         tasks=[task])))
+    assert await tables() == ([("cpp_opinion", "running")], [("CPP opinion", False)])
+    late = {**deadline, "status": "overdue"}
+    await store.append(request("s1", 2, study=study_view("s1", 3, deadlines=[late],
+                                                         tasks=[{**task, "overdue": True}])))
+    assert await tables() == ([("cpp_opinion", "overdue")], [("CPP opinion", True)])
+    await store.append(request("s1", 3, study=study_view("s1", 4, deadlines=[late], tasks=[])))
+    assert await tables() == ([("cpp_opinion", "overdue")], [])
+
+
 async def test_tokens_are_stored_hashed_and_can_be_revoked(read_models: ReadModels, pool):
     token = await read_models.create_token("alice", "coordinator")
     assert await read_models.resolve_token(token) == ("alice", "coordinator")
@@ -126,3 +156,32 @@ async def test_export_jsonl_and_csv_with_a_manifest_recorded_in_the_audit(store)
     assert (first.type, first.actor, first.reason) == ("AuditExported", "ines", "inspection")
     assert first.data["scope"] == "s1" and second.data["scope"] == "all"
     assert (await store.verify()).ok
+
+
+async def test_the_answers_an_append_carries_are_stored_with_it_or_not_at_all(store, read_models):
+    answer = StoredAnswer(actor="alice", key="bulk r1", status=200,
+                          body={"status": "applied", "participant": "P-0001"})
+    await store.append(request("s1", 0, answers=[answer]))
+    assert await read_models.stored_answer("alice", "bulk r1") == (200, answer.body)
+    other = answer.model_copy(update={"key": "bulk r2"})
+    with pytest.raises(ConcurrencyError):
+        await store.append(request("s1", 0, key="other", answers=[other]))
+    assert await read_models.stored_answer("alice", "bulk r2") is None
+
+
+async def test_a_study_page_reads_a_window_of_its_trail(store, read_models: ReadModels):
+    """The study page reads the study's own facts and its latest events, never the whole
+    trail of a study of 10,000 participants."""
+    kinds = ["StudyCreated", "ParticipantRegistered", "ConsentRecorded", "FactCorrected",
+             "ParticipantRegistered"]
+    for version, kind in enumerate(kinds):
+        await store.append(request("s1", version, key=f"k{version}").model_copy(
+            update={"events": [NewEvent(type=kind, data={"i": version})]}))
+    own = await read_models.study_events_without("s1", {"ParticipantRegistered",
+                                                        "ConsentRecorded"})
+    assert [(e["version"], e["type"]) for e in own] == [(1, "StudyCreated"),
+                                                        (4, "FactCorrected")]
+    latest = await read_models.latest_study_events("s1", 2)
+    assert [e["version"] for e in latest] == [5, 4]
+    assert [e["version"] for e in await read_models.latest_study_events(
+        "s1", 2, without={"ParticipantRegistered"})] == [4, 3]
