@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from playwright.async_api import expect
 
 from scenarios import only, riph1_walk, until, without
 
@@ -115,8 +116,9 @@ async def test_keyboard_only_login_and_a_phone_sized_screen(browser, stack, toke
     page = await context.new_page()
     await seed(stack, tokens, "Browser phone study", late=False)
     await page.goto("/login")
-    focused = await page.evaluate("document.activeElement.id")  # autofocus on the token
-    assert focused == "token"
+    # autofocus on the token: applied once the page has loaded, so waited for (a loaded
+    # machine has failed a check made at once)
+    await expect(page.locator("#token")).to_be_focused()
     await page.keyboard.type(tokens["coordinator"])
     await page.keyboard.press("Enter")
     await page.wait_for_url("**/")
