@@ -21,8 +21,8 @@ from domain.messages_en import MESSAGES
 from domain.regulation import CLOCKS
 from domain.signatures import SIGNED_COMMANDS
 from domain.sites import SITE_REQUIREMENTS
-from i18n import N_
 from i18n import gettext as _
+from i18n.notices import kind_words, notice_text
 from store import Preferences, ReadModels, audit
 
 from . import (
@@ -461,20 +461,11 @@ async def inbox(request: Request, actor: Viewer, read: Reader) -> HTMLResponse:
     return await inbox_page(request, actor, read)
 
 
-NOTICE_KINDS = {
-    "reminder": N_("Reminder"), "escalation": N_("Urgent: a deadline is missed or imminent"),
-    "decision": N_("Decision"), "correction": N_("Correction"),
-    "action": N_("Action required"), "recruitment": N_("Recruitment behind plan"),
-}
-
-
 def notice_words(n: dict[str, Any]) -> dict[str, Any]:
-    """A notice as the inbox shows it: its kind in words, the clock it is about."""
-    clock = CLOCKS.get(str(n.get("deadline") or ""))
-    kind = str(n["kind"])
-    return {**n, "at": n["created_at"],
-            "kind_words": _(NOTICE_KINDS[kind]) if kind in NOTICE_KINDS else kind,
-            "text": n["message"] if i18n.current() == "en" else (_(clock.label) if clock else "")}
+    """A notice as the inbox shows it: its kind in words, its sentence in the reader's
+    language."""
+    return {**n, "at": n["created_at"], "kind_words": kind_words(str(n["kind"])),
+            "text": notice_text(n)}
 
 
 async def inbox_page(request: Request, actor: Actor, read: ReadModels, status: int = 200,

@@ -1,0 +1,30 @@
+"""A notice read in its reader's language from its stable parts (i18n/notices.py)."""
+
+from datetime import date
+
+import i18n
+from i18n.notices import notice_text
+
+BASE = {"study_id": "st-1", "study_title": "ASPIRE", "deadline": "cpp_opinion",
+        "clock": "cpp_opinion", "due_on": date(2026, 12, 15)}
+
+
+def test_a_reminder_and_an_escalation_name_the_clock_and_the_due_date_in_french():
+    with i18n.use("fr"):
+        reminder = notice_text({**BASE, "kind": "reminder"})
+        missed = notice_text({**BASE, "kind": "escalation"})
+        label = i18n.gettext(i18n.notices.CLOCKS["cpp_opinion"].label)
+    assert reminder == f"ASPIRE : {label}, échéance le 15/12/2026"
+    assert missed == f"ASPIRE : {label}, échéance dépassée le 15/12/2026"
+
+
+def test_in_english_the_same_parts_read_in_english():
+    with i18n.use("en"):
+        assert notice_text({**BASE, "kind": "reminder"}).endswith("due on 2026-12-15")
+
+
+def test_a_notice_without_a_clock_reads_its_kind():
+    with i18n.use("fr"):
+        text = notice_text({"study_id": "st-1", "study_title": None, "kind": "correction",
+                            "deadline": None})
+    assert text == "st-1 : Correction"
