@@ -400,12 +400,14 @@ async def correction(request: Request, study_id: str, actor: Viewer, read: Reade
                      store: Store, client: Temporal) -> Response:
     """The correction form of an audit row, sent the JSON API's way (`correct`): the fields
     changed from the values the form was filled with, the reason; a refusal comes back on the
-    row, in words, with what was typed."""
+    row, in words, with what was typed. Its one-time key makes a double submission correct
+    once."""
     form = await request.form()
     check_csrf(request, str(form.get("csrf", "")))
     raw_seq = str(form.get("seq", ""))
     seq = int(raw_seq) if raw_seq.isdigit() else 0
     only = "study" if form.get("only") == "study" else ""
+    once = str(form.get("once", "")).strip()
     posted: dict[str, str] = {}
     changes: dict[str, Any] = {}
     for key, was in form.multi_items():
@@ -424,7 +426,8 @@ async def correction(request: Request, study_id: str, actor: Viewer, read: Reade
             raise ApiError(422, "correction_changes_nothing",
                            "nothing to correct: change at least one value")
         body = await history.correction(store, actor, study_id, body)
-        await commands.study_command(client, read, actor, study_id, body, None)
+        await commands.study_command(client, read, actor, study_id, body,
+                                     f"web:{once}" if once else None)
     except (ApiError, RuleViolation) as e:
         return await study_page(request, actor, read, study_id, status=_status(e),
                                 error=_message(e), correcting=seq, posted=posted, only=only)

@@ -101,6 +101,25 @@ async def test_a_double_submission_takes_effect_once(api):
     assert [e["type"] for e in events].count("SponsorAssigned") == 1
 
 
+async def test_a_double_submission_of_a_correction_corrects_once(api):
+    sid = await api.create()
+    assert (await api.command(sid, "assign_sponsor", sponsor="CHU")).status_code == 200
+    seq = next(e["seq"] for e in (await api.get(f"/api/studies/{sid}/events")).json()
+               if e["type"] == "SponsorAssigned")
+    async with signed_in(api, "coordinator") as http:
+        page = await http.get(f"/studies/{sid}?correct={seq}")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        once = re.search(rf'id="correct-{seq}".*?name="once" value="([^"]+)"', page.text,
+                         re.S).group(1)
+        form = {"csrf": csrf, "once": once, "seq": str(seq), "was.sponsor": "CHU",
+                "sponsor": "CHU de Lyon", "reason": "double clic"}
+        for _ in range(2):
+            r = await http.post(f"/studies/{sid}/corrections", data=form)
+            assert r.status_code == 303, r.text
+    events = (await api.get(f"/api/studies/{sid}/events")).json()
+    assert [e["type"] for e in events].count("FactCorrected") == 1
+
+
 async def test_a_date_typed_dd_mm_yyyy_in_a_form_is_understood(api):
     sid = await api.create()
     day = days_ago(3)
