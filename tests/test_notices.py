@@ -28,3 +28,27 @@ def test_a_notice_without_a_clock_reads_its_kind():
         text = notice_text({"study_id": "st-1", "study_title": None, "kind": "correction",
                             "deadline": None})
     assert text == "st-1 : Correction"
+
+
+def test_a_task_reads_in_french_from_its_stable_parts():
+    from api import words
+
+    with i18n.use("fr"):
+        clock = i18n.gettext(i18n.notices.CLOCKS["cpp_opinion"].label)
+        # a deadline no command clears: the clock's name, never the English sentence
+        assert words.task({"title": "CPP opinion: due 2026-12-15", "clock": "cpp_opinion",
+                           "command": None}) == clock
+        assert words.task({"title": "Record the registration number", "clock": None,
+                           "command": "record_registration"}) == words.command(
+            "record_registration")
+        reconsent = words.task({"title": "P-001: consent again (majority)", "command":
+                                "reconsent", "participant": "P-001",
+                                "title_key": "participant.reconsent", "cause": "majority"})
+        form = words.task({"title": "x", "participant": "P-002", "command": "reconsent",
+                           "title_key": "participant.reconsent",
+                           "cause": "major consent form version 3"})
+    assert reconsent == "P-001 : nouveau consentement à recueillir (majorité)"
+    assert "P-002" in form and "version majeure 3" in form
+    with i18n.use("en"):
+        assert words.task({"title": "CPP opinion: due 2026-12-15", "clock": "cpp_opinion",
+                           "command": None}) == "CPP opinion: due 2026-12-15"
