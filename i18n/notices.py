@@ -8,7 +8,7 @@ from typing import Any
 from domain.inbox import MESSAGES, notice_key
 from domain.regulation import CLOCKS
 
-from . import N_, format_date
+from . import N_, current, format_date
 from . import gettext as _
 
 NOTICE_KINDS = {
@@ -23,7 +23,10 @@ def kind_words(kind: str) -> str:
 
 
 def notice_text(n: dict[str, Any]) -> str:
-    """The notice's sentence in the current language (i18n.current())."""
+    """The notice's sentence in the current language (i18n.current()): in English the sentence
+    the rules wrote, with its figures; otherwise from its stable parts."""
+    if current() == "en" and n.get("message"):
+        return str(n["message"])
     clock = CLOCKS.get(str(n.get("clock") or ""))
     kind = str(n["kind"])
     key = notice_key(kind, n.get("deadline"), n.get("due_on")) if clock else "notice.study"

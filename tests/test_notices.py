@@ -18,8 +18,9 @@ def test_a_reminder_and_an_escalation_name_the_clock_and_the_due_date_in_french(
     assert missed == f"ASPIRE : {label}, échéance dépassée le 15/12/2026"
 
 
-def test_in_english_the_same_parts_read_in_english():
+def test_in_english_the_rules_sentence_is_read_and_the_parts_read_without_it():
     with i18n.use("en"):
+        assert notice_text({**BASE, "kind": "reminder", "message": "as sent"}) == "as sent"
         assert notice_text({**BASE, "kind": "reminder"}).endswith("due on 2026-12-15")
 
 
