@@ -8,18 +8,10 @@ import i18n
 from domain.catalogue import MET_BY, labels
 from domain.messages_en import MESSAGES
 from domain.regulation import CLOCKS
-from i18n import N_
 from i18n import gettext as _
+from i18n.notices import kind_words
 
-KINDS = {
-    "reminder": N_("Reminder"), "escalation": N_("Urgent: a deadline is missed or imminent"),
-    "decision": N_("Decision"), "correction": N_("Correction"),
-    "action": N_("Action required"), "recruitment": N_("Recruitment behind plan"),
-}
-
-
-def kind(code: str) -> str:
-    return _(KINDS[code]) if code in KINDS else code
+kind = kind_words  # a notice's kind in words
 
 
 def study_url(public_url: str, study_id: str) -> str:

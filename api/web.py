@@ -21,8 +21,8 @@ from domain.messages_en import MESSAGES
 from domain.regulation import CLOCKS
 from domain.signatures import SIGNED_COMMANDS
 from domain.sites import SITE_REQUIREMENTS
-from i18n import N_
 from i18n import gettext as _
+from i18n.notices import kind_words, notice_text
 from store import Preferences, ReadModels, audit
 
 from . import (
@@ -400,12 +400,14 @@ async def correction(request: Request, study_id: str, actor: Viewer, read: Reade
                      store: Store, client: Temporal) -> Response:
     """The correction form of an audit row, sent the JSON API's way (`correct`): the fields
     changed from the values the form was filled with, the reason; a refusal comes back on the
-    row, in words, with what was typed."""
+    row, in words, with what was typed. Its one-time key makes a double submission correct
+    once."""
     form = await request.form()
     check_csrf(request, str(form.get("csrf", "")))
     raw_seq = str(form.get("seq", ""))
     seq = int(raw_seq) if raw_seq.isdigit() else 0
     only = "study" if form.get("only") == "study" else ""
+    once = str(form.get("once", "")).strip()
     posted: dict[str, str] = {}
     changes: dict[str, Any] = {}
     for key, was in form.multi_items():
@@ -424,7 +426,8 @@ async def correction(request: Request, study_id: str, actor: Viewer, read: Reade
             raise ApiError(422, "correction_changes_nothing",
                            "nothing to correct: change at least one value")
         body = await history.correction(store, actor, study_id, body)
-        await commands.study_command(client, read, actor, study_id, body, None)
+        await commands.study_command(client, read, actor, study_id, body,
+                                     f"web:{once}" if once else None)
     except (ApiError, RuleViolation) as e:
         return await study_page(request, actor, read, study_id, status=_status(e),
                                 error=_message(e), correcting=seq, posted=posted, only=only)
@@ -461,20 +464,11 @@ async def inbox(request: Request, actor: Viewer, read: Reader) -> HTMLResponse:
     return await inbox_page(request, actor, read)
 
 
-NOTICE_KINDS = {
-    "reminder": N_("Reminder"), "escalation": N_("Urgent: a deadline is missed or imminent"),
-    "decision": N_("Decision"), "correction": N_("Correction"),
-    "action": N_("Action required"), "recruitment": N_("Recruitment behind plan"),
-}
-
-
 def notice_words(n: dict[str, Any]) -> dict[str, Any]:
-    """A notice as the inbox shows it: its kind in words, the clock it is about."""
-    clock = CLOCKS.get(str(n.get("deadline") or ""))
-    kind = str(n["kind"])
-    return {**n, "at": n["created_at"],
-            "kind_words": _(NOTICE_KINDS[kind]) if kind in NOTICE_KINDS else kind,
-            "text": n["message"] if i18n.current() == "en" else (_(clock.label) if clock else "")}
+    """A notice as the inbox shows it: its kind in words, its sentence in the reader's
+    language."""
+    return {**n, "at": n["created_at"], "kind_words": kind_words(str(n["kind"])),
+            "text": notice_text(n)}
 
 
 async def inbox_page(request: Request, actor: Actor, read: ReadModels, status: int = 200,

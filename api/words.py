@@ -2,6 +2,9 @@
 event names. One table per kind of code, each text a catalogue entry (i18n); the codes stay
 in the API and the exports, the words are for people."""
 
+from typing import Any
+
+import i18n
 from i18n import N_
 from i18n import gettext as _
 
@@ -176,4 +179,36 @@ def may_not_send(role_code: str, kind: str, allowed: list[str]) -> str:
         role=role(role_code), command=command(kind), roles=roles(allowed))
 
 
+# why a participant consents again (domain: state.Participant.reconsent_cause)
+CAUSES = {"majority": N_("majority")}
+MAJOR_FORM = "major consent form version "
+
+
+def cause(text: object) -> str:
+    text = str(text or "")
+    if text.startswith(MAJOR_FORM):
+        return _("new major version {version} of the information and consent form").format(
+            version=text.removeprefix(MAJOR_FORM))
+    return _(CAUSES[text]) if text in CAUSES else text
+
+
+def task(t: Any) -> str:
+    """A task's title in the current language. In English, the sentence the rules wrote;
+    otherwise from its stable parts: a participant's task by its words (domain/inbox.py), an
+    action by the command that clears it, a deadline without one by its clock's name."""
+    from domain.inbox import MESSAGES as TASKS
+    from domain.regulation import CLOCKS
+
+    if i18n.current() == "en":
+        return str(t["title"])
+    if (key := t.get("title_key")) in TASKS:
+        return _(TASKS[str(key)]).format(code=t.get("participant"), cause=cause(t.get("cause")))
+    if t.get("command"):
+        return command(str(t["command"]))
+    if clock := CLOCKS.get(str(t.get("clock") or "")):
+        return _(clock.label)
+    return _(str(t["title"]))
+
+
 FILTERS["reason"] = reason
+FILTERS["task"] = task

@@ -4,7 +4,8 @@ running stack (the CLI's only way to studies: the same rules, roles and audit as
 import contextlib
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -67,6 +68,46 @@ def upload(data_dir: Path, token: str | None, path: Path, kind: str, reason: str
 
 def show(value: Any) -> None:
     print(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+@cache
+def speak() -> None:
+    """The CLI speaks the unit's language and time zone (the LANGUAGE and TIME_ZONE settings),
+    through the same catalogues as the pages."""
+    import i18n
+    from settings import get_settings
+
+    settings = get_settings()
+    i18n.configure(settings.language, settings.time_zone)
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, ids: int = 1,
+          title: str = "") -> None:
+    """Print a table in the reader's language: `headers` are catalogue msgids (marked N_ where
+    they are written), translated here; the first `ids` columns hold ids, never cut whatever
+    the terminal's width (as wide as their longest value, folded rather than truncated); the
+    other columns wrap."""
+    from rich.table import Column, Table
+
+    from i18n import gettext as _
+
+    speak()
+    cells = [["" if v is None else str(v) for v in row] for row in rows]
+    columns = [Column(_(h) if h else "", no_wrap=i < ids, overflow="fold",
+                      min_width=max((len(r[i]) for r in cells), default=0) or None
+                      if i < ids else None)
+               for i, h in enumerate(headers)]
+    out = Table(*columns, title=title or None)
+    for row in cells:
+        out.add_row(*row)
+    Console().print(out)
+
+
+def yes(flag: object) -> str:
+    from i18n import gettext as _
+
+    speak()
+    return _("yes") if flag else ""
 
 
 def parse_fields(fields: list[str]) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 
 from cli import dossier, history, imports, portfolio, users
 from cli.common import (
@@ -24,10 +23,14 @@ from cli.common import (
     progress_bar,
     report,
     show,
+    speak,
+    table,
     upload,
+    yes,
 )
 from domain.commands import PARTICIPANT_COMMAND_TYPES, STUDY_COMMAND_TYPES
 from domain.model import Role
+from i18n import N_
 from settings import Settings, get_settings
 from stack.logs import configure_logging
 
@@ -193,17 +196,15 @@ def token_create(actor: Annotated[str, typer.Option(help="Who the token is for."
 @token_app.command("list")
 def token_list(data_dir: DataDir = DEFAULT_DIR) -> None:
     """Every token: its id (never the token), holder, role, expiry, revocation."""
-    from rich.table import Table
-
+    from api import words
+    from i18n import format_datetime as dt
     from store import EventStore, operations
 
     rows = with_database(data_dir, lambda pool: operations.list_tokens(EventStore(pool)))
-    table = Table("id", "actor", "role", "created", "expires", "revoked")
-    for r in rows:
-        table.add_row(r["token_id"], r["actor"], r["role"], f"{r['created_at']:%Y-%m-%d %H:%M}",
-                      f"{r['expires_at']:%Y-%m-%d %H:%M}" if r["expires_at"] else "",
-                      f"{r['revoked_at']:%Y-%m-%d %H:%M}" if r["revoked_at"] else "")
-    Console(width=120).print(table)
+    table((N_("id"), N_("actor"), N_("role"), N_("created"), N_("expires"), N_("revoked")),
+          [(r["token_id"], r["actor"], words.role(r["role"]), dt(r["created_at"]),
+            dt(r["expires_at"]) if r["expires_at"] else "",
+            dt(r["revoked_at"]) if r["revoked_at"] else "") for r in rows])
 
 
 @token_app.command("revoke")
@@ -460,18 +461,15 @@ app.add_typer(portfolio.calendar_app, name="calendar")
 def study_list(token: Token = None, state: str | None = None, overdue: bool = False,
                data_dir: DataDir = DEFAULT_DIR) -> None:
     """List studies, overdue first."""
-    from rich.table import Column, Table
+    from api import words
+    from i18n import format_date
 
     query = "?limit=500" + (f"&state={state}" if state else "") + ("&overdue=true" if overdue else "")
     items = api(data_dir, token, "GET", "/api/studies" + query)["items"]
-    table = Table("title", "category", "state", "next due", "overdue")
-    # an id is never cut, whatever the terminal's width: the other columns wrap
-    table.columns.insert(0, Column("id", no_wrap=True,
-                                   min_width=max((len(s["id"]) for s in items), default=2)))
-    for s in items:
-        table.add_row(s["id"], s["title"], s["category"], s["state"], str(s["next_due_on"] or ""),
-                      "yes" if s["overdue"] else "")
-    Console().print(table)
+    table((N_("id"), N_("title"), N_("category"), N_("state"), N_("next due"), N_("overdue")),
+          [(s["id"], s["title"], s["category"], words.state(s["state"]),
+            format_date(s["next_due_on"]) if s["next_due_on"] else "", yes(s["overdue"]))
+           for s in items])
 
 
 @study_app.command("show")
@@ -551,22 +549,29 @@ def participants_list(study: Study, status: str | None = None,
     version. A full page ends with the option that shows the next one."""
     from urllib.parse import urlencode
 
-    from rich.table import Table
+    from api import words
+    from i18n import format_date
+    from i18n import gettext as _
 
     query = {"limit": limit, **({"after": after} if after else {}),
              **({"status": status} if status else {})}
     rows = api(data_dir, token, "GET", f"/api/studies/{study}/participants?{urlencode(query)}")
-    table = Table("code", "status", "consent", "form version", "consented on", "included on",
-                  "to do", title=f"{len(rows)} participants")
-    for p in rows:
-        todo = p.get("reconsent_cause") or (f"re-consent at majority {p['majority_on']}"
-                                            if p.get("majority_on") else "")
-        table.add_row(p["code"], p["status"], p.get("consent_kind") or "",
-                      p.get("consent_form_version") or "", str(p.get("consented_on") or ""),
-                      str(p.get("included_on") or ""), todo)
-    Console().print(table)
+    speak()
+
+    def day(value: Any) -> str:
+        return format_date(value) if value else ""
+
+    table((N_("code"), N_("status"), N_("consent"), N_("form version"), N_("consented on"),
+           N_("included on"), N_("to do")),
+          [(p["code"], words.status(p["status"]), p.get("consent_kind") or "",
+            p.get("consent_form_version") or "", day(p.get("consented_on")),
+            day(p.get("included_on")),
+            words.reason(p["reconsent_cause"]) if p.get("reconsent_cause") else
+            _("re-consent at majority {date}").format(date=day(p["majority_on"]))
+            if p.get("majority_on") else "") for p in rows],
+          title=_("{n} participants").format(n=len(rows)))
     if len(rows) == limit:
-        print(f"next page: --after {rows[-1]['code']}")
+        print(_("next page: --after {code}").format(code=rows[-1]["code"]))
 
 
 @participants_app.command("register")

@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from cli.common import DEFAULT_DIR, DataDir, Token, api, fail, show
+from api import words
+from cli.common import DEFAULT_DIR, DataDir, Token, api, fail, show, speak, table, yes
+from i18n import N_, format_date
+from i18n import gettext as _
 
 Study = Annotated[str, typer.Option("--study", help="The study's id.")]
 Why = Annotated[str, typer.Option("--reason", help="Why (goes to the audit).")]
@@ -39,13 +40,21 @@ def _command(data_dir: Path, token: str | None, study: str, body: dict[str, Any]
 
 
 def _sites_table(sites: list[dict[str, Any]]) -> None:
-    table = Table("site", "name", "investigator", "status", "activated", "closed", "plan")
-    for s in sites:
-        plan = s.get("plan")
-        table.add_row(s["code"], s["name"], s["investigator"], s["status"],
-                      s.get("activated_on") or "", s.get("closed_on") or "",
-                      f"{plan['target']} by {plan['ends_on']}" if plan else "")
-    Console().print(table)
+    speak()
+
+    def plan(s: dict[str, Any]) -> str:
+        p = s.get("plan")
+        return _("{target} by {date}").format(target=p["target"], date=day(p["ends_on"])) if p \
+            else ""
+
+    table((N_("site"), N_("name"), N_("investigator"), N_("status"), N_("activated"),
+           N_("closed"), N_("plan")),
+          [(s["code"], s["name"], s["investigator"], words.status(s["status"]),
+            day(s.get("activated_on")), day(s.get("closed_on")), plan(s)) for s in sites])
+
+
+def day(value: Any) -> str:
+    return format_date(value) if value else ""
 
 
 @sites_app.command("list")
@@ -124,14 +133,14 @@ def recruitment_show(study_id: str, as_json: Json = False, token: Token = None,
     if as_json:
         show(body)
         return
-    table = Table("", "included", "target", "planned today", "withdrawn", "completed",
-                  "behind", "target at this rate")
-    for label, part in [("study", body), *((s["site"], s) for s in body["by_site"])]:
-        table.add_row(label, str(part["included"]), str(part["target"] or ""),
-                      "" if part["planned_today"] is None else f"{part['planned_today']:g}",
-                      str(part["withdrawn"]), str(part["completed"]),
-                      "yes" if part["behind"] else "", part["projected_target_on"] or "")
-    Console().print(table)
+    speak()
+    table(("", N_("included"), N_("target"), N_("planned today"), N_("withdrawn"),
+           N_("completed"), N_("behind"), N_("target at this rate")),
+          [(label, part["included"], part["target"] or "",
+            "" if part["planned_today"] is None else f"{part['planned_today']:g}",
+            part["withdrawn"], part["completed"], yes(part["behind"]),
+            day(part["projected_target_on"]))
+           for label, part in [(_("study"), body), *((s["site"], s) for s in body["by_site"])]])
 
 
 @reports_app.command("portfolio")

@@ -111,19 +111,21 @@ def role_cmd(actor: Annotated[str, typer.Argument(help="The account's name.")],
 @app.command("list")
 def list_cmd(data_dir: DataDir = DEFAULT_DIR) -> None:
     """Every account: kind, role, second factor, locked or disabled."""
-    from rich.console import Console
-    from rich.table import Table
-
+    from api import words
+    from i18n import N_, format_datetime
+    from i18n import gettext as _
     from store.accounts import Accounts
 
-    rows = _run(data_dir, lambda pool: Accounts(pool).all())
-    table = Table("account", "name", "kind", "role", "2FA", "state", "last sign-in (UTC)")
-    for r in rows:
-        state = ("disabled" if r["disabled_at"] else "locked" if r["locked_until"]
-                 and r["failed_attempts"] else "active")
-        table.add_row(r["actor"], r["printed_name"], r["kind"], r["role"],
-                      "yes" if r["totp_secret"] else "no", state,
-                      f"{r['last_sign_in_at']:%Y-%m-%d %H:%M}" if r["last_sign_in_at"] else "")
-    import sys
+    from .common import speak, table, yes
 
-    Console(width=None if sys.stdout.isatty() else 200).print(table)  # a pipe: no folding
+    rows = _run(data_dir, lambda pool: Accounts(pool).all())
+    speak()
+    states = {"disabled": N_("disabled"), "locked": N_("locked"), "active": N_("active")}
+    table((N_("account"), N_("name"), N_("kind"), N_("role"), N_("2FA"), N_("state"),
+           N_("last sign-in")),
+          [(r["actor"], r["printed_name"], r["kind"], words.role(r["role"]),
+            yes(r["totp_secret"]) or _("no"),
+            _(states["disabled" if r["disabled_at"] else "locked" if r["locked_until"]
+                     and r["failed_attempts"] else "active"]),
+            format_datetime(r["last_sign_in_at"]) if r["last_sign_in_at"] else "")
+           for r in rows])

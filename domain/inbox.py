@@ -22,6 +22,13 @@ PARTICIPANT_TASK_COMMAND = "reconsent"  # the command that clears the task
 MESSAGES: dict[str, str] = {
     "participant.reconsent": "{code}: consent again ({cause})",
     "participant.majority": "{code}: consents in their own name at majority",
+    # a notice as its reader reads it, from its stable parts (study, clock, due date): the
+    # English sentence stored with it stays the record of what was sent
+    "notice.reminder": "{study}: {clock} due on {due_on}",
+    "notice.escalation": "{study}: {clock} fell due on {due_on}",
+    "notice.safety": "{study}: {clock}: declare without delay",
+    "notice.superseded": "{study}: the outcome at the {clock} due date ({due_on}) is superseded",
+    "notice.study": "{study}: {kind}",
 }
 
 # Roles a study names one person for: its notices reach that person only, not every holder of
@@ -59,6 +66,21 @@ def participant_task(p: Participant, today: date) -> ParticipantTask | None:
     return ParticipantTask(participant=p.code, title_key=key, cause=p.reconsent_cause,
                            due_on=p.majority_on,
                            overdue=p.majority_on is not None and p.majority_on < today)
+
+
+def notice_key(kind: str, deadline: str | None, due_on: date | None) -> str:
+    """Which sentence of MESSAGES tells a notice: its kind and the clock it is about (a safety
+    event's clock is declared without delay; a clock without a due date is named without one)."""
+    if deadline and deadline.startswith("safety."):
+        return "notice.safety"
+    if deadline and due_on is not None:
+        if kind == "reminder":
+            return "notice.reminder"
+        if kind == "escalation":
+            return "notice.escalation"
+        if kind == "decision":
+            return "notice.superseded"
+    return "notice.study"
 
 
 def has_participant_tasks(role: Role | str) -> bool:

@@ -3,10 +3,13 @@
 -- only filter by the person it names.
 
 -- name: notifications
-SELECT id, study_id, role, kind, message, urgent, deadline, channel, seq, created_at
-FROM notifications
-WHERE ($1::text IS NULL OR role = $1) AND ($2::text IS NULL OR study_id = $2)
-ORDER BY id DESC LIMIT $3;
+-- With the study's title and the clock's due date: a notice is read from these parts.
+SELECT n.id, n.study_id, n.role, n.kind, n.message, n.urgent, n.deadline, n.channel, n.seq,
+       n.created_at, s.title AS study_title, dl.clock, dl.due_on
+FROM notifications n LEFT JOIN studies s ON s.id = n.study_id
+LEFT JOIN deadlines dl ON dl.study_id = n.study_id AND dl.name = n.deadline
+WHERE ($1::text IS NULL OR n.role = $1) AND ($2::text IS NULL OR n.study_id = $2)
+ORDER BY n.id DESC LIMIT $3;
 
 -- name: undelivered_notifications
 -- Notifications of a study written with one append (at seq $2).
@@ -54,10 +57,11 @@ SELECT channel, count(*) AS n FROM deliveries WHERE channel <> 'read' GROUP BY c
 -- The notices role $1 receives (of the studies whose investigator is $2 when given), newest
 -- first, each with whether person $3 has read it (a 'read' row of deliveries).
 SELECT n.id, n.study_id, s.title AS study_title, n.kind, n.message, n.urgent, n.deadline,
-       n.created_at,
+       n.created_at, dl.clock, dl.due_on,
        EXISTS (SELECT 1 FROM deliveries d WHERE d.notification_id = n.id
                AND d.recipient = $3 AND d.channel = 'read') AS read
 FROM notifications n JOIN studies s ON s.id = n.study_id
+LEFT JOIN deadlines dl ON dl.study_id = n.study_id AND dl.name = n.deadline
 WHERE n.role = $1 AND ($2::text IS NULL OR s.investigator = $2)
 ORDER BY n.id DESC LIMIT $4;
 

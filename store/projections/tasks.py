@@ -37,7 +37,8 @@ class Tasks:
                     out.append({"study_id": study_id, "study_title": study_title,
                                 "kind": t.kind, "title": t.title, "due_on": t.due_on,
                                 "deadline": None, "command": t.command,
-                                "participant": t.participant, "overdue": t.overdue})
+                                "participant": t.participant, "overdue": t.overdue,
+                                "title_key": t.title_key, "cause": t.cause})
             out.sort(key=_urgency)
         return out[:limit]
 

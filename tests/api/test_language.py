@@ -101,6 +101,25 @@ async def test_a_double_submission_takes_effect_once(api):
     assert [e["type"] for e in events].count("SponsorAssigned") == 1
 
 
+async def test_a_double_submission_of_a_correction_corrects_once(api):
+    sid = await api.create()
+    assert (await api.command(sid, "assign_sponsor", sponsor="CHU")).status_code == 200
+    seq = next(e["seq"] for e in (await api.get(f"/api/studies/{sid}/events")).json()
+               if e["type"] == "SponsorAssigned")
+    async with signed_in(api, "coordinator") as http:
+        page = await http.get(f"/studies/{sid}?correct={seq}")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        once = re.search(rf'id="correct-{seq}".*?name="once" value="([^"]+)"', page.text,
+                         re.S).group(1)
+        form = {"csrf": csrf, "once": once, "seq": str(seq), "was.sponsor": "CHU",
+                "sponsor": "CHU de Lyon", "reason": "double clic"}
+        for _ in range(2):
+            r = await http.post(f"/studies/{sid}/corrections", data=form)
+            assert r.status_code == 303, r.text
+    events = (await api.get(f"/api/studies/{sid}/events")).json()
+    assert [e["type"] for e in events].count("FactCorrected") == 1
+
+
 async def test_a_date_typed_dd_mm_yyyy_in_a_form_is_understood(api):
     sid = await api.create()
     day = days_ago(3)
@@ -224,3 +243,26 @@ async def test_an_address_that_leads_nowhere_is_a_page_for_a_browser_and_json_fo
     assert "Rien n&#39;a été trouvé à cette adresse." in page.text  # HTML-escaped
     script = await api.http.get("/api/nulle-part", headers={**FR, "Accept": "text/html"})
     assert script.status_code == 404 and script.json()["error"]["code"] == "not_found"
+
+
+async def test_a_notice_reads_in_the_readers_language_and_keeps_its_english_record(api):
+    sid = await api.create(title="Étude SUSAR")
+    await api.walk(sid)
+    r = await api.post(f"/api/studies/{sid}/commands", {
+        "type": "report_safety_event", "reason": "x", "kind": "susar",
+        "occurred_on": days_ago(0), "fatal_or_life_threatening": True}, role="investigator")
+    assert r.status_code == 200, r.text
+    rows = {}
+    for name, lang in (("fr", FR), ("en", EN)):
+        r = await api.http.get(f"/api/notifications?study={sid}&role=regulatory",
+                               headers={**api.auth("regulatory"), **lang})
+        rows[name] = next(n for n in r.json() if n["kind"] == "escalation")
+    # the message as sent stays English in both; `text` is the reader's
+    assert rows["fr"]["message"] == rows["en"]["message"]
+    assert "declare without delay" in rows["fr"]["message"]
+    assert rows["fr"]["text"] == ("Étude SUSAR : Déclaration d'une SUSAR létale ou menaçant la "
+                                  "vie : à déclarer sans délai")
+    assert rows["en"]["text"] == rows["en"]["message"]
+    async with signed_in(api, "regulatory") as http:
+        page = await http.get("/inbox", headers=FR)
+        assert "à déclarer sans délai" in page.text and "declare without delay" not in page.text

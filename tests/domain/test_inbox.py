@@ -65,4 +65,17 @@ def test_a_studys_notices_reach_its_investigator_by_name_and_every_other_role_ho
 
 
 def test_every_title_key_has_words():
-    assert set(inbox.MESSAGES) == {"participant.reconsent", "participant.majority"}
+    assert {"participant.reconsent", "participant.majority"} <= set(inbox.MESSAGES)
+
+
+def test_a_notice_is_told_by_its_kind_and_its_clock():
+    due = date(2026, 12, 15)
+    assert inbox.notice_key("reminder", "cpp_opinion", due) == "notice.reminder"
+    assert inbox.notice_key("escalation", "cpp_opinion", due) == "notice.escalation"
+    assert inbox.notice_key("decision", "cpp_opinion", due) == "notice.superseded"
+    assert inbox.notice_key("escalation", "safety.SE-1", due) == "notice.safety"
+    assert inbox.notice_key("escalation", "cpp_opinion", None) == "notice.study"
+    assert inbox.notice_key("correction", None, None) == "notice.study"
+    keys = {inbox.notice_key(k, d, due) for k in ("reminder", "escalation", "decision", "x")
+            for d in (None, "cpp_opinion", "safety.SE-1")}
+    assert keys <= set(inbox.MESSAGES)
