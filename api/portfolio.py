@@ -1,6 +1,6 @@
 """The portfolio from the read models: a study's recruitment against its plan (the domain's
-figures on the participants' rows), and the unit's reports (computed in SQL) as JSON and CSV.
-Shared by the JSON API, the web pages and, through the API, the CLI."""
+figures on the participants' facts, counted by day in SQL), and the unit's reports (computed in
+SQL) as JSON and CSV. Shared by the JSON API, the web pages and, through the API, the CLI."""
 
 import csv
 import io
@@ -28,7 +28,7 @@ async def recruitment(read: ReadModels, study: dict[str, Any],
     return {"study_id": study["id"], **progress(
         RecruitmentPlan.model_validate(plan) if plan else None,
         [Site.model_validate(site) for site in study.get("sites") or []],
-        [Inclusion(r["site"], r["included_on"], r["withdrawn_on"], r["completed_on"])
+        [Inclusion(r["site"], r["included_on"], r["withdrawn_on"], r["completed_on"], r["n"])
          for r in rows], on or today())}
 
 

@@ -9,11 +9,20 @@ worker's cache: they replay their history). Then starts a second worker on the s
 and sends the same number of commands again: both workers' CPU time shows the load shared.
 Target: 10,000 open studies under 2 GiB of worker RSS.
 
+Cold studies: the one-worker probe's commands go to studies mostly evicted from the worker's
+cache (`--cache` sets WORKER_CACHE_SIZE, for our worker and the floor's alike). The floor: as
+many bare workflows (bench/bare.py), each grown by updates to the history length of an open
+study, on a worker keeping as few in its cache; the same number of updates to random ones, sent
+at the same concurrency through the Temporal client (ours go through the HTTP API). p50/p99
+side by side and their ratio. Target: p50 < 150 ms, p99 < 500 ms at 24 clients.
+
     .venv/bin/python bench/scale.py [--studies 10000] [--concurrency 24] [--probes 500]
+        [--cache N] [--no-scale-out]
 """
 
 import argparse
 import asyncio
+import os
 import random
 import signal
 import sys
@@ -24,11 +33,13 @@ from pathlib import Path
 
 import httpx
 import psutil
+from temporalio.client import Client, WorkflowHandle
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import Stack, summary  # noqa: E402
+from bench.bare import TASK_QUEUE, BareWorkflow  # noqa: E402
+from bench.common import Stack, pct, summary  # noqa: E402
 from scenarios import only, riph1_walk  # noqa: E402
 
 TODAY = datetime.now(UTC).date().isoformat()
@@ -101,10 +112,58 @@ def mib(n: int) -> str:
     return f"{n / 2**20:,.0f} MiB"
 
 
+async def history_length(client: Client, workflow_id: str) -> int:
+    return len((await client.get_workflow_handle(workflow_id).fetch_history()).events)
+
+
+async def cold_floor(client: Client, n: int, length: int, probes: int,
+                     concurrency: int) -> tuple[list[float], int]:
+    """`n` bare workflows grown to `length` history events, then `probes` updates to random
+    ones (most evicted from the floor's worker as ours are): their latencies, and the history
+    length reached."""
+    async def start() -> WorkflowHandle:
+        return await client.start_workflow(BareWorkflow.run, id=f"bare-{uuid.uuid4().hex}",
+                                           task_queue=TASK_QUEUE)
+
+    first = await start()
+    updates = 0
+    while await history_length(client, first.id) < length:
+        updates += 1
+        await first.execute_update(BareWorkflow.step, 100 + updates)
+
+    async def grown() -> WorkflowHandle:
+        handle = await start()
+        for i in range(updates):
+            await handle.execute_update(BareWorkflow.step, 100 + i)
+        return handle
+
+    handles = [first, *await gather_limited(concurrency, [grown] * (n - 1))]
+    reached = await history_length(client, handles[-1].id)
+    random.shuffle(handles)
+    lat: list[float] = []
+
+    async def probe(handle: WorkflowHandle) -> None:
+        t0 = time.perf_counter()
+        await handle.execute_update(BareWorkflow.step, 1000)
+        lat.append((time.perf_counter() - t0) * 1000)
+
+    await gather_limited(concurrency, [lambda h=h: probe(h) for h in handles[:probes]])
+    return lat, reached
+
+
+def side_by_side(ours: list[float], floor: list[float]) -> str:
+    return "\n".join(
+        f"  p{p}: ours {pct(ours, p):7.1f} ms   floor {pct(floor, p):7.1f} ms   "
+        f"ratio {pct(ours, p) / pct(floor, p):4.2f}x   (target < {target} ms)"
+        for p, target in ((50, 150), (99, 500)))
+
+
 async def main(args: argparse.Namespace) -> None:
     rss = Rss()
     sampler = asyncio.create_task(rss.run())
-    async with Stack() as stack:
+    if args.cache:  # our worker and the floor's read it (settings.py, bench/bare.py)
+        os.environ["WORKER_CACHE_SIZE"] = str(args.cache)
+    async with Stack(bare=True) as stack:
         workers = stack.workers
         rss.procs = list(workers)
         api = Api(stack.info["web_url"], stack.tokens)
@@ -139,9 +198,21 @@ async def main(args: argparse.Namespace) -> None:
                 for s in sids])
 
         random.shuffle(sids)
+        client = await Client.connect(stack.info["temporal_address"])
+        length = await history_length(client, sids[-1])  # not probed: as the probes find them
         one_lat: list[float] = []
         await probe(sids[:args.probes], one_lat)
         one_peak = rss.now()
+        floor_lat, floor_length = await cold_floor(client, args.studies, length, args.probes,
+                                                   args.concurrency)
+        cache = os.environ.get("WORKER_CACHE_SIZE", "1000 (default)")
+        print(f"\ncold commands: {args.probes} to random ones of {args.studies} workflows, "
+              f"worker cache {cache}, {args.concurrency} at a time; history {length} events "
+              f"(ours), {floor_length} (floor)")
+        print(side_by_side(one_lat, floor_lat), flush=True)
+        if args.no_scale_out:
+            sampler.cancel()
+            return
 
         # Scale out as a rolling deploy does: a second worker starts, the first restarts. (A
         # worker keeps the studies it ran on its sticky queue, their activities run eagerly on
@@ -177,4 +248,8 @@ if __name__ == "__main__":
     parser.add_argument("--studies", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=24)
     parser.add_argument("--probes", type=int, default=500)
+    parser.add_argument("--cache", type=int, default=0,
+                        help="WORKER_CACHE_SIZE of our worker and the floor's (0: the default)")
+    parser.add_argument("--no-scale-out", action="store_true",
+                        help="stop after the cold commands (no second worker)")
     asyncio.run(main(parser.parse_args()))

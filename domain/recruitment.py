@@ -5,7 +5,7 @@ for the study page, the API, the workflow's clock and the tests."""
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
@@ -19,12 +19,14 @@ PACE_STATUSES = frozenset({StudyStatus.recruiting})
 
 
 class Inclusion(NamedTuple):
-    """What the curve needs of one participant (from the folded state or the read model)."""
+    """What the curve needs of one participant (from the folded state), or of `n` participants
+    sharing these facts (the read model's aggregate: a study's curve never reads each row)."""
 
     site: str | None
     included_on: date | None
     withdrawn_on: date | None = None
     completed_on: date | None = None
+    n: int = 1
 
 
 # --- the plan line ------------------------------------------------------------------------------
@@ -140,21 +142,36 @@ def open_alerts(s: StudyState) -> list[tuple[str, PaceAlert]]:
 
 
 # --- the curve and the projection ------------------------------------------------------------
-def projected_on(target: int | None, inclusions: Sequence[date], since: date | None,
-                 today: date) -> date | None:
+def projected_on(target: int | None, inclusions: Iterable[date] | Mapping[date, int],
+                 since: date | None, today: date) -> date | None:
     """The day the target is reached at the rate seen since `since` (the plan's start, else
-    the first inclusion): the day it was reached if it is; None without a target or a rate."""
+    the first inclusion): the day it was reached if it is; None without a target or a rate.
+    `inclusions`: their dates, or how many on each date."""
     if not target:
         return None
-    ordered = sorted(inclusions)
-    if len(ordered) >= target:
-        return ordered[target - 1]
-    if not ordered:
+    per_day = inclusions if isinstance(inclusions, Mapping) else Counter(inclusions)
+    days_ = sorted(d for d, n in per_day.items() if n)
+    if not days_:
         return None
-    start = min(filter(None, [since, ordered[0]]))
-    days = max((today - start).days, 1)
-    rate = len(ordered) / days
-    return today + timedelta(days=math.ceil((target - len(ordered)) / rate))
+    reached = 0
+    for day in days_:
+        reached += per_day[day]
+        if reached >= target:
+            return day
+    start = min(filter(None, [since, days_[0]]))
+    rate = reached / max((today - start).days, 1)
+    return today + timedelta(days=math.ceil((target - reached) / rate))
+
+
+def _per_day(inclusions: Iterable[Inclusion], fact: str) -> Counter[date]:
+    """How many participants on each day of a fact: included_on, withdrawn_on (of those
+    included), completed_on."""
+    out: Counter[date] = Counter()
+    for i in inclusions:
+        on = getattr(i, fact)
+        if on and (fact != "withdrawn_on" or i.included_on):
+            out[on] += i.n
+    return out
 
 
 def curve(inclusions: Sequence[Inclusion], plans: Sequence[RecruitmentPlan], today: date
@@ -162,9 +179,8 @@ def curve(inclusions: Sequence[Inclusion], plans: Sequence[RecruitmentPlan], tod
     """Cumulative inclusions, withdrawals (of participants included) and completions against the
     plan line: a point on each day something happened, on the plan's start and end (up to
     today), and today."""
-    included = Counter(i.included_on for i in inclusions if i.included_on)
-    withdrawn = Counter(i.withdrawn_on for i in inclusions if i.withdrawn_on and i.included_on)
-    completed = Counter(i.completed_on for i in inclusions if i.completed_on)
+    included, withdrawn, completed = (
+        _per_day(inclusions, fact) for fact in ("included_on", "withdrawn_on", "completed_on"))
     days = {*included, *withdrawn, *completed, today, *(p.starts_on for p in plans),
             *(p.ends_on for p in plans)}
     out: list[dict[str, Any]] = []
@@ -189,15 +205,16 @@ def behind_all(plans: Sequence[RecruitmentPlan], included: int, day: date) -> bo
 
 def _summary(inclusions: Sequence[Inclusion], plans: Sequence[RecruitmentPlan],
              target: int | None, today: date) -> dict[str, Any]:
-    dates = [i.included_on for i in inclusions if i.included_on]
+    dates = _per_day(inclusions, "included_on")
+    included = sum(dates.values())
     starts = min((p.starts_on for p in plans), default=None)
     return {
-        "target": target, "included": len(dates),
-        "withdrawn": sum(1 for i in inclusions if i.withdrawn_on and i.included_on),
-        "completed": sum(1 for i in inclusions if i.completed_on),
+        "target": target, "included": included,
+        "withdrawn": sum(_per_day(inclusions, "withdrawn_on").values()),
+        "completed": sum(_per_day(inclusions, "completed_on").values()),
         "planned_today": round(planned_total(plans, today), 1) if plans else None,
         "starts_on": starts, "ends_on": max((p.ends_on for p in plans), default=None),
-        "behind": behind_all(plans, len(dates), today),
+        "behind": behind_all(plans, included, today),
         "projected_target_on": projected_on(target, dates, starts, today),
         "curve": curve(inclusions, plans, today),
         # the plan's whole line, past and future: its corners
@@ -223,6 +240,6 @@ def progress(plan: RecruitmentPlan | None, sites: Iterable[Site],
                    [site.plan] if site.plan else [], site.plan.target if site.plan else None,
                    today),
     } for site in sites]
-    out["unsited"] = sum(1 for i in inclusions if i.included_on and i.site not in
+    out["unsited"] = sum(i.n for i in inclusions if i.included_on and i.site not in
                          {site.code for site in sites})
     return out

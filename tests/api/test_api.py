@@ -270,3 +270,17 @@ async def test_metrics_count_commands_by_type_and_outcome_with_latency_and_deadl
     assert value(after, "studyflow_command_seconds_count", type="assign_sponsor") >= 1
     assert "studyflow_open_deadlines" in after and "studyflow_overdue_deadlines" in after
     assert "studyflow_reminders_sent" in after
+
+
+async def test_the_web_app_keeps_what_it_built_to_start_out_of_the_collectors_full_passes(stack):
+    """A full pass of the cyclic collector scanned the whole started process (130-240 ms, the
+    slowest loads of a big study's page): the lifespan freezes that heap once started."""
+    import gc
+
+    from api.app import create_app
+
+    gc.unfreeze()
+    app = create_app(stack.settings, stack.pool, stack.client)
+    async with app.router.lifespan_context(app):
+        assert gc.get_freeze_count() > 0
+    gc.unfreeze()

@@ -212,3 +212,26 @@ def test_without_a_plan_the_clock_is_unchanged():
     assert next_alarm_on(state) == clocks.next_alarm_on(state.deadlines)
     assert not [e for e in tick(state, TODAY + timedelta(days=400))
                 if e.type == "RecruitmentBehindPlan"]
+
+
+def test_participants_counted_by_day_give_the_figures_of_each_one():
+    """The read model hands the curve a count per site and days (never 10,000 rows): `n`
+    participants sharing their facts weigh as `n` rows of one."""
+    a, b, c = D("2026-01-10"), D("2026-02-01"), D("2026-03-01")
+    each = [Inclusion("S01", a), Inclusion("S01", a), Inclusion("S01", a),
+            Inclusion("S02", a, c), Inclusion("S02", a, c), Inclusion("S01", b, None, c),
+            Inclusion("S01", None, b),  # withdrawn before inclusion: not on the curve
+            Inclusion(None, b), Inclusion("S01", None)]
+    counted = [Inclusion("S01", a, n=3), Inclusion("S02", a, c, n=2),
+               Inclusion("S01", b, None, c), Inclusion("S01", None, b), Inclusion(None, b),
+               Inclusion("S01", None)]
+    plan = RecruitmentPlan(target=7, starts_on=D("2026-01-01"), ends_on=D("2026-06-30"),
+                           behind_percent=20)
+    state = recruiting_since()
+    sites = state.sites.values()
+    on = D("2026-03-15")
+    assert progress(plan, sites, counted, on) == progress(plan, sites, each, on)
+    out = progress(plan, sites, counted, on)
+    assert (out["included"], out["withdrawn"], out["completed"], out["unsited"]) == (7, 2, 1, 1)
+    assert out["projected_target_on"] == b  # the 7th inclusion
+    assert projected_on(4, {a: 3, b: 1}, None, on) == b
