@@ -112,7 +112,8 @@ def dossier(ctx: typer.Context,
     download(data_dir, token, f"/api/studies/{study}/dossier", {"reason": reason}, output)
     problems = verify_zip(output)
     console.print(f"dossier of {study} written to {output}"
-                  + (f" ({len(problems)} problems)" if problems else ", every hash holds"))
+                  + (f" ({len(problems)} problems)" if problems else ", every hash holds"),
+                  soft_wrap=True)  # a path cut across lines cannot be copied
 
 
 @app.command("verify")

@@ -297,7 +297,8 @@ def audit_export(study: Annotated[str | None, typer.Option(help="One study's tra
         output.write_text(text)
         Path(f"{output}.manifest.json").write_text(body + "\n")
         console.print(f"exported {manifest['count']} events to {output} "
-                      f"(sha256 {manifest['sha256']}; manifest {output}.manifest.json)")
+                      f"(sha256 {manifest['sha256']}; manifest {output}.manifest.json)",
+                      soft_wrap=True)  # paths are not cut across lines
     else:
         sys.stdout.write(text)
         sys.stderr.write(body + "\n")
@@ -425,7 +426,7 @@ def backup_cmd(output: Annotated[Path, typer.Option(help="The dump file to write
         owner_database(data_dir, lambda dsn: backup.backup(dsn, output))
     except RuntimeError as e:
         fail(str(e))
-    console.print(f"backed up to {output} ({output.stat().st_size} bytes)")
+    console.print(f"backed up to {output} ({output.stat().st_size} bytes)", soft_wrap=True)
 
 
 @app.command("restore")
