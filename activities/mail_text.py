@@ -7,9 +7,8 @@ from typing import Any
 import i18n
 from domain.catalogue import MET_BY, labels
 from domain.messages_en import MESSAGES
-from domain.regulation import CLOCKS
 from i18n import gettext as _
-from i18n.notices import kind_words
+from i18n.notices import kind_words, notice_text
 
 kind = kind_words  # a notice's kind in words
 
@@ -19,13 +18,9 @@ def study_url(public_url: str, study_id: str) -> str:
 
 
 def headline(n: dict[str, Any]) -> str:
-    """The notice in one line: in English the sentence the rules wrote; in French its kind,
-    study and clock."""
-    if i18n.current() == "en":
-        return str(n["message"])
-    clock = CLOCKS.get(str(n.get("clock") or n.get("deadline") or ""))
-    about = f" — {_(clock.label)}" if clock else ""
-    return f"{n['study_title']} : {kind(str(n['kind']))}{about}"
+    """The notice in one line: in English the sentence the rules wrote; otherwise the notice's
+    sentence from its parts (i18n.notices: study, clock, due date), as the inbox shows it."""
+    return notice_text({**n, "clock": n.get("clock") or n.get("deadline")})
 
 
 def notice(n: dict[str, Any], public_url: str, language: str) -> tuple[str, str]:
@@ -51,6 +46,6 @@ def digest(rows: list[dict[str, Any]], public_url: str, language: str) -> tuple[
         subject = "[StudyFlow] " + i18n.ngettext("Daily digest: %(num)s notice",
                                                  "Daily digest: %(num)s notices",
                                                  len(rows)) % {"num": len(rows)}
-        lines = [f"- {i18n.format_date(r['created_at'])} {r['study_title']}: {headline(r)} "
+        lines = [f"- {i18n.format_date(r['created_at'])} {headline(r)} "
                  f"— {study_url(public_url, str(r['study_id']))}" for r in rows]
         return subject, "\n".join(lines)

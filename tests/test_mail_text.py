@@ -13,7 +13,8 @@ NOTICE = {"id": 1, "study_id": "st-123", "study_title": "ASPIRE", "kind": "remin
 def test_a_notice_in_french_says_what_to_do_by_when_with_the_link():
     subject, body = mail_text.notice(NOTICE, "https://studyflow.chu.example/", "fr")
     assert subject == "[StudyFlow] ASPIRE"
-    assert body.splitlines()[0] == "ASPIRE : Rappel — Avis du CPP"
+    # the notice's sentence, as the inbox shows it: the clock and its due date
+    assert body.splitlines()[0] == "ASPIRE : Avis du CPP, échéance le 15/12/2026"
     assert "Que faire : Enregistrer l'avis du CPP" in body
     assert "Avant le : 15/12/2026" in body
     assert "https://studyflow.chu.example/studies/st-123" in body
@@ -33,4 +34,10 @@ def test_a_digest_has_one_line_per_notice_each_with_its_link():
     assert subject == "[StudyFlow] Récapitulatif quotidien : 2 avis"
     assert len(body.splitlines()) == 2
     assert all("https://sf.example/studies/st-123" in line for line in body.splitlines())
-    assert body.startswith("- 08/12/2026 ASPIRE: ASPIRE : Rappel")
+    assert body.startswith("- 08/12/2026 ASPIRE : Avis du CPP, échéance le 15/12/2026 — ")
+
+
+def test_a_notice_without_a_clock_says_its_kind_and_study():
+    n = {**NOTICE, "kind": "action", "deadline": None, "clock": None, "due_on": None}
+    _subject, body = mail_text.notice(n, "https://sf.example", "fr")
+    assert body.splitlines()[0] == "ASPIRE : Action requise"
