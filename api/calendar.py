@@ -13,16 +13,18 @@ from typing import Any
 
 from icalendar import Calendar, Event
 
+import i18n
 from domain import inbox
-from domain.catalogue import labels
-from domain.messages_en import MESSAGES
+from domain.regulation import CLOCKS
+from i18n import gettext as _
 from store import ReadModels
+
+from . import words
 
 SCOPES = ("person", "unit")
 PRODID = "-//StudyFlow//Research unit deadlines//EN"
 REFRESH = timedelta(hours=1)  # how often a client should fetch the feed again
 FEED_ROWS = 2000
-LABELS = labels(MESSAGES)
 
 
 def _signature(secret: bytes, feed_id: str) -> str:
@@ -62,12 +64,12 @@ def _event(base_url: str, stamp: datetime, today: date, *, study_id: str, study_
     day = due_on or today
     event.add("dtstart", day)
     event.add("dtend", day + timedelta(days=1))
-    event.add("summary", f"{'OVERDUE · ' if overdue else ''}{title} — {study_title}")
-    what = LABELS.get(command or "", command or "")
-    lines = [f"Study: {study_title} ({study_id})",
-             f"To do: {what}" if what else "",
-             f"Who acts: {role}" if role else "",
-             "No due date: shown on the day the feed is read." if due_on is None else "",
+    late = _("OVERDUE") + " · " if overdue else ""
+    event.add("summary", f"{late}{title} — {study_title}")
+    lines = [_("Study: {title} ({id})").format(title=study_title, id=study_id),
+             _("To do: {action}").format(action=words.command(command)) if command else "",
+             _("Who acts: {role}").format(role=words.role(role)) if role else "",
+             _("No due date: shown on the day the feed is read.") if due_on is None else "",
              f"{base_url.rstrip('/')}/studies/{study_id}"]
     event.add("description", "\n".join(line for line in lines if line))
     event.add("url", f"{base_url.rstrip('/')}/studies/{study_id}")
@@ -90,8 +92,26 @@ async def items(read: ReadModels, feed: dict[str, Any]) -> list[dict[str, Any]]:
                                                investigators.get(t["study_id"], ""))]
 
 
+def _title(row: dict[str, Any]) -> str:
+    """An event's title in the current language: a unit deadline by its clock and due date,
+    a task as the inbox words it (api.words.task)."""
+    if "label" not in row:
+        return words.task(row)
+    clock = CLOCKS.get(str(row.get("clock") or ""))
+    return _("{clock}: due {due_on}").format(clock=_(clock.label) if clock else _(row["label"]),
+                                             due_on=i18n.format_date(row.get("due_on")))
+
+
 def render(feed: dict[str, Any], rows: list[dict[str, Any]], base_url: str,
-           now: datetime | None = None) -> bytes:
+           now: datetime | None = None, language: str | None = None) -> bytes:
+    """The feed's iCalendar text, in `language` (default: the unit's LANGUAGE, since a
+    calendar client names no reader). Its UIDs and dates do not depend on the language."""
+    with i18n.use(language or i18n.unit_language()):
+        return _render(feed, rows, base_url, now)
+
+
+def _render(feed: dict[str, Any], rows: list[dict[str, Any]], base_url: str,
+            now: datetime | None) -> bytes:
     stamp = (now or datetime.now(UTC)).replace(microsecond=0)
     today = stamp.date()
     cal = Calendar()
@@ -99,8 +119,9 @@ def render(feed: dict[str, Any], rows: list[dict[str, Any]], base_url: str,
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    name = (f"StudyFlow — {feed['actor']} ({feed['role']})" if feed["scope"] == "person"
-            else "StudyFlow — the unit's open deadlines")
+    name = (_("StudyFlow — {actor} ({role})").format(actor=feed["actor"],
+                                                       role=words.role(feed["role"]))
+            if feed["scope"] == "person" else _("StudyFlow — the unit's open deadlines"))
     cal.add("x-wr-calname", name)
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", REFRESH)
@@ -109,7 +130,7 @@ def render(feed: dict[str, Any], rows: list[dict[str, Any]], base_url: str,
         key = row.get("deadline") or row.get("participant") or row["title"].split(":")[0]
         cal.add_component(_event(
             base_url, stamp, today, study_id=row["study_id"], study_title=row["study_title"],
-            title=row["title"], due_on=row.get("due_on"), overdue=bool(row.get("overdue")),
+            title=_title(row), due_on=row.get("due_on"), overdue=bool(row.get("overdue")),
             kind=row["kind"], command=row.get("command"), role=row.get("role"),
             uid=_uid(row["study_id"], row["kind"], str(key))))
     return cal.to_ical()

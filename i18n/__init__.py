@@ -40,6 +40,11 @@ def configure(language: str, time_zone: str) -> None:
     _zone[0] = ZoneInfo(time_zone)
 
 
+def unit_language() -> str:
+    """The unit's LANGUAGE: for what no one reader asked for (a calendar feed, an e-mail)."""
+    return _default[0]
+
+
 def current() -> str:
     return _language.get() or _default[0]
 

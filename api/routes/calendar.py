@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 
+import i18n
 from store import EventStore, operations
 
 from .. import calendar
@@ -69,7 +70,9 @@ async def feed(token: str, request: Request, read: Reader) -> Response:
     live = await read.calendar.serving(feed_id) if feed_id else None
     if live is None:
         raise ApiError(404, "not_found", "no such calendar feed (revoked, or never issued)")
-    body = calendar.render(live, await calendar.items(read, live), str(request.base_url))
+    # in the unit's LANGUAGE: a calendar client's Accept-Language is no reader's choice
+    body = calendar.render(live, await calendar.items(read, live), str(request.base_url),
+                           language=i18n.unit_language())
     return Response(body, media_type="text/calendar; charset=utf-8", headers={
         "Cache-Control": "private, max-age=300",
         "Content-Disposition": 'inline; filename="studyflow.ics"'})

@@ -24,7 +24,7 @@ RETURNING id, actor, role, scope;
 -- name: open_deadlines
 -- Every clock someone must still act on, with its study: for role $1 (NULL: every role), of the
 -- studies naming $2 as their investigator when $2 is given.
-SELECT d.study_id, s.title AS study_title, d.name, d.label, d.role, d.starts_on, d.due_on,
+SELECT d.study_id, s.title AS study_title, d.name, d.label, d.clock, d.role, d.starts_on, d.due_on,
        d.status, (d.status = 'overdue' OR d.due_on < current_date) AS overdue
 FROM deadlines d JOIN studies s ON s.id = d.study_id
 WHERE d.waiting AND ($1::text IS NULL OR d.role = $1)
