@@ -211,6 +211,10 @@ async def test_the_calendar_feed_is_secret_revocable_and_parses(api: Api):
     assert ours and all(e.get("dtstart").dt for e in ours)
     mine = [t for t in tasks if t["study_id"] == sid and t["kind"] == "deadline"]
     assert {e.get("dtstart").dt for e in ours} == {date.fromisoformat(t["due_on"]) for t in mine}
+    # titled as the inbox words its tasks, in the unit's LANGUAGE (en in these tests; French:
+    # tests/test_calendar_words.py)
+    summaries = [str(e.get("summary")) for e in ours]
+    assert all(any(t["title"] in s for s in summaries) for t in mine)
     assert len({str(e.get("uid")) for e in events}) == len(events)
     # a second, independent parser reads the same events
     parsed = ics.Calendar(feed.text)
@@ -231,3 +235,4 @@ async def test_the_calendar_feed_is_secret_revocable_and_parses(api: Api):
     unit = (await api.get("/api/calendar/feed-url?scope=unit", "coordinator")).json()["url"]
     unit_cal = icalendar.Calendar.from_ical((await api.http.get(unit)).content)
     assert len(list(unit_cal.walk("VEVENT"))) >= len(mine)
+    assert all(": due " in str(e.get("summary")) for e in unit_cal.walk("VEVENT"))
