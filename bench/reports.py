@@ -20,14 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import httpx  # noqa: E402
-import uvicorn  # noqa: E402
-from temporalio.client import Client  # noqa: E402
 
-from api.app import create_app  # noqa: E402
 from bench.common import pct  # noqa: E402
-from bench.dashboard import CATEGORIES, EVENTS, STATES, free_port, sample_view, timed  # noqa: E402
-from settings import Settings  # noqa: E402
+from bench.dashboard import CATEGORIES, EVENTS, STATES, sample_view, served, timed  # noqa: E402
 from stack import postgres  # noqa: E402
 from store import ReadModels, create_pool, migrate  # noqa: E402
 
@@ -89,21 +84,9 @@ PAGES = ("/api/reports/portfolio", "/api/reports/portfolio?format=csv",
 TARGET_MS = 200
 
 
-async def signed_in(http: httpx.AsyncClient, token: str) -> None:
-    """A web session for the HTML page, through the login form (token sign-in)."""
-    import re
-
-    page = await http.get("/login")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    r = await http.post("/login", data={"csrf": csrf.group(1) if csrf else "", "token": token})
-    if r.status_code != 303:
-        raise SystemExit(f"sign-in refused: {r.status_code}")
-
-
 async def main(studies: int, events: int, participants: int, n: int) -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="studyflow-bench-"))
     dsn = postgres.start(data_dir)
-    server: uvicorn.Server | None = None
     try:
         await migrate(dsn)
         pool = await create_pool(dsn)
@@ -122,18 +105,7 @@ async def main(studies: int, events: int, participants: int, n: int) -> None:
               f"{counts['e']} events in {time.perf_counter() - t0:.0f} s")
         token = await ReadModels(pool).create_token("bench", "coordinator")
 
-        port = free_port()
-        client = await Client.connect("127.0.0.1:1", lazy=True)  # the reports never call it
-        app = create_app(Settings(STUDYFLOW_DATA_DIR=data_dir), pool, client)  # type: ignore[call-arg]
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error",
-                                               loop="none", lifespan="on"))
-        serving = asyncio.create_task(server.serve())
-        while not server.started:  # noqa: ASYNC110 (uvicorn offers no event)
-            await asyncio.sleep(0.05)
-
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30,
-                                     headers={"Authorization": f"Bearer {token}"}) as http:
-            await signed_in(http, token)
+        async with served(pool, data_dir, token) as http:
             floor = pct(await timed(http, "/api/me", n), 95)
             print(f"floor: /api/me p95 {floor:.1f} ms")
             print(f"{'page':<44} {'p50':>8} {'p95':>8} {'x floor':>8}   (target p95 < "
@@ -146,8 +118,6 @@ async def main(studies: int, events: int, participants: int, n: int) -> None:
                       f"{pct(ms, 95) / floor:7.1f}x")
             verdict = "within" if worst < TARGET_MS else "OVER"
             print(f"worst p95 {worst:.1f} ms: {verdict} the {TARGET_MS} ms target")
-        server.should_exit = True
-        await serving
         await pool.close()
     finally:
         postgres.stop(data_dir)
