@@ -55,6 +55,7 @@ templates.env.install_gettext_callables(  # type: ignore[attr-defined]
 templates.env.globals["language"] = i18n.current
 templates.env.filters["d"] = i18n.format_date
 templates.env.filters["dt"] = i18n.format_datetime
+templates.env.filters["size"] = i18n.format_size
 templates.env.filters["words"] = lambda text: _(text) if text else text
 templates.env.filters.update(words.FILTERS)
 templates.env.globals["field_name"] = validation.field_name
@@ -352,8 +353,7 @@ async def _submit(request: Request, study_id: str, actor: Actor, read: ReadModel
         for name, info in models[kind].model_fields.items():
             if "bool" in str(info.annotation):
                 body[name] = name in form
-            elif "date" in str(info.annotation) and isinstance(body.get(name), str):
-                body[name] = i18n.parse_date(body[name])  # jj/mm/aaaa as well as ISO
+        i18n.parse_dates(models[kind], body)  # jj/mm/aaaa as well as ISO
     try:
         action = f"/studies/{study_id}/{'participants/' if participants else ''}commands"
         # the file first: its reference, not the file, goes through a re-authentication

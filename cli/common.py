@@ -19,9 +19,58 @@ DEFAULT_DIR = Path(".studyflow")
 Token = Annotated[str | None, typer.Option(envvar="STUDYFLOW_TOKEN", help="Bearer token.")]
 
 
+def _(message: str) -> str:
+    """`message` (an English msgid) in the unit's LANGUAGE: every line the CLI prints goes
+    through the same catalogues as the pages (`make translations` extracts these calls too)."""
+    from i18n import gettext
+
+    speak()
+    return gettext(message)
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
-    console.print(f"[red]error:[/red] {message}")
+    """Print `message` (already in the reader's words) as an error and exit."""
+    from rich.text import Text
+
+    # a Text, not markup: a message's own brackets are printed as they are
+    console.print(Text.assemble((_("error:"), "red"), " ", message), soft_wrap=True)
     raise typer.Exit(code)
+
+
+def cannot_read(file: Path, error: object) -> NoReturn:
+    fail(_("cannot read {file}: {error}").format(file=file, error=error))
+
+
+def unknown_role(role: str) -> NoReturn:
+    from domain.model import Role
+
+    fail(_("unknown role {role}: one of {roles}").format(
+        role=repr(role), roles=", ".join(r.value for r in Role)))
+
+
+def no_stack(data_dir: Path) -> NoReturn:
+    fail(_("no running stack in {data_dir}: start `studyflow up` first").format(
+        data_dir=data_dir))
+
+
+def no_token() -> NoReturn:
+    fail(_("a token is needed: --token or STUDYFLOW_TOKEN (studyflow token create)"))
+
+
+def refused(r: Any, what: str = "") -> NoReturn:
+    """An HTTP refusal of the API, with its code and its message (in the CLI's language: the
+    request asked for it)."""
+    err = r.json().get("error", {}) if r.headers.get("content-type", "").startswith(
+        "application/json") else {}
+    fail(f"{what}{r.status_code} {err.get('code', '')}: {err.get('message', r.text)}", 1)
+
+
+def headers(token: str) -> dict[str, str]:
+    """The bearer token, and the CLI's language for the API's messages."""
+    import i18n
+
+    speak()
+    return {"Authorization": f"Bearer {token}", "Accept-Language": i18n.current()}
 
 
 def api(data_dir: Path, token: str | None, method: str, path: str,
@@ -32,15 +81,13 @@ def api(data_dir: Path, token: str | None, method: str, path: str,
 
     info = read_stack_file(data_dir)
     if not info:
-        fail(f"no running stack in {data_dir}: start `studyflow up` first")
+        no_stack(data_dir)
     if not token:
-        fail("a token is needed: --token or STUDYFLOW_TOKEN (studyflow token create)")
+        no_token()
     r = httpx.request(method, info["web_url"] + path, json=body, timeout=timeout,
-                      headers={"Authorization": f"Bearer {token}"})
+                      headers=headers(token))
     if r.status_code >= 400:
-        err = r.json().get("error", {}) if r.headers.get("content-type", "").startswith(
-            "application/json") else {}
-        fail(f"{r.status_code} {err.get('code', '')}: {err.get('message', r.text)}", 1)
+        refused(r)
     # a download (a CSV report) as its text
     return r.json() if r.headers.get("content-type", "").startswith("application/json") else r.text
 
@@ -52,17 +99,16 @@ def upload(data_dir: Path, token: str | None, path: Path, kind: str, reason: str
     from bootstrap import read_stack_file
 
     info = read_stack_file(data_dir)
-    if not info or not token:
-        fail("a running stack and a token are needed (studyflow up; --token)")
+    if not info:
+        no_stack(data_dir)
+    if not token:
+        no_token()
     with path.open("rb") as f:
         r = httpx.post(info["web_url"] + "/api/documents", timeout=600,
                        data={"kind": kind, "reason": reason}, files={"file": (path.name, f)},
-                       headers={"Authorization": f"Bearer {token}"})
+                       headers=headers(token))
     if r.status_code >= 400:
-        err = r.json().get("error", {}) if r.headers.get("content-type", "").startswith(
-            "application/json") else {}
-        fail(f"{path.name}: {r.status_code} {err.get('code', '')}: "
-             f"{err.get('message', r.text)}", 1)
+        refused(r, f"{path.name}: ")
     return r.json()
 
 
@@ -89,8 +135,6 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, ids: int 
     other columns wrap."""
     from rich.table import Column, Table
 
-    from i18n import gettext as _
-
     speak()
     cells = [["" if v is None else str(v) for v in row] for row in rows]
     columns = [Column(_(h) if h else "", no_wrap=i < ids, overflow="fold",
@@ -104,10 +148,20 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, ids: int 
 
 
 def yes(flag: object) -> str:
-    from i18n import gettext as _
-
-    speak()
     return _("yes") if flag else ""
+
+
+def command_body(type_: str, reason: str, fields: list[str]) -> dict[str, Any]:
+    """A command's body from `--field key=value` options: its date fields may be typed
+    jj/mm/aaaa, as in the web forms (the same parser)."""
+    import i18n
+    from domain.catalogue import ENTRIES
+
+    body = {"type": type_, "reason": reason, **parse_fields(fields)}
+    for entry in ENTRIES:
+        if entry.type == type_:
+            i18n.parse_dates(entry.model, body)
+    return body
 
 
 def parse_fields(fields: list[str]) -> dict[str, Any]:
@@ -115,7 +169,7 @@ def parse_fields(fields: list[str]) -> dict[str, Any]:
     for f in fields:
         key, sep, value = f.partition("=")
         if not sep:
-            fail(f"--field takes key=value, got {f!r}")
+            fail(_("--field takes key=value, got {value}").format(value=repr(f)))
         out[key] = {"true": True, "false": False}.get(value, value)
     return out
 

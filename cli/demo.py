@@ -239,5 +239,5 @@ async def walk(stack: Any, console: Console) -> str:
     console.print(_("Coordinator's calendar feed (subscribe in Outlook or Thunderbird): "
                     "{url}").format(url=feed["url"]))
     if stack.info.get("temporal_ui_url"):
-        console.print(f"Temporal UI: {stack.info['temporal_ui_url']}")
+        console.print(_("Temporal UI: {url}").format(url=stack.info["temporal_ui_url"]))
     return sid

@@ -14,7 +14,18 @@ import typer
 
 from store.chain import GENESIS, event_hash
 
-from .common import DEFAULT_DIR, DataDir, Token, console, fail
+from .common import (
+    DEFAULT_DIR,
+    DataDir,
+    Token,
+    _,
+    console,
+    fail,
+    headers,
+    no_stack,
+    no_token,
+    refused,
+)
 
 MANIFEST, EXPORT, CHAIN = "manifest.json", "export.json", "audit/chain.jsonl"
 
@@ -35,19 +46,21 @@ def _chain_problems(lines: list[dict[str, Any]], head: dict[str, Any]) -> list[s
     problems, prev = [], GENESIS
     for e in lines:
         if e["prev_hash"] != prev:
-            problems.append(f"audit chain broken at version {e['version']} (seq {e['seq']}): "
-                            "prev_hash does not follow")
+            problems.append(_("audit chain broken at version {version} (seq {seq}): "
+                              "prev_hash does not follow").format(version=e["version"],
+                                                                  seq=e["seq"]))
         content = {k: e[k] for k in ("stream_id", "version", "type", "data", "actor", "role",
                                      "reason", "idempotency_key")}
         recomputed = event_hash(e["prev_hash"], **content,
                                 recorded_at=datetime.fromisoformat(e["recorded_at"]),
                                 signature=e.get("signature"))
         if recomputed != e["hash"]:
-            problems.append(f"audit event at version {e['version']} (seq {e['seq']}) was "
-                            "altered: its hash does not match its content")
+            problems.append(_("audit event at version {version} (seq {seq}) was altered: its "
+                              "hash does not match its content").format(version=e["version"],
+                                                                        seq=e["seq"]))
         prev = e["hash"]
     if len(lines) != head.get("events") or prev != (head.get("hash") or GENESIS):
-        problems.append("the audit trail does not end at the chain head the manifest names")
+        problems.append(_("the audit trail does not end at the chain head the manifest names"))
     return problems
 
 
@@ -56,33 +69,34 @@ def verify_zip(path: Path) -> list[str]:
     try:
         zf = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as e:
-        return [f"not a readable zip: {e}"]
+        return [_("not a readable zip: {error}").format(error=e)]
     with zf:
         names = set(zf.namelist())
         if MANIFEST not in names:
-            return ["manifest.json is missing"]
+            return [_("{name} is missing").format(name=MANIFEST)]
         manifest_bytes = zf.read(MANIFEST)
         manifest = json.loads(manifest_bytes)
         problems: list[str] = []
         if EXPORT in names:
             export = json.loads(zf.read(EXPORT))
             if export.get("manifest_sha256") != hashlib.sha256(manifest_bytes).hexdigest():
-                problems.append("manifest.json was altered: its hash is not the one the export "
-                                f"recorded (audit seq {export.get('recorded_seq')})")
+                problems.append(_("manifest.json was altered: its hash is not the one the "
+                                  "export recorded (audit seq {seq})").format(
+                                      seq=export.get("recorded_seq")))
         else:
-            problems.append("export.json (the export's audit record) is missing")
+            problems.append(_("export.json (the export's audit record) is missing"))
         files: dict[str, dict[str, Any]] = manifest.get("files", {})
         for name, expected in sorted(files.items()):
             if name not in names:
-                problems.append(f"{name} is missing")
+                problems.append(_("{name} is missing").format(name=name))
                 continue
             sha, size = _sha(zf, name)
             if sha != expected["sha256"] or size != expected["size"]:
-                problems.append(f"{name} was altered (sha256 {sha}, manifest "
-                                f"{expected['sha256']})")
+                problems.append(_("{name} was altered (sha256 {sha}, manifest {expected})")
+                                .format(name=name, sha=sha, expected=expected["sha256"]))
         for name in sorted(names - set(files) - {MANIFEST, EXPORT}):
             if not name.endswith("/"):
-                problems.append(f"{name} is not in the manifest")
+                problems.append(_("{name} is not in the manifest").format(name=name))
         lines = ([json.loads(x) for x in zf.read(CHAIN).decode().splitlines() if x]
                  if CHAIN in names else [])
         problems += _chain_problems(lines, manifest.get("chain_head", {}))
@@ -90,9 +104,11 @@ def verify_zip(path: Path) -> list[str]:
                     for d in e["data"].get("documents", [])}
         for d in manifest.get("documents", []):
             if d["path"] in names and files.get(d["path"], {}).get("sha256") != d["sha256"]:
-                problems.append(f"{d['path']} is not the document {d['sha256']}")
+                problems.append(_("{name} is not the document {sha}").format(
+                    name=d["path"], sha=d["sha256"]))
             if d["sha256"] not in attached:
-                problems.append(f"{d['path']}: no fact of the audit trail attached it")
+                problems.append(_("{name}: no fact of the audit trail attached it").format(
+                    name=d["path"]))
         return problems
 
 
@@ -108,11 +124,12 @@ def dossier(ctx: typer.Context,
     if ctx.invoked_subcommand is not None:
         return
     if not study or not output:
-        fail("--study ID and --output FILE.zip are needed (or: dossier verify FILE.zip)")
+        fail(_("--study ID and --output FILE.zip are needed (or: dossier verify FILE.zip)"))
     download(data_dir, token, f"/api/studies/{study}/dossier", {"reason": reason}, output)
     problems = verify_zip(output)
-    console.print(f"dossier of {study} written to {output}"
-                  + (f" ({len(problems)} problems)" if problems else ", every hash holds"),
+    console.print((_("dossier of {study} written to {output} ({n} problems)") if problems else
+                   _("dossier of {study} written to {output}, every hash holds")).format(
+                       study=study, output=output, n=len(problems)),
                   soft_wrap=True)  # a path cut across lines cannot be copied
 
 
@@ -121,13 +138,14 @@ def verify(path: Annotated[Path, typer.Argument(metavar="FILE.zip")]) -> None:
     """Exit 0 if every hash of the dossier holds, 1 naming what does not."""
     problems = verify_zip(path)
     for p in problems:
-        print(f"FAILED: {p}")
+        print(_("FAILED: {problem}").format(problem=p))
     if problems:
         raise typer.Exit(1)
     manifest = json.loads(zipfile.ZipFile(path).read(MANIFEST))
-    print(f"dossier intact: {len(manifest['files'])} files, {len(manifest['documents'])} "
-          f"documents, audit chain of {manifest['chain_head']['events']} events ends at "
-          f"{manifest['chain_head']['hash']}")
+    print(_("dossier intact: {files} files, {documents} documents, audit chain of {events} "
+            "events ends at {hash}").format(
+        files=len(manifest["files"]), documents=len(manifest["documents"]),
+        events=manifest["chain_head"]["events"], hash=manifest["chain_head"]["hash"]))
 
 
 def download(data_dir: Path, token: str | None, path: str, params: dict[str, str],
@@ -138,14 +156,14 @@ def download(data_dir: Path, token: str | None, path: str, params: dict[str, str
 
     info = read_stack_file(data_dir)
     if not info:
-        fail(f"no running stack in {data_dir}: start `studyflow up` first")
+        no_stack(data_dir)
     if not token:
-        fail("a token is needed: --token or STUDYFLOW_TOKEN (studyflow token create)")
+        no_token()
     with httpx.stream("GET", info["web_url"] + path, params=params, timeout=600,
-                      headers={"Authorization": f"Bearer {token}"}) as r:
+                      headers=headers(token)) as r:
         if r.status_code >= 400:
             r.read()
-            fail(f"{r.status_code}: {r.text}", 1)
+            refused(r)
         with output.open("wb") as f:
             for data in r.iter_bytes():
                 f.write(data)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import DEFAULT_DIR, DataDir, Token, api, fail, show
+from cli.common import DEFAULT_DIR, DataDir, Token, _, api, cannot_read, fail, show
 
 Why = Annotated[str, typer.Option("--reason", help="Why (goes to the audit).")]
 
@@ -18,7 +18,7 @@ def changes_of(assignments: list[str]) -> dict[str, Any]:
     for item in assignments:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            fail(f"a change is field=value, got {item!r}")
+            fail(_("a change is field=value, got {value}").format(value=repr(item)))
         out[name.strip()] = {"true": True, "false": False, "": None}.get(value, value)
     return out
 
@@ -45,12 +45,12 @@ def batch(study_id: str,
     try:
         commands = json.loads(file.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError) as e:
-        fail(f"cannot read {file}: {e}")
+        cannot_read(file, e)
     except json.JSONDecodeError as e:
-        fail(f"{file} is not JSON: {e}")
+        fail(_("{file} is not JSON: {error}").format(file=file, error=e))
     if isinstance(commands, dict) and isinstance(commands.get("commands"), list):
         commands = commands["commands"]
     if not isinstance(commands, list) or not commands:
-        fail(f"{file}: a JSON list of commands is expected")
+        fail(_("{file}: a JSON list of commands is expected").format(file=file))
     show(api(data_dir, token, "POST", f"/api/studies/{study_id}/commands:batch",
              {"commands": commands, "reason": reason}))

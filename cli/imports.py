@@ -12,7 +12,17 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import DEFAULT_DIR, DataDir, Token, api, fail, progress_bar, report
+from cli.common import (
+    DEFAULT_DIR,
+    DataDir,
+    Token,
+    _,
+    api,
+    cannot_read,
+    fail,
+    progress_bar,
+    report,
+)
 
 app = typer.Typer(help="Bring running studies in with their dated history.",
                   no_args_is_help=True)
@@ -86,23 +96,23 @@ def import_studies(file: Annotated[Path, typer.Argument(help="A .csv (one study 
     order and keyed by its `reference`: a re-run imports nothing twice. Prints each refused
     line with the rule that refused it; exit code 1 if any line was refused."""
     if file.suffix not in FORMATS:
-        fail(f"{file}: a .csv or .jsonl file is expected")
+        fail(_("{file}: a .csv or .jsonl file is expected").format(file=file))
     try:
         raw = file.read_bytes()
         text = raw.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as e:
-        fail(f"cannot read {file}: {e}")
+        cannot_read(file, e)
     digest = hashlib.sha256(raw).hexdigest()
     try:
         parts = chunks(text, file.suffix, chunk_size)
     except csv.Error as e:
-        fail(f"cannot read {file}: {e}")
+        cannot_read(file, e)
     if not parts:
-        fail(f"{file}: no study in it")
+        fail(_("{file}: no study in it").format(file=file))
     counts = dict.fromkeys(STATUSES, 0)
     refused: list[str] = []
     total = sum(part.studies for part in parts)
-    with progress_bar(f"importing {file.name}", total) as advance:
+    with progress_bar(_("importing {file}").format(file=file.name), total) as advance:
         for part in parts:
             answer = api(data_dir, token, "POST", "/api/imports/studies", {
                 "content": part.content, "name": source_name(file, digest, part),
@@ -115,12 +125,14 @@ def import_studies(file: Annotated[Path, typer.Argument(help="A .csv (one study 
             if any((r.get("error") or {}).get("code") == "unknown_columns"
                    for r in answer["results"]):
                 break  # the file itself is refused (its header): so would every chunk be
-    report(refused, f"{counts['imported']} imported, {counts['already_imported']} already "
-                    f"imported, {counts['refused']} refused (file sha256 {digest})")
+    report(refused, _("{imported} imported, {already} already imported, {refused} refused "
+                      "(file sha256 {digest})").format(
+        imported=counts["imported"], already=counts["already_imported"],
+        refused=counts["refused"], digest=digest))
 
 
 def _refusal(part: Chunk, result: dict[str, Any]) -> str:
     err = result.get("error") or {}
-    where = f"line {part.file_line(result['line'])}"
+    where = _("line {line}").format(line=part.file_line(result["line"]))
     what = f"{result['reference']}: " if result.get("reference") else ""
     return f"{where}: {what}{err.get('code')}: {err.get('message')}"

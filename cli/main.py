@@ -16,21 +16,26 @@ from cli.common import (
     DEFAULT_DIR,
     DataDir,
     Token,
+    _,
     api,
+    cannot_read,
+    command_body,
     console,
     fail,
+    no_stack,
     parse_fields,
     progress_bar,
     report,
     show,
     speak,
     table,
+    unknown_role,
     upload,
     yes,
 )
 from domain.commands import PARTICIPANT_COMMAND_TYPES, STUDY_COMMAND_TYPES
 from domain.model import Role
-from i18n import N_
+from i18n import N_, format_size
 from settings import Settings, get_settings
 from stack.logs import configure_logging
 
@@ -76,8 +81,9 @@ def up(data_dir: DataDir = DEFAULT_DIR, host: str = "127.0.0.1", port: int = 800
     async def body(stop: asyncio.Event) -> None:
         async with Stack(settings_for(data_dir), data_dir, host, port, worker=not no_worker,
                          ui=ui) as stack:
-            console.print(f"StudyFlow is up at [bold]{stack.web_url}[/bold] "
-                          f"(stack.json in {data_dir}); Ctrl-C to stop.")
+            console.print(_("StudyFlow is up at {url} (stack.json in {data_dir}); Ctrl-C to "
+                            "stop.").format(url=f"[bold]{stack.web_url}[/bold]",
+                                            data_dir=data_dir), soft_wrap=True)
             await stop.wait()
 
     run_until_signal(body)
@@ -94,8 +100,8 @@ def worker(data_dir: DataDir = DEFAULT_DIR) -> None:
     found = bootstrap.servers(settings)
     dsn, address = found.database_url, found.temporal_address
     if not dsn or not address:
-        fail(f"no running stack in {data_dir} (start `studyflow up --no-worker`) and no "
-             "DATABASE_URL / TEMPORAL_ADDRESS set")
+        fail(_("no running stack in {data_dir} (start `studyflow up --no-worker`) and no "
+               "DATABASE_URL / TEMPORAL_ADDRESS set").format(data_dir=data_dir))
 
     async def body(stop: asyncio.Event) -> None:
         # the web app (`up`) runs the migrations; a worker only pools as the app's role
@@ -123,7 +129,7 @@ def demo(data_dir: DataDir = DEFAULT_DIR, host: str = "127.0.0.1", port: int = 8
         async with Stack(settings_for(data_dir), data_dir, host, port) as stack:
             await walk(stack, console)
             if not exit_:
-                console.print("Serving until Ctrl-C.")
+                console.print(_("Serving until Ctrl-C."))
                 await stop.wait()
 
     run_until_signal(body)
@@ -139,8 +145,9 @@ def with_database(data_dir: Path, body: Callable[[Any], Awaitable[T]]) -> T:
     settings = settings_for(data_dir)
     if not bootstrap.servers(settings).database_url and not (data_dir / "pg").exists():
         # never a second, empty database beside the one the stack runs elsewhere
-        fail(f"no StudyFlow stack in {data_dir} (no stack.json, no database): start it with "
-             "`studyflow up`, or give the --data-dir it runs with, or set DATABASE_URL")
+        fail(_("no StudyFlow stack in {data_dir} (no stack.json, no database): start it with "
+               "`studyflow up`, or give the --data-dir it runs with, or set DATABASE_URL").format(
+                   data_dir=data_dir))
     with bootstrap.database(settings) as found:
         dsn = found.database_url
         assert dsn is not None
@@ -182,11 +189,11 @@ def token_create(actor: Annotated[str, typer.Option(help="Who the token is for."
     from store import EventStore, operations
 
     if role not in ROLES:
-        fail(f"unknown role {role!r}: one of {', '.join(ROLES)}")
+        unknown_role(role)
     if not actor.strip():
-        fail("the actor name is empty")
+        fail(_("the actor name is empty"))
     if expires_in_days is not None and expires_in_days <= 0:
-        fail("--expires-in-days must be positive")
+        fail(_("--expires-in-days must be positive"))
     expires = (datetime.now(UTC) + timedelta(days=expires_in_days)) if expires_in_days else None
     token = with_database(data_dir, lambda pool: operations.issue_token(
         EventStore(pool), actor, role, expires, by=by or login_name(), reason=reason))
@@ -211,16 +218,18 @@ def token_list(data_dir: DataDir = DEFAULT_DIR) -> None:
 def token_revoke(token_id: Annotated[str, typer.Argument(help="The id `token list` shows.")],
                  reason: Reason, by: Operator = "", data_dir: DataDir = DEFAULT_DIR) -> None:
     """Revoke a token at once; the revocation is an audit event."""
+    from api import words
     from store import EventStore, operations
 
     if len(token_id) < 8:
-        fail("give at least 8 characters of the token id")
+        fail(_("give at least 8 characters of the token id"))
     try:
         row = with_database(data_dir, lambda pool: operations.revoke_token(
             EventStore(pool), token_id, by=by or login_name(), reason=reason))
     except LookupError as e:
         fail(str(e))
-    console.print(f"revoked {token_id} ({row['actor']}, {row['role']})")
+    console.print(_("revoked {token_id} ({actor}, {role})").format(
+        token_id=token_id, actor=row["actor"], role=words.role(row["role"])), soft_wrap=True)
 
 
 @audit_app.command("verify")
@@ -238,26 +247,21 @@ def audit_verify(data_dir: DataDir = DEFAULT_DIR) -> None:
 
     result, checked, problems = with_database(data_dir, verify)
     for p in problems:
-        print(f"audit BROKEN: {p.describe()}")
+        print(_("audit BROKEN: {problem}").format(problem=p.describe()))
     if result.ok and not problems:
-        import i18n
-        from i18n import gettext as _
-
-        with i18n.use(get_settings().language):
-            print(_("audit intact: {events} events in {streams} streams.").format(
-                events=result.events, streams=result.streams))
-            print(_("Checked: every event's hash recomputed from its content, and every event "
-                    "linked to the one before it in its stream."))
-            print(_("{heads} stream heads also match the last checkpoint.").format(
-                heads=result.checkpoint_heads) if result.checkpoint_heads else
-                _("No checkpoint recorded yet to compare with (the worker records one daily; "
-                  "`studyflow audit checkpoint` records one now)."))
-            print(_("{n} documents re-hashed: each matches its SHA-256.").format(
-                n=checked))
+        print(_("audit intact: {events} events in {streams} streams.").format(
+            events=result.events, streams=result.streams))
+        print(_("Checked: every event's hash recomputed from its content, and every event "
+                "linked to the one before it in its stream."))
+        print(_("{heads} stream heads also match the last checkpoint.").format(
+            heads=result.checkpoint_heads) if result.checkpoint_heads else
+            _("No checkpoint recorded yet to compare with (the worker records one daily; "
+              "`studyflow audit checkpoint` records one now)."))
+        print(_("{n} documents re-hashed: each matches its SHA-256.").format(n=checked))
         return
     if b := result.first_broken:
-        print(f"audit BROKEN at stream {b.stream_id} version {b.version} (seq {b.seq}): "
-              f"{b.problem}")
+        print(_("audit BROKEN at stream {stream} version {version} (seq {seq}): {problem}")
+              .format(stream=b.stream_id, version=b.version, seq=b.seq, problem=b.describe()))
     raise typer.Exit(1)
 
 
@@ -269,7 +273,8 @@ def audit_checkpoint(by: Operator = "", data_dir: DataDir = DEFAULT_DIR) -> None
 
     event = with_database(data_dir, lambda pool: EventStore(pool).checkpoint(
         actor=by or login_name(), role="admin", reason="checkpoint on demand"))
-    print(f"checkpoint seq {event.seq}: {event.data['streams']} streams, hash {event.hash}")
+    print(_("checkpoint seq {seq}: {streams} streams, hash {hash}").format(
+        seq=event.seq, streams=event.data["streams"], hash=event.hash))
 
 
 @audit_app.command("export")
@@ -286,18 +291,20 @@ def audit_export(study: Annotated[str | None, typer.Option(help="One study's tra
     from store import EventStore, audit
 
     if fmt not in ("jsonl", "csv", "excel"):
-        fail("--format is jsonl, csv or excel")
+        fail(_("--format is jsonl, csv or excel"))
     text, manifest = with_database(data_dir, lambda pool: audit.export(
         EventStore(pool), study, fmt, actor=by or login_name(), role="admin",  # type: ignore[arg-type]
         reason=reason, renderer=excel.render if fmt == "excel" else None))
     if study and not manifest["count"]:
-        fail(f"no study {study} in the audit trail")
+        fail(_("no study {study} in the audit trail").format(study=study))
     body = json.dumps(manifest, indent=2, ensure_ascii=False)
     if output:
         output.write_text(text)
         Path(f"{output}.manifest.json").write_text(body + "\n")
-        console.print(f"exported {manifest['count']} events to {output} "
-                      f"(sha256 {manifest['sha256']}; manifest {output}.manifest.json)",
+        console.print(_("exported {count} events to {output} (sha256 {sha256}; manifest "
+                        "{manifest})").format(count=manifest["count"], output=output,
+                                              sha256=manifest["sha256"],
+                                              manifest=f"{output}.manifest.json"),
                       soft_wrap=True)  # paths are not cut across lines
     else:
         sys.stdout.write(text)
@@ -317,7 +324,7 @@ def with_engine(data_dir: Path, body: Callable[[Any, Any], Awaitable[T]]) -> T:
     settings = settings_for(data_dir)
     address = bootstrap.servers(settings).temporal_address
     if not address:
-        fail(f"no running stack in {data_dir}: start `studyflow up` first")
+        no_stack(data_dir)
 
     async def run(pool: Any) -> T:
         return await body(pool, await bootstrap.connect_temporal(settings, address))
@@ -346,8 +353,11 @@ def admin_reset(study_id: str, reason: Reason, by: Operator = "",
     try:
         study = with_engine(data_dir, body)
     except engine.StudyNotFound:
-        fail(f"no study {study_id}")
-    console.print(f"{study_id} restarted from its {study['version']} events: {study['state']}")
+        fail(_("no study {study}").format(study=study_id))
+    from api import words
+
+    console.print(_("{study} restarted from its {n} events: {state}").format(
+        study=study_id, n=study["version"], state=words.state(study["state"])))
 
 
 @admin_app.command("terminate")
@@ -367,7 +377,7 @@ def admin_terminate(study_id: str, reason: Reason, by: Operator = "",
         with_engine(data_dir, body)
     except RPCError as e:
         fail(f"{study_id}: {e.message}")
-    console.print(f"{study_id}: workflow terminated")
+    console.print(_("{study}: workflow terminated").format(study=study_id))
 
 
 @admin_app.command("redeliver")
@@ -388,7 +398,7 @@ def admin_redeliver(study_id: Annotated[str, typer.Option("--study")],
             "sent": sent}, by=by or login_name(), reason=reason)
         return sent
 
-    console.print(f"{with_database(data_dir, body)} messages sent")
+    console.print(_("{n} messages sent").format(n=with_database(data_dir, body)))
 
 
 @app.command("rebuild-read-models")
@@ -399,7 +409,7 @@ def rebuild_read_models(data_dir: DataDir = DEFAULT_DIR) -> None:
     from store import ReadModels
 
     n = with_database(data_dir, lambda pool: ReadModels(pool).rebuild(project))
-    console.print(f"rebuilt the read models of {n} studies from the event store")
+    console.print(_("rebuilt the read models of {n} studies from the event store").format(n=n))
 
 
 def owner_database(data_dir: Path, body: Callable[[str], Coroutine[Any, Any, T]]) -> T:
@@ -426,7 +436,8 @@ def backup_cmd(output: Annotated[Path, typer.Option(help="The dump file to write
         owner_database(data_dir, lambda dsn: backup.backup(dsn, output))
     except RuntimeError as e:
         fail(str(e))
-    console.print(f"backed up to {output} ({output.stat().st_size} bytes)", soft_wrap=True)
+    console.print(_("backed up to {output} ({size})").format(
+        output=output, size=format_size(output.stat().st_size)), soft_wrap=True)
 
 
 @app.command("restore")
@@ -437,12 +448,12 @@ def restore_cmd(dump: Annotated[Path, typer.Argument(help="A file written by `ba
     from store import backup
 
     if not dump.exists():
-        fail(f"no file {dump}")
+        fail(_("no file {file}").format(file=dump))
     try:
         owner_database(data_dir, lambda dsn: backup.restore(dsn, dump))
     except RuntimeError as e:
-        fail(f"{e} (restore into an empty database)")
-    console.print(f"restored {dump}")
+        fail(_("{error} (restore into an empty database)").format(error=e))
+    console.print(_("restored {file}").format(file=dump), soft_wrap=True)
 
 
 # --- studies through the HTTP API -----------------------------------------------------------------
@@ -513,12 +524,13 @@ def study_command(study_id: str, type_: Annotated[str, typer.Argument(metavar="T
                   token: Token = None, data_dir: DataDir = DEFAULT_DIR) -> None:
     """Send a study command, e.g. `study command ID assign_sponsor --field sponsor=AP-HP`;
     `--file KIND=PATH` attaches documents."""
-    body = {"type": type_, "reason": reason, **parse_fields(field or [])}
+    body = command_body(type_, reason, field or [])
     refs = []
     for spec in file or []:
         kind, sep, path = spec.partition("=")
         if not sep or not Path(path).is_file():
-            fail(f"--file takes KIND=PATH of an existing file, got {spec!r}")
+            fail(_("--file takes KIND=PATH of an existing file, got {value}").format(
+                value=repr(spec)))
         doc = upload(data_dir, token, Path(path), kind, reason)
         refs.append({"sha256": doc["sha256"], "kind": kind})
     if refs:
@@ -597,7 +609,7 @@ def participants_command(study: Study, code: str,
                          token: Token = None, data_dir: DataDir = DEFAULT_DIR) -> None:
     """Send a participant command, e.g. `participants command --study ID P-0001 record_consent
     --field kind=written --field consent_form_version=1.0 --field consented_on=2026-11-25`."""
-    body = {"type": type_, "reason": reason, **parse_fields(field or [])}
+    body = command_body(type_, reason, field or [])
     show(api(data_dir, token, "POST", f"/api/studies/{study}/participants/{code}/commands",
              body)["participants"])
 
@@ -624,7 +636,7 @@ def participants_import(file: Annotated[Path, typer.Argument(help="CSV: a header
         with file.open(newline="", encoding="utf-8-sig") as f:
             rows = [(reader.line_num, row) for reader in [csv.DictReader(f)] for row in reader]
     except (OSError, UnicodeDecodeError, csv.Error) as e:
-        fail(f"cannot read {file}: {e}")
+        cannot_read(file, e)
     items = []
     for line, row in rows:
         item: dict[str, Any] = {k.strip(): v.strip() for k, v in row.items()
@@ -635,7 +647,7 @@ def participants_import(file: Annotated[Path, typer.Argument(help="CSV: a header
         items.append((line, item))
     counts = {"applied": 0, "already_applied": 0, "refused": 0}
     refused: list[str] = []
-    with progress_bar(f"importing {file.name}", len(items)) as advance:
+    with progress_bar(_("importing {file}").format(file=file.name), len(items)) as advance:
         for start in range(0, len(items), IMPORT_CHUNK):
             chunk = items[start:start + IMPORT_CHUNK]
             answer = api(data_dir, token, "POST", f"/api/studies/{study}/participants/bulk",
@@ -644,11 +656,13 @@ def participants_import(file: Annotated[Path, typer.Argument(help="CSV: a header
                 counts[result["status"]] += 1
                 if result["status"] == "refused":
                     err = result["error"]
-                    refused.append(f"line {line}: {item.get('code', '?')} "
-                                   f"{item.get('type', '?')}: {err['code']}: {err['message']}")
+                    refused.append(_("line {line}: {code} {type}: {error}: {message}").format(
+                        line=line, code=item.get("code", "?"), type=item.get("type", "?"),
+                        error=err["code"], message=err["message"]))
             advance(len(chunk))
-    report(refused, f"{counts['applied']} applied, {counts['already_applied']} already applied, "
-                    f"{counts['refused']} refused")
+    report(refused, _("{applied} applied, {already} already applied, {refused} refused").format(
+        applied=counts["applied"], already=counts["already_applied"],
+        refused=counts["refused"]))
 
 
 # --- configuration -------------------------------------------------------------------------------

@@ -8,13 +8,13 @@ from typing import Annotated, Any
 import typer
 
 from api import words
-from cli.common import DEFAULT_DIR, DataDir, Token, api, fail, show, speak, table, yes
-from i18n import N_, format_date
-from i18n import gettext as _
+from cli.common import DEFAULT_DIR, DataDir, Token, _, api, fail, show, table, yes
+from i18n import N_, format_date, parse_date
 
 Study = Annotated[str, typer.Option("--study", help="The study's id.")]
 Why = Annotated[str, typer.Option("--reason", help="Why (goes to the audit).")]
-Day = Annotated[str | None, typer.Option(help="A legal date, YYYY-MM-DD (default: today).")]
+Day = Annotated[str | None, typer.Option(help="A legal date, DD/MM/YYYY or YYYY-MM-DD "
+                                        "(default: today).")]
 Json = Annotated[bool, typer.Option("--json", help="The API's JSON instead of a table.")]
 
 sites_app = typer.Typer(help="Research sites (lieux de recherche) of a study.",
@@ -29,9 +29,10 @@ calendar_app = typer.Typer(help="Your calendar feed (iCalendar) of open deadline
 
 def _day(value: str | None) -> str:
     try:
-        return date.fromisoformat(value).isoformat() if value else date.today().isoformat()
+        return (date.fromisoformat(parse_date(value)).isoformat() if value
+                else date.today().isoformat())
     except ValueError:
-        fail(f"{value!r} is not a date (YYYY-MM-DD)")
+        fail(_("{value} is not a date (DD/MM/YYYY or YYYY-MM-DD)").format(value=repr(value)))
 
 
 def _command(data_dir: Path, token: str | None, study: str, body: dict[str, Any]) -> None:
@@ -40,8 +41,6 @@ def _command(data_dir: Path, token: str | None, study: str, body: dict[str, Any]
 
 
 def _sites_table(sites: list[dict[str, Any]]) -> None:
-    speak()
-
     def plan(s: dict[str, Any]) -> str:
         p = s.get("plan")
         return _("{target} by {date}").format(target=p["target"], date=day(p["ends_on"])) if p \
@@ -121,8 +120,9 @@ def recruitment_plan(study: Study,
         body["behind_percent"] = behind_percent
     answer = api(data_dir, token, "POST", f"/api/studies/{study}/commands", body)
     plan = answer.get("recruitment_plan")
-    print(f"plan set: {plan['target']} from {plan['starts_on']} to {plan['ends_on']}"
-          if plan and not site else f"plan of site {site} set")
+    print(_("plan set: {target} from {start} to {end}").format(
+        target=plan["target"], start=day(plan["starts_on"]), end=day(plan["ends_on"]))
+          if plan and not site else _("plan of site {site} set").format(site=site))
 
 
 @recruitment_app.command("show")
@@ -133,7 +133,6 @@ def recruitment_show(study_id: str, as_json: Json = False, token: Token = None,
     if as_json:
         show(body)
         return
-    speak()
     table(("", N_("included"), N_("target"), N_("planned today"), N_("withdrawn"),
            N_("completed"), N_("behind"), N_("target at this rate")),
           [(label, part["included"], part["target"] or "",
@@ -153,7 +152,7 @@ def reports_portfolio(fmt: Annotated[str, typer.Option("--format", help="json or
     """The unit's portfolio: studies per state and category, CPP and ANSM decision times,
     clocks met and missed per month, inclusions per month."""
     if fmt not in ("json", "csv"):
-        fail("--format is json or csv")
+        fail(_("--format is json or csv"))
     path = f"/api/reports/{section or 'portfolio'}?months={months}&format={fmt}"
     body = api(data_dir, token, "GET", path)
     if output is not None:
@@ -161,7 +160,7 @@ def reports_portfolio(fmt: Annotated[str, typer.Option("--format", help="json or
 
         output.write_text(body if isinstance(body, str) else json.dumps(
             body, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
-        print(f"written to {output}")
+        print(_("written to {file}").format(file=output))
     elif isinstance(body, str):
         print(body, end="")
     else:
@@ -184,4 +183,5 @@ def calendar_revoke(reason: Why, unit: Annotated[bool, typer.Option(
     """Revoke your calendar feed URLs: they stop at once; `calendar url` gives a new one."""
     body: dict[str, Any] = {"reason": reason, **({"scope": "unit"} if unit else {})}
     revoked = api(data_dir, token, "POST", "/api/calendar/revoke", body)["revoked"]
-    print(f"revoked: {', '.join(revoked)}" if revoked else "no live feed to revoke")
+    print(_("revoked: {feeds}").format(feeds=", ".join(revoked)) if revoked
+          else _("no live feed to revoke"))

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import DEFAULT_DIR, DataDir, fail
+from cli.common import DEFAULT_DIR, DataDir, _, fail, unknown_role
 from domain.model import Role
 
 app = typer.Typer(help="People's accounts (local accounts: argon2 password, TOTP second "
@@ -52,7 +52,7 @@ def create(actor: Annotated[str, typer.Option(help="The account's name (what eve
     from api.auth import admin
 
     if role not in ROLES:
-        fail(f"unknown role {role!r}: one of {', '.join(ROLES)}")
+        unknown_role(role)
     created = _run(data_dir, lambda pool: admin.create_local(
         pool, _settings(data_dir), actor.strip(), role, email=email, printed_name=name,
         by=_by(by), reason=reason))
@@ -67,7 +67,7 @@ def disable(actor: Annotated[str, typer.Argument(help="The account's name.")],
     from api.auth import admin
 
     _run(data_dir, lambda pool: admin.disable(pool, actor, by=_by(by), reason=reason))
-    typer.echo(f"disabled {actor}", err=True)
+    typer.echo(_("disabled {actor}").format(actor=actor), err=True)
 
 
 @app.command("enable")
@@ -78,7 +78,7 @@ def enable(actor: Annotated[str, typer.Argument(help="The account's name.")],
     from api.auth import admin
 
     _run(data_dir, lambda pool: admin.enable(pool, actor, by=_by(by), reason=reason))
-    typer.echo(f"enabled {actor}", err=True)
+    typer.echo(_("enabled {actor}").format(actor=actor), err=True)
 
 
 @app.command("reset")
@@ -103,9 +103,11 @@ def role_cmd(actor: Annotated[str, typer.Argument(help="The account's name.")],
     from api.auth import admin
 
     if role not in ROLES:
-        fail(f"unknown role {role!r}: one of {', '.join(ROLES)}")
+        unknown_role(role)
     _run(data_dir, lambda pool: admin.set_role(pool, actor, role, by=_by(by), reason=reason))
-    typer.echo(f"{actor} is now {role}", err=True)
+    from api import words
+
+    typer.echo(_("{actor} is now {role}").format(actor=actor, role=words.role(role)), err=True)
 
 
 @app.command("list")
@@ -113,13 +115,11 @@ def list_cmd(data_dir: DataDir = DEFAULT_DIR) -> None:
     """Every account: kind, role, second factor, locked or disabled."""
     from api import words
     from i18n import N_, format_datetime
-    from i18n import gettext as _
     from store.accounts import Accounts
 
-    from .common import speak, table, yes
+    from .common import table, yes
 
     rows = _run(data_dir, lambda pool: Accounts(pool).all())
-    speak()
     states = {"disabled": N_("disabled"), "locked": N_("locked"), "active": N_("active")}
     table((N_("account"), N_("name"), N_("kind"), N_("role"), N_("2FA"), N_("state"),
            N_("last sign-in")),

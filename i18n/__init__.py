@@ -17,6 +17,7 @@ from datetime import date, datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.messages.mofile import write_mo
@@ -156,6 +157,22 @@ def format_datetime(value: datetime | str | None) -> str:
     return local.strftime("%d/%m/%Y %H:%M" if current() == "fr" else "%Y-%m-%d %H:%M")
 
 
+# units of a file's size, largest first: (bytes, msgid); French says octets (Ko, Mo, Go)
+_SIZES = ((1024 ** 3, N_("{n} GB")), (1024 ** 2, N_("{n} MB")), (1024, N_("{n} KB")),
+          (1, N_("{n} B")))
+
+
+def format_size(size: int) -> str:
+    """A file's size as the reader writes numbers: 2,0 Ko in French, 2.0 KB in English (Babel's
+    number formatting of the language)."""
+    from babel.numbers import format_decimal
+
+    unit, msgid = next(((u, m) for u, m in _SIZES if size >= u), _SIZES[-1])
+    number = format_decimal(size / unit, format="#,##0.0" if unit > 1 else "#,##0",
+                            locale=current())
+    return gettext(msgid).format(n=number)
+
+
 _FRENCH_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
 
 
@@ -170,3 +187,11 @@ def parse_date(text: str) -> str:
         return date(year, month, day).isoformat()
     except ValueError:
         return text
+
+
+def parse_dates(model: Any, body: dict[str, Any]) -> None:
+    """The date fields of a command's `body` (as `model`, a pydantic model, types them) typed
+    `jj/mm/aaaa` made ISO, in place: what a web form and the CLI's --field accept alike."""
+    for name, info in model.model_fields.items():
+        if "date" in str(info.annotation) and isinstance(body.get(name), str):
+            body[name] = parse_date(body[name])

@@ -8,7 +8,9 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from i18n import N_
 
 from .models import StoredEvent
 
@@ -71,7 +73,20 @@ class Broken(BaseModel):
     stream_id: str
     version: int
     seq: int
-    problem: str
+    problem: str  # in English (the API's answer)
+    # the same as a catalogue msgid and its values, for a person's language (the CLI)
+    template: str = Field("", exclude=True)
+    values: dict[str, Any] = Field(default_factory=dict, exclude=True)
+
+    def describe(self) -> str:
+        from i18n import gettext
+
+        return gettext(self.template).format(**self.values) if self.template else self.problem
+
+
+def broken(stream_id: str, version: int, seq: int, template: str, **values: Any) -> Broken:
+    return Broken(stream_id=stream_id, version=version, seq=seq,
+                  problem=template.format(**values), template=template, values=values)
 
 
 class VerifyResult(BaseModel):
@@ -99,22 +114,22 @@ class ChainCheck:
                 GENESIS, 0
             self.streams += 1
         self._version += 1
-        problem = None
+        problem, values = None, {}
         if r["version"] != self._version:
-            problem = f"version {r['version']} where {self._version} was expected (a gap)"
+            problem = N_("version {found} where {expected} was expected (a gap)")
+            values = {"found": r["version"], "expected": self._version}
         elif r["prev_hash"] != self._prev:
-            problem = "prev_hash does not match the hash of the event before it"
+            problem = N_("prev_hash does not match the hash of the event before it")
         elif r["global_seq"] <= self._last_seq:
-            problem = "seq out of order (a reordered or inserted row)"
+            problem = N_("seq out of order (a reordered or inserted row)")
         elif event_hash(self._prev, stream_id=r["stream_id"], version=r["version"],
                         type=r["type"], data=r["data"], actor=r["actor"], role=r["role"],
                         reason=r["reason"], recorded_at=r["recorded_at"],
                         idempotency_key=r["idempotency_key"],
                         signature=r.get("signature")) != r["hash"]:
-            problem = "content does not match its hash (altered)"
+            problem = N_("content does not match its hash (altered)")
         if problem:
-            return Broken(stream_id=r["stream_id"], version=r["version"], seq=r["global_seq"],
-                          problem=problem)
+            return broken(r["stream_id"], r["version"], r["global_seq"], problem, **values)
         self._prev, self._last_seq = r["hash"], r["global_seq"]
         return None
 
@@ -129,9 +144,9 @@ def checkpoint_broken(*, stream_id: str, version: int, seq: int | None, missing:
     rewritten from end to end (hashes recomputed) is consistent with itself: the checkpoints,
     taken before, still hold the heads as they were."""
     when = f"{checkpoint_at:%Y-%m-%d %H:%M} UTC"
-    problem = (f"missing, though the checkpoint of {when} recorded it (deleted)" if missing
-               else f"hash differs from the checkpoint of {when} (a rewritten chain)")
-    return Broken(stream_id=stream_id, version=version, seq=seq or 0, problem=problem)
+    problem = (N_("missing, though the checkpoint of {when} recorded it (deleted)") if missing
+               else N_("hash differs from the checkpoint of {when} (a rewritten chain)"))
+    return broken(stream_id, version, seq or 0, problem, when=when)
 
 
 def checkpoint_heads(since: int, events: Iterable[StoredEvent]) -> tuple[int, dict[str, Any]]:

@@ -1,0 +1,114 @@
+"""The CLI speaks the unit's LANGUAGE: every line it prints goes through the catalogues (French
+by default, English with LANGUAGE=en), dates are typed as on the web forms (jj/mm/aaaa), and no
+English sentence is left in a print, an echo or an error of cli/."""
+
+import ast
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import i18n
+from cli.common import command_body
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI = [sys.executable, "-m", "cli.main"]
+
+
+def run(language: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("TEMPORAL_ADDRESS", "DATABASE_URL")}
+    env.update(LANGUAGE=language, COLUMNS="200")
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=120, env=env,
+                          cwd=ROOT)
+
+
+@pytest.mark.parametrize(("language", "wanted"), [
+    ("fr", ["ÉCHEC : archive zip illisible", "manifest.json est absent"]),
+    ("en", ["FAILED: not a readable zip", "FAILED: manifest.json is missing"]),
+])
+def test_dossier_verify_speaks_the_units_language(tmp_path: Path, language, wanted):
+    (tmp_path / "junk.zip").write_bytes(b"not a zip")
+    with zipfile.ZipFile(tmp_path / "empty.zip", "w") as zf:
+        zf.writestr("other.txt", "x")
+    junk = run(language, "dossier", "verify", str(tmp_path / "junk.zip"))
+    empty = run(language, "dossier", "verify", str(tmp_path / "empty.zip"))
+    assert junk.returncode == empty.returncode == 1
+    assert wanted[0] in junk.stdout
+    assert wanted[1] in empty.stdout
+
+
+@pytest.mark.parametrize(("language", "wanted"), [
+    ("fr", ["erreur : rôle inconnu 'chef' : l'un de", "aucune instance StudyFlow dans",
+            "aucune instance en service dans", "'31/02/2026' n'est pas une date (jj/mm/aaaa"]),
+    ("en", ["error: unknown role 'chef': one of", "no StudyFlow stack in",
+            "no running stack in", "'31/02/2026' is not a date (DD/MM/YYYY"]),
+])
+def test_refusals_speak_the_units_language(tmp_path: Path, language, wanted):
+    nowhere = str(tmp_path / "nowhere")
+    role = run(language, "token", "create", "--actor", "a", "--role", "chef",
+               "--data-dir", nowhere)
+    stack = run(language, "token", "create", "--actor", "a", "--role", "coordinator",
+                "--data-dir", nowhere)
+    api = run(language, "study", "list", "--token", "t", "--data-dir", nowhere)
+    day = run(language, "sites", "activate", "--study", "s", "S1", "--reason", "r",
+              "--on", "31/02/2026", "--token", "t", "--data-dir", nowhere)
+    # a French date is read (then the missing stack is what refuses)
+    french_day = run(language, "sites", "activate", "--study", "s", "S1", "--reason", "r",
+                     "--on", "15/12/2026", "--token", "t", "--data-dir", nowhere)
+    for result, text in zip((role, stack, api, day), wanted, strict=True):
+        assert result.returncode != 0
+        assert text in " ".join(result.stderr.split()), (text, result.stderr)
+    assert wanted[2] in " ".join(french_day.stderr.split()), french_day.stderr
+    assert not (tmp_path / "nowhere" / "pg").exists()
+
+
+def test_command_fields_take_dates_as_the_web_forms_do():
+    body = command_body("record_consent", "r", ["code=P-1", "kind=written",
+                                                "consent_form_version=1.0",
+                                                "consented_on=09/11/2026"])
+    assert body["consented_on"] == "2026-11-09"
+    assert body["consent_form_version"] == "1.0"  # not a date field: left as typed
+    assert command_body("record_consent", "r", ["consented_on=2026-11-09"])[
+        "consented_on"] == "2026-11-09"
+
+
+def test_file_sizes_are_written_as_the_reader_writes_numbers():
+    with i18n.use("fr"):
+        assert [i18n.format_size(n) for n in (512, 2048, 1_536_000)] == [
+            "512 o", "2,0 Ko", "1,5 Mo"]
+    with i18n.use("en"):
+        assert [i18n.format_size(n) for n in (512, 2048, 1_536_000)] == [
+            "512 B", "2.0 KB", "1.5 MB"]
+
+
+PRINTERS = {"print", "echo", "fail", "progress_bar", "report", "append"}
+
+
+def _says_english(node: ast.expr) -> bool:
+    """A string literal, or an f-string whose own words (not its placeholders) hold letters."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return bool(re.search(r"[A-Za-z]{2}", node.value))
+    if isinstance(node, ast.JoinedStr):
+        return any(_says_english(part) for part in node.values
+                   if isinstance(part, ast.Constant))
+    return False
+
+
+def test_no_cli_line_is_printed_outside_the_catalogues():
+    """What cli/ prints, echoes, fails with or lists as a problem goes through `_` (the
+    catalogues); a new English sentence written straight into a print fails here."""
+    found = []
+    for path in sorted((ROOT / "cli").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            f = node.func
+            name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(
+                f, ast.Attribute) else ""
+            if name in PRINTERS and _says_english(node.args[0]):
+                found.append(f"{path.name}:{node.lineno}")
+    assert not found, f"English printed without the catalogues: {found}"
