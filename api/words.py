@@ -180,8 +180,11 @@ def may_not_send(role_code: str, kind: str, allowed: list[str]) -> str:
 
 
 # why a participant consents again (domain: state.Participant.reconsent_cause)
-CAUSES = {"majority": N_("majority")}
+# and why a study's stage changed (domain/tracks/lifecycle.py: review_outcome)
+CAUSES = {"majority": N_("majority"),
+          "every required step is done": N_("every required step is done")}
 MAJOR_FORM = "major consent form version "
+UNFAVOURABLE = " unfavourable"  # "ethics and ansm unfavourable": the steps refused
 
 
 def cause(text: object) -> str:
@@ -189,6 +192,11 @@ def cause(text: object) -> str:
     if text.startswith(MAJOR_FORM):
         return _("new major version {version} of the information and consent form").format(
             version=text.removeprefix(MAJOR_FORM))
+    if text.endswith(UNFAVOURABLE):
+        named = steps()
+        refused = text.removesuffix(UNFAVOURABLE).split(" and ")
+        return _("unfavourable: {steps}").format(
+            steps=", ".join(named.get(step, step) for step in refused))
     return _(CAUSES[text]) if text in CAUSES else text
 
 

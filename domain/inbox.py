@@ -29,6 +29,17 @@ MESSAGES: dict[str, str] = {
     "notice.safety": "{study}: {clock}: declare without delay",
     "notice.superseded": "{study}: the outcome at the {clock} due date ({due_on}) is superseded",
     "notice.study": "{study}: {kind}",
+    # notices without a clock, told from the parts stored with them (Notification.parts)
+    "notice.cpp_silence": "{study}: CPP silence: unfavourable opinion",
+    "notice.ansm_silence": "{study}: ANSM silence: {decision}",
+    "notice.correction": "{study}: event {seq} ({event}) corrected: {changes}",
+    "notice.sae": "{study}: serious adverse event {event_id} of {occurred_on} reported by the "
+                  "investigator: assess it (R1123-49)",
+    "notice.recruitment": "{study}: recruitment behind plan: {included} included, {planned} "
+                          "planned by {on} (target {target})",
+    "notice.recruitment_site": "{study}: recruitment behind plan at site {site}: {included} "
+                               "included, {planned} planned by {on} (target {target})",
+    "notice.status": "{study}: now {state} ({cause})",
 }
 
 # Roles a study names one person for: its notices reach that person only, not every holder of

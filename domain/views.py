@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from . import clocks, recruitment
+from . import clocks, inbox, recruitment
 from . import events as ev
 from .catalogue import MET_BY
 from .evolve import fold
@@ -39,9 +39,18 @@ class Task(Frozen):
 class Notification(Frozen):
     role: Role
     kind: str  # reminder | escalation | decision
-    message: str
+    message: str  # in English, as the rules wrote it: the record of what was sent
     urgent: bool
     deadline: str | None = None
+    # a notice without a clock: the key of its sentence in inbox.MESSAGES and the values it
+    # names (codes, ISO dates), for a reader of another language (i18n/notices.py)
+    parts: dict[str, Any] | None = None
+
+
+def told(title: str, key: str, **values: Any) -> dict[str, Any]:
+    """A notice's English sentence and the parts it is told from, as Notification fields."""
+    return {"message": inbox.MESSAGES[key].format(study=title, **values),
+            "parts": {"key": key, **values}}
 
 
 PERIODS_SOURCE = {Periods.eu: "; Reg. 1182/71 art. 3(4)",
@@ -168,12 +177,11 @@ def notifications_for(s: StudyState, events: list[ev.Event]) -> list[Notificatio
                         f"{s.title}: {clock.label} fell due on {e.due_on} "
                         f"({e.consequence.replace('_', ' ')}; {clock.source})")))
             case ev.EthicsOpinionRecorded(tacit=True) | ev.AnsmDecisionRecorded(tacit=True):
-                what = getattr(e, "opinion", None) or getattr(e, "decision", "")
-                body = "CPP silence: unfavourable opinion" if isinstance(
-                    e, ev.EthicsOpinionRecorded) else f"ANSM silence: {what}"
+                said = told(s.title, "notice.cpp_silence") if isinstance(
+                    e, ev.EthicsOpinionRecorded) else told(s.title, "notice.ansm_silence",
+                                                           decision=str(e.decision))
                 for role in (Role.coordinator, Role.regulatory, Role.investigator):
-                    out.append(Notification(role=role, kind="decision", urgent=True,
-                                            message=f"{s.title}: {body}"))
+                    out.append(Notification(role=role, kind="decision", urgent=True, **said))
             case ev.TacitOutcomeSuperseded():
                 # those told of the tacit outcome hear that it no longer holds, and why
                 for role in (Role.coordinator, Role.regulatory, Role.investigator):
@@ -184,8 +192,8 @@ def notifications_for(s: StudyState, events: list[ev.Event]) -> list[Notificatio
                         f"{e.superseded_on}, recorded late but in time")))
             case ev.FactCorrected():
                 out.append(Notification(role=Role.coordinator, kind="correction", urgent=False,
-                                        message=(f"{s.title}: event {e.seq} ({e.event_type}) "
-                                                 f"corrected: {e.changes}")))
+                                        **told(s.title, "notice.correction", seq=e.seq,
+                                               event=e.event_type, changes=e.changes)))
             case ev.SafetyEventReported(fatal_or_life_threatening=True) | ev.SafetyEventAssessed(
                     susar=True, fatal_or_life_threatening=True) if (
                     f"safety.{e.event_id}" in s.deadlines):
@@ -196,18 +204,18 @@ def notifications_for(s: StudyState, events: list[ev.Event]) -> list[Notificatio
                     "declare without delay (R1123-53)")))
             case ev.SafetyEventReported(kind="sae") if s.rules >= RULES:
                 out.append(Notification(role=Role.regulatory, kind="action", urgent=(
-                    e.fatal_or_life_threatening), message=(
-                    f"{s.title}: serious adverse event {e.event_id} of {e.occurred_on} "
-                    "reported by the investigator: assess it (R1123-49)")))
+                    e.fatal_or_life_threatening), **told(
+                    s.title, "notice.sae", event_id=e.event_id, occurred_on=str(e.occurred_on))))
             case ev.RecruitmentBehindPlan():
-                where = f" at site {e.site}" if e.site else ""
+                figures = {"included": e.included, "planned": f"{e.planned:g}", "on": str(e.on),
+                           "target": e.target}
                 out.append(Notification(role=Role.coordinator, kind="recruitment", urgent=False,
-                                        message=(
-                    f"{s.title}: recruitment behind plan{where}: {e.included} included, "
-                    f"{e.planned:g} planned by {e.on} (target {e.target})")))
+                                        **(told(s.title, "notice.recruitment_site", site=e.site,
+                                                **figures) if e.site else
+                                           told(s.title, "notice.recruitment", **figures))))
             case ev.StudyStatusChanged(to_status=StudyStatus.ready | StudyStatus.rejected):
                 for role in (Role.coordinator, Role.investigator):
                     out.append(Notification(role=role, kind="decision", urgent=False,
-                                            message=f"{s.title}: now {e.to_status.value} "
-                                                    f"({e.cause})"))
+                                            **told(s.title, "notice.status",
+                                                   state=e.to_status.value, cause=e.cause)))
     return out

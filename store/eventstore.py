@@ -64,16 +64,20 @@ class EventStore:
             for col, value in zip(cols, (event.type, data, actor, role, reason, body),
                                   strict=True):
                 col.append(value)
+        # migration 041: a notice's parts, keyed by its sentence, copied on by a trigger
+        parts = {n["message"]: n["parts"] for n in req.notifications if n.get("parts")}
         args = (q("append_batch"), req.stream_id, req.expected_version, req.recorded_at, keys,
                 *cols, _json_text(req.study), _json_text(req.participants or None),
                 _json_text(req.notifications or None))
         try:
-            if signatures or req.answers:
+            if signatures or parts or req.answers:
                 async with self.pool.acquire() as conn, conn.transaction():
-                    if signatures:  # migration 021: the trigger copies them onto the rows
+                    if signatures or parts:  # migrations 021, 041: triggers copy them on
                         await conn.execute(
-                            "SELECT set_config('studyflow.signatures', $1, true)",
-                            canonical(signatures))
+                            "SELECT set_config('studyflow.signatures', $1, true), "
+                            "set_config('studyflow.notice_parts', $2, true)",
+                            canonical(signatures) if signatures else "",
+                            canonical(parts) if parts else "")
                     rows = await conn.fetch(*args)
                     if req.answers:  # the caller's answers stand or fall with the events
                         await conn.executemany(ACCESS["put_idempotent"], [

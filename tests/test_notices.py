@@ -53,3 +53,54 @@ def test_a_task_reads_in_french_from_its_stable_parts():
     with i18n.use("en"):
         assert words.task({"title": "CPP opinion: due 2026-12-15", "clock": "cpp_opinion",
                            "command": None}) == "CPP opinion: due 2026-12-15"
+
+
+def _notices(events, **state):
+    """The notices the rules write for `events` on a study titled ASPIRE."""
+    from domain.model import Category
+    from domain.state import StudyState
+    from domain.views import notifications_for
+
+    s = StudyState(id="st-1", title="ASPIRE", category=Category.RIPH1, investigator="Dr A",
+                   **state)
+    return notifications_for(s, events)
+
+
+def test_every_notice_without_a_clock_reads_whole_in_french_from_its_parts():
+    from domain import events as ev
+    from domain.model import StudyStatus
+
+    found = _notices([
+        ev.EthicsOpinionRecorded.model_construct(opinion="unfavourable", tacit=True),
+        ev.AnsmDecisionRecorded.model_construct(decision="authorized", tacit=True),
+        ev.FactCorrected.model_construct(seq=12, version=3, event_type="EthicsSubmitted",
+                                         changes={"submitted_on": "2026-01-05"}),
+        ev.RecruitmentBehindPlan.model_construct(site="S2", included=3, planned=7.5,
+                                                 on=date(2026, 6, 1), target=40),
+        ev.StudyStatusChanged.model_construct(from_status=StudyStatus.in_review,
+                                              to_status=StudyStatus.rejected,
+                                              cause="ethics and ansm unfavourable"),
+    ])
+    texts = []
+    with i18n.use("fr"):
+        for n in found:
+            assert n.parts, n
+            texts.append(notice_text({"study_id": "st-1", "study_title": "ASPIRE",
+                                      "kind": n.kind, "message": n.message,
+                                      "parts": n.model_dump(mode="json")["parts"]}))
+    assert sorted(set(texts)) == sorted({
+        "ASPIRE : silence du CPP : avis défavorable",
+        "ASPIRE : silence de l'ANSM : autorisée",
+        "ASPIRE : fait n° 12 (Soumis au CPP) rectifié : Soumis le : 05/01/2026",
+        "ASPIRE : recrutement en retard sur le plan au lieu S2 : 3 inclus, 7,5 prévus au "
+        "01/06/2026 (objectif 40)",
+        "ASPIRE : désormais rejetée (défavorable : Avis du CPP, ANSM)",
+    })
+    # in English, the sentences the rules wrote, as before the parts were kept
+    assert sorted({n.message for n in found}) == sorted({
+        "ASPIRE: CPP silence: unfavourable opinion", "ASPIRE: ANSM silence: authorized",
+        "ASPIRE: event 12 (EthicsSubmitted) corrected: {'submitted_on': '2026-01-05'}",
+        "ASPIRE: recruitment behind plan at site S2: 3 included, 7.5 planned by 2026-06-01 "
+        "(target 40)",
+        "ASPIRE: now rejected (ethics and ansm unfavourable)",
+    })

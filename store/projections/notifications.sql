@@ -4,8 +4,8 @@
 
 -- name: notifications
 -- With the study's title and the clock's due date: a notice is read from these parts.
-SELECT n.id, n.study_id, n.role, n.kind, n.message, n.urgent, n.deadline, n.channel, n.seq,
-       n.created_at, s.title AS study_title, dl.clock, dl.due_on
+SELECT n.id, n.study_id, n.role, n.kind, n.message, n.parts, n.urgent, n.deadline, n.channel,
+       n.seq, n.created_at, s.title AS study_title, dl.clock, dl.due_on
 FROM notifications n LEFT JOIN studies s ON s.id = n.study_id
 LEFT JOIN deadlines dl ON dl.study_id = n.study_id AND dl.name = n.deadline
 WHERE ($1::text IS NULL OR n.role = $1) AND ($2::text IS NULL OR n.study_id = $2)
@@ -13,8 +13,8 @@ ORDER BY n.id DESC LIMIT $3;
 
 -- name: undelivered_notifications
 -- Notifications of a study written with one append (at seq $2).
-SELECT n.id, n.study_id, n.role, n.kind, n.message, n.urgent, n.deadline, n.seq, n.created_at,
-       s.title AS study_title, s.investigator, d.clock, d.due_on
+SELECT n.id, n.study_id, n.role, n.kind, n.message, n.parts, n.urgent, n.deadline, n.seq,
+       n.created_at, s.title AS study_title, s.investigator, d.clock, d.due_on
 FROM notifications n JOIN studies s ON s.id = n.study_id
 LEFT JOIN deadlines d ON d.study_id = n.study_id AND d.name = n.deadline
 WHERE n.study_id = $1 AND n.seq = $2;
@@ -38,7 +38,8 @@ SELECT actor, role, email, last_digest FROM people WHERE digest AND email IS NOT
 -- name: digest_items
 -- Routine notices for role $2 since notice $1, only of the studies whose investigator is $3
 -- when $3 is given.
-SELECT n.id, n.study_id, s.title AS study_title, n.kind, n.message, n.deadline, n.created_at
+SELECT n.id, n.study_id, s.title AS study_title, n.kind, n.message, n.parts, n.deadline,
+       n.created_at
 FROM notifications n JOIN studies s ON s.id = n.study_id
 WHERE n.id > $1 AND NOT n.urgent AND n.role = $2
   AND ($3::text IS NULL OR s.investigator = $3)
@@ -56,8 +57,8 @@ SELECT channel, count(*) AS n FROM deliveries WHERE channel <> 'read' GROUP BY c
 -- name: inbox_notices
 -- The notices role $1 receives (of the studies whose investigator is $2 when given), newest
 -- first, each with whether person $3 has read it (a 'read' row of deliveries).
-SELECT n.id, n.study_id, s.title AS study_title, n.kind, n.message, n.urgent, n.deadline,
-       n.created_at, dl.clock, dl.due_on,
+SELECT n.id, n.study_id, s.title AS study_title, n.kind, n.message, n.parts, n.urgent,
+       n.deadline, n.created_at, dl.clock, dl.due_on,
        EXISTS (SELECT 1 FROM deliveries d WHERE d.notification_id = n.id
                AND d.recipient = $3 AND d.channel = 'read') AS read
 FROM notifications n JOIN studies s ON s.id = n.study_id

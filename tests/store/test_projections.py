@@ -94,3 +94,38 @@ async def test_a_notice_reaches_the_studys_investigator_and_every_coordinator(
     await n.record_delivery(first, "carol", "email")  # once only
     assert await n.delivered(first, "carol", "email")
     assert (await n.counts()) == {"reminders": 3, "delivered": {"email": 1}}
+
+
+async def test_a_notice_without_a_clock_keeps_its_parts_and_reads_whole_in_french(
+        store: EventStore, read_models: ReadModels, pool):
+    """Migration 041: the parts a notice is told from are stored with it (a notice of the same
+    append without parts, or written before, has none and reads as study + kind)."""
+    import i18n
+    from domain.views import Notification, told
+    from i18n.notices import notice_text
+
+    sae = Notification(role="regulatory", kind="action", urgent=False, **told(
+        "Title s1", "notice.sae", event_id="EIG-7", occurred_on="2026-03-29"))
+    older = {"role": "regulatory", "kind": "correction", "message": "as written then",
+             "urgent": False}
+    await append(store, "s1", study=study_view("s1", 1),
+                 notifications=[sae.model_dump(mode="json"), older])
+    rows = {r["kind"]: r for r in await read_models.notifications(role="regulatory")}
+    assert rows["action"]["parts"] == {"key": "notice.sae", "event_id": "EIG-7",
+                                       "occurred_on": "2026-03-29"}
+    assert rows["action"]["message"] == ("Title s1: serious adverse event EIG-7 of 2026-03-29 "
+                                         "reported by the investigator: assess it (R1123-49)")
+    assert rows["correction"]["parts"] is None
+    with i18n.use("fr"):
+        assert notice_text(rows["action"]) == (
+            "Title s1 : événement indésirable grave (EIG) EIG-7 du 29/03/2026 déclaré par "
+            "l'investigateur : à évaluer (R1123-49)")
+        assert notice_text(rows["correction"]) == "Title s1 : Correction"
+    with i18n.use("en"):
+        assert notice_text(rows["action"]) == rows["action"]["message"]
+    # the inbox and the e-mails read the same parts
+    inbox = await Notifications(pool).inbox("rita", "regulatory")
+    assert {n["kind"]: n["parts"] for n in inbox}["action"]["key"] == "notice.sae"
+    seq = (await store.read_stream("s1"))[-1].seq
+    sent = await Notifications(pool).of_append("s1", seq)
+    assert {n["kind"]: n["parts"] for n in sent}["action"]["event_id"] == "EIG-7"
