@@ -55,6 +55,19 @@ FIELD_NAMES: dict[str, str] = {
     "susar": N_("SUSAR"), "suspended_on": N_("Suspended on"),
     "unable_to_write": N_("Unable to write"), "vital_emergency": N_("Vital emergency"),
     "witnessed": N_("Witnessed"),
+    # the other fields of the events' data (the audit trail's columns, a correction's notice)
+    "by_command": N_("Superseded by the command"), "catch_up": N_("Catch-up needed"),
+    "cause": N_("Cause"), "changes": N_("Changes"), "command": N_("Command"),
+    "consequence": N_("Consequence"), "data_kept_until": N_("Data kept until"),
+    "days_before": N_("Days before the due date"), "documents": N_("Documents"),
+    "due_on": N_("Due on"), "event_type": N_("Corrected fact"),
+    "framework": N_("Legal framework"), "from_status": N_("From the stage"),
+    "included": N_("Included"), "lapsed_on": N_("Lapsed on"), "on": N_("Legal date"),
+    "outcome": N_("Outcome"), "planned": N_("Planned"), "previous": N_("Previous values"),
+    "rules": N_("Rules edition"), "second_review": N_("Second review"),
+    "seq": N_("Audit sequence"), "study_id": N_("Study"),
+    "superseded_on": N_("Superseded on"), "superseded_version": N_("Superseded version"),
+    "tacit": N_("Tacit (by silence)"), "to_status": N_("To the stage"),
 }
 
 

@@ -103,6 +103,11 @@ DOCUMENT_STATUSES = {
 }
 
 
+# how a browser's session was opened (api/auth/sessions.py)
+SIGN_IN = {"token": N_("personal token"), "password": N_("password and second factor"),
+           "oidc": N_("the hospital's sign-on (OIDC)")}
+
+
 def _lookup(table: dict[str, str], code: object) -> str:
     text = str(getattr(code, "value", code) if code is not None else "")
     return _(table[text]) if text in table else text.replace("_", " ")
@@ -124,6 +129,10 @@ def event(code: object) -> str:
     return _lookup(EVENTS, code)
 
 
+def sign_in(code: object) -> str:
+    return _lookup(SIGN_IN, code)
+
+
 def document_kind(code: object) -> str:
     return _lookup(DOCUMENT_KINDS, code)
 
@@ -139,7 +148,8 @@ def roles(codes: object) -> str:
 
 
 FILTERS = {"role": role, "state": state, "status": status, "event": event, "roles": roles,
-           "document_kind": document_kind, "document_status": document_status}
+           "document_kind": document_kind, "document_status": document_status,
+           "sign_in": sign_in}
 
 
 STEPS = {

@@ -143,6 +143,17 @@ def format_date(value: date | str | None) -> str:
     return value.strftime("%d/%m/%Y") if current() == "fr" else value.isoformat()
 
 
+def format_month(value: str | None) -> str:
+    """A month (2025-12) as the reader writes it: décembre 2025, December 2025."""
+    from babel.dates import format_date as babel_date
+
+    try:
+        first = date.fromisoformat(f"{value}-01") if value else None
+    except ValueError:
+        return str(value)
+    return babel_date(first, "LLLL y", locale=current()) if first else "—"
+
+
 def format_datetime(value: datetime | str | None) -> str:
     """A recorded time in TIME_ZONE: 15/12/2026 14:03 (French) or 2026-12-15 14:03."""
     if value in (None, ""):

@@ -150,3 +150,17 @@ def test_the_language_setting_takes_gettext_style_values():
     assert Settings(LANGUAGE="en_GB:en").language == "en"  # type: ignore[call-arg]
     assert Settings(LANGUAGE="de").language == "fr"  # type: ignore[call-arg]
     assert Settings().language in ("fr", "en")  # type: ignore[call-arg]
+
+
+def test_every_field_of_the_events_has_words():
+    """The audit trail's columns (the Excel export, one per field of the events' data) and a
+    correction's notice name each field in words, never by its code."""
+    import inspect
+
+    from api.validation import FIELD_NAMES
+    from domain import events as ev
+
+    fields = {f for cls in vars(ev).values()
+              if inspect.isclass(cls) and issubclass(cls, ev.Event)
+              for f in cls.model_fields if f != "type"}
+    assert not sorted(fields - set(FIELD_NAMES)), "fields without words in api/validation.py"
