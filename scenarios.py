@@ -12,7 +12,7 @@ PROTOCOL_SHA256 = "ab" * 32
 COMMITTEE = "CPP Île-de-France I"
 REGISTRATION = "2026-A01234-56"  # the research's ID-RCB
 CONSENT_FORM = "1.0"  # the information and consent form's first version
-STUDY: dict[str, Any] = {"title": "ASPIRE - low-dose aspirin after preterm birth",
+STUDY: dict[str, Any] = {"title": "ASPIRE - aspirine à faible dose après une naissance prématurée",
                          "category": "RIPH1", "investigator": "Pr. Claire Martin"}
 
 

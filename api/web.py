@@ -57,6 +57,7 @@ templates.env.filters["d"] = i18n.format_date
 templates.env.filters["dt"] = i18n.format_datetime
 templates.env.filters["size"] = i18n.format_size
 templates.env.filters["month"] = i18n.format_month
+templates.env.filters["number"] = i18n.format_number
 templates.env.filters["words"] = lambda text: _(text) if text else text
 templates.env.filters.update(words.FILTERS)
 templates.env.globals["field_name"] = validation.field_name

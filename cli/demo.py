@@ -19,6 +19,7 @@ from api import words
 from api.auth.admin import demo_account
 from domain import COMMAND_ROLES
 from domain.events import PARTICIPANT_EVENT_TYPES
+from i18n import N_
 from i18n import gettext as _
 from scenarios import (
     DOCUMENTS,
@@ -32,8 +33,9 @@ from scenarios import (
 )
 from store import ReadModels
 
-REASONS = {"register_participant": "screened and eligible",
-           "record_consent": "signed information form", "include": "first visit"}
+# the reasons the demo's staff give (recorded in the audit trail, in the unit's language)
+REASONS = {"register_participant": N_("screened and eligible"),
+           "record_consent": N_("signed information form"), "include": N_("first visit")}
 OPENED = 150  # recruitment opened this many days ago
 # (code, name, investigator, activated days ago, includes one participant every n days)
 SITES = [("LIL-JDF", "CHU de Lille - Hôpital Jeanne de Flandre", "Pr. Claire Martin", 148, 7),
@@ -130,7 +132,7 @@ async def upload_documents(http: httpx.AsyncClient, token: str) -> dict[str, dic
     out = {}
     for command, kind, name, title, lines in DOCUMENTS:
         r = await http.post("/api/documents", headers={"Authorization": f"Bearer {token}"},
-                            data={"kind": kind, "reason": "from the study's paper file"},
+                            data={"kind": kind, "reason": _("from the study's paper file")},
                             files={"file": (name, document_file(name, title, lines))})
         r.raise_for_status()
         out[command] = {"sha256": r.json()["sha256"], "kind": kind}
@@ -148,6 +150,8 @@ def with_document(command: dict[str, Any], attached: dict[str, dict[str, str]]
 
 
 async def walk(stack: Any, console: Console) -> str:
+    # the unit's language for what the walk prints and the reasons its staff give
+    i18n.configure(stack.settings.language, stack.settings.time_zone)
     read = ReadModels(stack.pool)
     tokens = {role: await read.create_token(f"demo-{role}", role)
               for role in ("investigator", "coordinator", "regulatory", "auditor")}
@@ -165,35 +169,36 @@ async def walk(stack: Any, console: Console) -> str:
 
         with Progress(TextColumn("{task.description:<44}"), BarColumn(),
                       TextColumn("{task.completed}/{task.total}"), console=console) as progress:
-            task = progress.add_task("create the study", total=1 + sum(
+            task = progress.add_task(_("create the study"), total=1 + sum(
                 len(cs) for _, cs in history) + sum(len(p) for _, p in today))
             study = await call("investigator", "/api/studies",
-                               {**STUDY, "reason": "protocol approved by the board"})
+                               {**STUDY, "reason": _("protocol approved by the board")})
             sid = study["id"]
             progress.advance(task)
-            progress.update(task, description="upload the study's documents")
+            progress.update(task, description=_("upload the study's documents"))
             attached = await upload_documents(http, tokens["investigator"])
             for role, commands in history:
-                progress.update(task, description=f"{len(commands)} dated facts ({role})")
+                progress.update(task, description=_("{n} dated facts ({role})").format(
+                    n=len(commands), role=words.role(role)))
                 study = await call(role, f"/api/studies/{sid}/commands:batch", {
-                    "reason": "typed in from the paper file", "commands": [
-                        {**with_document(c, attached), "reason": f"demo: {c['type']}"}
-                        for c in commands]})
+                    "reason": _("typed in from the paper file"), "commands": [
+                        {**with_document(c, attached), "reason": _("from the paper file: {what}")
+                         .format(what=words.command(c["type"]))} for c in commands]})
                 progress.advance(task, len(commands))
             site = SITES[0][0]
             for code, participant in today:
-                progress.update(task, description=f"include {code} at {site} today")
+                progress.update(task, description=_("include {code} at {site} today").format(
+                    code=code, site=site))
                 for role, command in participant:
                     path, body = http_call(sid, {**command, "site": site} if command["type"] ==
                                            "register_participant" else command)
-                    await call(role, path, {**body, "reason": REASONS[command["type"]]})
+                    await call(role, path, {**body, "reason": _(REASONS[command["type"]])})
                     progress.advance(task)
         events = await call("auditor", f"/api/studies/{sid}/events", {}, "GET")
         study = await call("auditor", f"/api/studies/{sid}", {}, "GET")
         recruitment = await call("auditor", f"/api/studies/{sid}/recruitment", {}, "GET")
         feed = await call("coordinator", "/api/calendar/feed-url", {}, "GET")
 
-    i18n.configure(stack.settings.language, stack.settings.time_zone)
     table = Table(_("No."), title=_("Timeline of {sid} (the study's own facts)").format(sid=sid))
     for name in (_("Legal date"), _("Recorded"), _("What")):
         table.add_column(name, no_wrap=True)
@@ -212,7 +217,7 @@ async def walk(stack: Any, console: Console) -> str:
                         *((s["site"], s) for s in recruitment["by_site"])]:
         progress_table.add_row(
             label, str(part["included"]), str(part["target"] or ""),
-            f"{part['planned_today']:g}" if part["planned_today"] is not None else "",
+            i18n.format_number(part["planned_today"]),
             str(part["withdrawn"]), str(part["completed"]),
             (i18n.format_date(part["projected_target_on"]) if part["projected_target_on"]
              else "") + (f" ({_('behind plan')})" if part["behind"] else ""))

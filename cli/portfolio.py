@@ -9,7 +9,7 @@ import typer
 
 from api import words
 from cli.common import DEFAULT_DIR, DataDir, Token, _, api, fail, show, table, yes
-from i18n import N_, format_date, parse_date
+from i18n import N_, format_date, format_number, parse_date
 
 Study = Annotated[str, typer.Option("--study", help="The study's id.")]
 Why = Annotated[str, typer.Option("--reason", help="Why (goes to the audit).")]
@@ -136,7 +136,7 @@ def recruitment_show(study_id: str, as_json: Json = False, token: Token = None,
     table(("", N_("included"), N_("target"), N_("planned today"), N_("withdrawn"),
            N_("completed"), N_("behind"), N_("target at this rate")),
           [(label, part["included"], part["target"] or "",
-            "" if part["planned_today"] is None else f"{part['planned_today']:g}",
+            format_number(part["planned_today"]),
             part["withdrawn"], part["completed"], yes(part["behind"]),
             day(part["projected_target_on"]))
            for label, part in [(_("study"), body), *((s["site"], s) for s in body["by_site"])]])

@@ -168,6 +168,16 @@ def format_datetime(value: datetime | str | None) -> str:
     return local.strftime("%d/%m/%Y %H:%M" if current() == "fr" else "%Y-%m-%d %H:%M")
 
 
+def format_number(value: float | int | str | None) -> str:
+    """A figure as the reader writes it, to one decimal at most: 24,7 in French, 24.7 in
+    English (Babel's number formatting of the language)."""
+    from babel.numbers import format_decimal
+
+    if value is None or value == "":
+        return ""
+    return format_decimal(float(value), format="#,##0.#", locale=current())
+
+
 # units of a file's size, largest first: (bytes, msgid); French says octets (Ko, Mo, Go)
 _SIZES = ((1024 ** 3, N_("{n} GB")), (1024 ** 2, N_("{n} MB")), (1024, N_("{n} KB")),
           (1, N_("{n} B")))

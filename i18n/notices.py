@@ -7,12 +7,10 @@ import json
 import re
 from typing import Any
 
-from babel.numbers import format_decimal
-
 from domain.inbox import MESSAGES, notice_key
 from domain.regulation import CLOCKS
 
-from . import N_, current, format_date
+from . import N_, current, format_date, format_number
 from . import gettext as _
 
 NOTICE_KINDS = {
@@ -39,7 +37,7 @@ def _said(name: str, value: Any) -> str:
     if name in ("on", "occurred_on"):
         return format_date(value)
     if name == "planned":
-        return format_decimal(float(value), locale=current())
+        return format_number(value)
     if name == "state":
         return words.state(value)
     if name == "decision":

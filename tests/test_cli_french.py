@@ -76,13 +76,17 @@ def test_command_fields_take_dates_as_the_web_forms_do():
         "consented_on"] == "2026-11-09"
 
 
-def test_file_sizes_are_written_as_the_reader_writes_numbers():
+def test_file_sizes_figures_and_months_are_written_as_the_reader_writes_them():
     with i18n.use("fr"):
         assert [i18n.format_size(n) for n in (512, 2048, 1_536_000)] == [
             "512 o", "2,0 Ko", "1,5 Mo"]
+        assert [i18n.format_number(n) for n in (24.66, 3, None)] == ["24,7", "3", ""]
+        assert i18n.format_month("2025-12") == "décembre 2025"
     with i18n.use("en"):
         assert [i18n.format_size(n) for n in (512, 2048, 1_536_000)] == [
             "512 B", "2.0 KB", "1.5 MB"]
+        assert [i18n.format_number(n) for n in (24.66, 3)] == ["24.7", "3"]
+        assert i18n.format_month("2025-12") == "December 2025"
 
 
 PRINTERS = {"print", "echo", "fail", "progress_bar", "report", "append"}

@@ -4,16 +4,18 @@ reports, the account page and the export. On every page no English catalogue str
 msgid whose French differs) and no raw field name (snake_case) is shown. Screenshots in
 tests/e2e/screenshots/walk-fr-*.png."""
 
+import io
 import re
 from functools import cache
 from pathlib import Path
 
 from babel.messages.pofile import read_po
+from rich.console import Console
 
 import i18n
+from cli.demo import walk
 
 from .conftest import SHOTS
-from .test_browser import seed
 from .test_languages import _api
 
 # msgids that read the same in both languages once placeholders are taken out, or are
@@ -93,10 +95,14 @@ async def look(page, name: str, problems: dict[str, list[str]]) -> str:
 
 async def test_a_coordinator_works_in_french_from_sign_in_to_export(browser, stack, tokens,
                                                                    tmp_path: Path):
-    sid = await seed(stack, tokens, "Étude de la marche en français", late=True)
+    # the demo's study (`make demo`): two sites, documents, participants, a recruitment plan,
+    # its staff's reasons in French
+    with i18n.use("fr"):
+        sid = await walk(stack, Console(file=io.StringIO()))
     events = await _api(stack, tokens, "GET", f"/api/studies/{sid}/events", "coordinator")
-    seq = next(e["seq"] for e in events if e["type"] == "SponsorAssigned")
-    await _api(stack, tokens, "POST", f"/api/studies/{sid}/commands", "coordinator", {
+    sponsor = next(e for e in events if e["type"] == "SponsorAssigned")
+    seq = sponsor["seq"]  # corrected by the role that recorded it
+    await _api(stack, tokens, "POST", f"/api/studies/{sid}/commands", sponsor["role"], {
         "type": "correct", "seq": seq, "changes": {"sponsor": "CHU de Nantes"},
         "reason": "faute de frappe"})
     context = await browser.new_context(base_url=stack.web_url, locale="fr-FR",
@@ -121,6 +127,7 @@ async def test_a_coordinator_works_in_french_from_sign_in_to_export(browser, sta
         inbox = await look(page, "inbox", problems)
         # the correction's notice told whole from its parts (migration 041), in French
         assert "rectifié" in inbox and "CHU de Nantes" in inbox, inbox
+        assert "ASPIRE" in inbox
 
         await page.goto("/reports")
         await look(page, "reports", problems)
