@@ -3,6 +3,7 @@ running stack (the CLI's only way to studies: the same rules, roles and audit as
 
 import contextlib
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
@@ -11,6 +12,9 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
+
+from i18n import N_
 
 console = Console(stderr=True)
 DataDir = Annotated[Path, typer.Option("--data-dir", help="Where the embedded servers keep "
@@ -26,6 +30,49 @@ def _(message: str) -> str:
 
     speak()
     return gettext(message)
+
+
+# a line of `--help` that names a command type and its fields (cli.main.command_help): codes
+_COMMAND_LINE = re.compile(r"^[a-z_]+: ")
+
+
+def help_paragraphs(command: Any) -> Iterator[tuple[Any, str, list[str]]]:
+    """Every help text of a command tree: (holder, attribute, its paragraphs); a paragraph
+    naming a command type and its fields is code, not words, and is left out."""
+    for holder in (command, *command.params):
+        for attribute in ("help", "short_help"):
+            text = getattr(holder, attribute, None)
+            if isinstance(text, str) and text:
+                yield holder, attribute, text.split("\n\n")
+    for sub in getattr(command, "commands", {}).values():
+        yield from help_paragraphs(sub)
+
+
+def words_of(paragraph: str) -> bool:
+    return bool(paragraph.strip()) and not _COMMAND_LINE.match(paragraph)
+
+
+# the words Typer frames a `--help` with (typer.rich_utils), set in the unit's language
+FRAME = {"ARGUMENTS_PANEL_TITLE": N_("Arguments"), "OPTIONS_PANEL_TITLE": N_("Options"),
+         "COMMANDS_PANEL_TITLE": N_("Commands"), "ERRORS_PANEL_TITLE": N_("Error"),
+         "ABORTED_TEXT": N_("Aborted."), "DEFAULT_STRING": N_("[default: {}]"),
+         "REQUIRED_LONG_STRING": N_("[required]"), "ENVVAR_STRING": N_("[env var: {}]"),
+         "RICH_HELP": N_("Try [blue]'{command_path} {help_option}'[/] for help.")}
+
+
+class Speaking(TyperGroup):
+    """The root of the CLI: its `--help` texts (options, commands, groups) in the unit's
+    LANGUAGE, through the same catalogues (i18n/extract.py extracts them from this tree)."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        from typer import rich_utils
+
+        for holder, attribute, paragraphs in help_paragraphs(self):
+            setattr(holder, attribute, "\n\n".join(_(p) if words_of(p) else p
+                                                    for p in paragraphs))
+        for name, text in FRAME.items():
+            setattr(rich_utils, name, _(text))
+        return super().main(*args, **kwargs)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

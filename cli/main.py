@@ -15,6 +15,7 @@ from cli import dossier, history, imports, portfolio, users
 from cli.common import (
     DEFAULT_DIR,
     DataDir,
+    Speaking,
     Token,
     _,
     api,
@@ -23,7 +24,6 @@ from cli.common import (
     console,
     fail,
     no_stack,
-    parse_fields,
     progress_bar,
     report,
     show,
@@ -40,7 +40,7 @@ from settings import Settings, get_settings
 from stack.logs import configure_logging
 
 app = typer.Typer(help="StudyFlow: clinical studies through the Jardé law.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+                  no_args_is_help=True, pretty_exceptions_enable=False, cls=Speaking)
 token_app = typer.Typer(help="Bearer tokens (stored hashed).", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail: verify its hash chains, export it.",
                         no_args_is_help=True)
@@ -594,8 +594,9 @@ def participants_register(study: Study, code: str,
                           token: Token = None, data_dir: DataDir = DEFAULT_DIR) -> None:
     """Register a participant under a pseudonymous code (--field majority_on=YYYY-MM-DD for a
     minor, --field emergency=true for an emergency inclusion)."""
-    show(api(data_dir, token, "POST", f"/api/studies/{study}/participants",
-             {"code": code, "reason": reason, **parse_fields(field or [])})["participants"])
+    body = {**command_body("register_participant", reason, field or []), "code": code}
+    del body["type"]  # the path says it
+    show(api(data_dir, token, "POST", f"/api/studies/{study}/participants", body)["participants"])
 
 
 @participants_app.command("command", help=command_help(

@@ -101,8 +101,8 @@ def sites_close(study: Study, site: str, reason: Why, on: Day = None, token: Tok
 @recruitment_app.command("plan")
 def recruitment_plan(study: Study,
                      target: Annotated[int, typer.Option(help="Participants to include.")],
-                     starts_on: Annotated[str, typer.Option(help="YYYY-MM-DD")],
-                     ends_on: Annotated[str, typer.Option(help="YYYY-MM-DD, after the start")],
+                     starts_on: Annotated[str, typer.Option(help="DD/MM/YYYY or YYYY-MM-DD")],
+                     ends_on: Annotated[str, typer.Option(help="DD/MM/YYYY or YYYY-MM-DD, after the start")],
                      reason: Why,
                      site: Annotated[str | None, typer.Option(
                          help="A site's plan (default: the study's).")] = None,

@@ -25,6 +25,18 @@ SKIP = {".venv", "tests", "bench", "build", ".git", "node_modules", ".studyflow"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 
 
+def cli_help() -> list[str]:
+    """The CLI's `--help` texts, as the command tree holds them (cli.common.Speaking
+    translates the same paragraphs)."""
+    import typer
+
+    from cli.common import help_paragraphs, words_of
+    from cli.main import app
+
+    return [p for _h, _a, paragraphs in help_paragraphs(typer.main.get_command(app))
+            for p in paragraphs if words_of(p)]
+
+
 def extract() -> Catalog:
     """The template catalogue: what the code asks to be translated."""
     catalog = Catalog(domain=DOMAIN, project="StudyFlow", version="1")
@@ -35,6 +47,8 @@ def extract() -> Catalog:
             callback=None, strip_comment_tags=True,
             directory_filter=lambda d: Path(d).name not in SKIP):
         catalog.add(message, None, [(path, lineno)], auto_comments=comments, context=context)
+    for text in cli_help():
+        catalog.add(text, None, [("cli/main.py", 0)])
     for table, origin in ((MESSAGES, "domain/messages_en.py"), (REFUSALS, "domain/messages_en.py"),
                           (INBOX, "domain/inbox.py"),
                           (SIGNED_COMMANDS, "domain/signatures.py"),

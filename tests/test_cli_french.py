@@ -116,3 +116,21 @@ def test_no_cli_line_is_printed_outside_the_catalogues():
             if name in PRINTERS and _says_english(node.args[0]):
                 found.append(f"{path.name}:{node.lineno}")
     assert not found, f"English printed without the catalogues: {found}"
+
+
+@pytest.mark.parametrize(("language", "wanted"), [
+    ("fr", ["Afficher un nouveau jeton d'accès", "À qui est destiné le jeton.", "[obligatoire]",
+            "Où les serveurs embarqués gardent leurs données."]),
+    ("en", ["Print a new bearer token", "Who the token is for.", "[required]",
+            "Where the embedded servers keep their data."]),
+])
+def test_help_speaks_the_units_language(language, wanted):
+    """`--help` texts come from the catalogues too (i18n/extract.py extracts them from the
+    command tree; cli.common.Speaking translates them)."""
+    out = " ".join(run(language, "token", "create", "--help").stdout.split())
+    for text in wanted:
+        assert text in out, (text, out)
+    listing = " ".join(run(language, "study", "command", "--help").stdout.split())
+    assert "assign_sponsor: documents, sponsor*" in listing  # the command types stay codes
+    if language == "fr":
+        assert "Types de commande (--field NOM=VALEUR ; * obligatoire)" in listing
