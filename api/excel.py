@@ -34,6 +34,31 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _document(d: dict[str, Any]) -> str:
+    """An attached document in words: its file's name, kind and size (its fingerprint has a
+    column of its own in the trail of the upload)."""
+    return f"{d.get('name') or d.get('sha256')} ({words.document_kind(d.get('kind'))}, " \
+           f"{i18n.format_size(int(d.get('size') or 0))})"
+
+
+def _value(field: str, value: Any) -> str:
+    """A field's value as a person reads it: codes in words, dates as dates."""
+    if value is None:
+        return ""
+    if field in ("from_status", "to_status"):
+        return words.state(value)
+    if field == "command":
+        return words.command(str(value))
+    if field == "documents" and isinstance(value, list):
+        return ", ".join(_document(d) if isinstance(d, dict) else _cell(d) for d in value)
+    if isinstance(value, dict):  # a site's documents (dates), a correction's changes
+        return "; ".join(f"{validation.field_name(k)} = {_value(k, v)}"
+                         for k, v in sorted(value.items()))
+    if field.endswith("_on") and isinstance(value, str):
+        return i18n.format_date(value)
+    return _cell(value)
+
+
 def render(rows: list[dict[str, Any]]) -> str:
     fields = sorted({k for r in rows for k in (r.get("data") or {})})
     out = io.StringIO()
@@ -50,6 +75,6 @@ def render(rows: list[dict[str, Any]]) -> str:
                 r.get("effective_on")) if r.get("effective_on") else "",
             i18n.format_datetime(r.get("at")), words.event(r.get("type")), r.get("actor"),
             words.role(r.get("role")), words.reason(r.get("reason")),
-            *[_cell(data.get(f)) for f in fields],
+            *[_value(f, data.get(f)) for f in fields],
             signature_line(signature) if signature else "", r.get("hash"), r.get("prev_hash")])
     return out.getvalue()

@@ -150,6 +150,12 @@ async def test_a_coordinator_works_in_french_from_sign_in_to_export(browser, sta
             c.islower() and c.isascii())]  # a column named by its code, not in words
         if english:
             problems["export columns"] = english
+        # and its cells: codes in words (stages, commands, documents), dates as dates
+        codes = sorted({f"{column}: {code}" for line in path.read_text(
+            encoding="utf-8-sig").splitlines()[1:] for column, cell in zip(
+            columns, line.split(";"), strict=False) for code in SNAKE.findall(cell)})
+        if codes:
+            problems["export cells"] = codes
     finally:
         await context.close()
     assert not problems, f"English or raw field names on French pages: {problems}"
