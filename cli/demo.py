@@ -222,7 +222,9 @@ async def walk(stack: Any, console: Console) -> str:
             (i18n.format_date(part["projected_target_on"]) if part["projected_target_on"]
              else "") + (f" ({_('behind plan')})" if part["behind"] else ""))
     console.print(progress_table)
-    clocks = ", ".join(f"{_(d['label'])}: {words.status(d['status'])}" for d in study["deadlines"])
+    clocks = ", ".join(_("{field}: {value}").format(field=_(d["label"]),
+                                                    value=words.status(d["status"]))
+                       for d in study["deadlines"])
     console.print(_("Clocks, judged on the legal dates: {clocks}.").format(
         clocks=clocks or _("none")))
     console.print(_("Study {sid} is {state} at {n} sites.").format(
