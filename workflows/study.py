@@ -19,7 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.events import AmendmentSubmitted, Event, SafetyEventReported
     from domain.model import FINISHED
     from domain.regulation import LEGAL_TIME_ZONE
-    from store.models import AppendRequest, AppendResult, NewEvent, StoredAnswer
+    from store.models import AppendRequest, AppendResult, NewEvent, Reply, StoredAnswer
     from workflows.models import (
         SYSTEM_ACTOR,
         SYSTEM_ROLE,
@@ -151,7 +151,9 @@ class StudyWorkflow:
                 "signature": t.inp.signature} for t in accepted for _ in t.events]
         try:
             seqs = await self._persist_decided(state, [e for t in accepted for e in t.events],
-                                               first.actor, first.role, first.reason, key, who)
+                                               first.actor, first.role, first.reason, key, who,
+                                               replies=_replies([(t.inp, t.events)
+                                                                 for t in accepted]))
         except Exception as e:
             for t in accepted:
                 t.error = e
@@ -174,7 +176,8 @@ class StudyWorkflow:
             seqs = await self._persist_decided(domain.fold(self.state, events), events,
                                                inp.actor, inp.role, inp.reason,
                                                f"{self.study_id}:{inp.idempotency_key}",
-                                               [{"signature": inp.signature} for _ in events])
+                                               [{"signature": inp.signature} for _ in events],
+                                               replies=_replies([(inp, events)]))
             workflow.logger.info("study command applied", extra={
                 "study_id": self.study_id, "command": inp.command.get("type"),
                 "actor": inp.actor})
@@ -372,17 +375,20 @@ class StudyWorkflow:
     async def _persist_decided(self, state: domain.StudyState | None, events: list[Event],
                                actor: str, role: str, reason: str, key: str,
                                who: list[dict[str, Any]] | None = None,
-                               answers: list[StoredAnswer] | None = None) -> list[int]:
+                               answers: list[StoredAnswer] | None = None,
+                               replies: list[Reply] | None = None) -> list[int]:
         """Append the decided `events` (which lead to `state`) with the clock events they make
         due at once: a legal date recorded late may put a clock past its alarms."""
         assert state is not None
         clock_events = domain.tick(state, self._today())
         return await self._persist(events + clock_events, actor, role, reason, key,
-                                   by_clock=len(clock_events), who=who, answers=answers)
+                                   by_clock=len(clock_events), who=who, answers=answers,
+                                   replies=replies)
 
     async def _persist(self, events: list[Event], actor: str, role: str, reason: str,
                        key: str, by_clock: int = 0, who: list[dict[str, Any]] | None = None,
-                       answers: list[StoredAnswer] | None = None) -> list[int]:
+                       answers: list[StoredAnswer] | None = None,
+                       replies: list[Reply] | None = None) -> list[int]:
         """Append `events` (the last `by_clock` of them raised by the legal clocks; `who`,
         when given, the actor, role or reason of each of the others)."""
         new_state = domain.fold(self.state, events)
@@ -404,6 +410,7 @@ class StudyWorkflow:
             notifications=[n.model_dump(mode="json")
                            for n in domain.notifications_for(new_state, events)],
             answers=answers or [],
+            replies=replies or [],
         )
         result = await workflow.execute_activity(
             "append_events", request, result_type=AppendResult,
@@ -427,6 +434,18 @@ class _Ticket:
     @property
     def settled(self) -> bool:
         return self.result is not None or self.error is not None
+
+
+def _replies(commands: list[tuple[CommandInput, list[Event]]]) -> list[Reply]:
+    """The answers the append keeps for the callers that gave a key: each command's events
+    follow the previous command's in the append."""
+    replies, first = [], 0
+    for inp, events in commands:
+        if inp.answer_key:
+            replies.append(Reply(actor=inp.actor, key=inp.answer_key, status=inp.answer_status,
+                                 first=first, count=len(events), extra=_ids(events)))
+        first += len(events)
+    return replies
 
 
 def _ids(events: list[Event]) -> dict[str, Any]:
