@@ -4,8 +4,8 @@ read models in one transaction), then the state evolves. Legal clocks are one ti
 the next alarm the domain computes."""
 
 import asyncio
-from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, NamedTuple
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -79,6 +79,10 @@ class StudyWorkflow:
         self.history_limit: int | None = None
         self.rules: int | None = None  # the rules edition this run decides under
         self.zone: Any = None  # the zone of legal days this run keeps (UTC or Paris)
+        # what the validator decided for a command (by its idempotency key): the handler, run
+        # next in the same activation, reuses it when nothing it depends on changed (validators
+        # do not run on replay: there the handler decides)
+        self.validated: dict[str, _Decision] = {}
 
     @workflow.run
     async def run(self, inp: StudyInput) -> dict[str, Any]:
@@ -257,9 +261,11 @@ class StudyWorkflow:
         # A refused command is rejected here and never enters the workflow history.
         self._not_renewing()
         try:
-            self._decide(inp)
+            events = self._decide(inp)
         except domain.RuleViolation as e:
             raise _rule_error(e.code, e.message) from None
+        self.validated[inp.idempotency_key] = _Decision(inp, self.state, self._today(),
+                                                        self._rules(), events)
 
     @workflow.query
     def study(self) -> dict[str, Any] | None:
@@ -285,12 +291,18 @@ class StudyWorkflow:
                             f"{self.study_id}:rules:{self.state.version}")
 
     def _decide(self, inp: CommandInput, state: domain.StudyState | None = None) -> list[Event]:
+        """The command's events on `state` (the run's own by default), or RuleViolation."""
+        state = state or self.state
+        earlier = self.validated.pop(inp.idempotency_key, None)
+        if earlier is not None and earlier.inp == inp and earlier.state is state \
+                and earlier.today == self._today() and earlier.rules == self._rules():
+            return earlier.events  # the validator's decision, on the very same inputs
         try:
             command = _COMMANDS.validate_python(inp.command)
             actor = domain.Actor(name=inp.actor, role=inp.role)  # type: ignore[arg-type]
         except ValidationError as e:
             raise domain.RuleViolation("invalid_command", str(e)) from None
-        return domain.decide(state or self.state, command, actor, self._today(),
+        return domain.decide(state, command, actor, self._today(),
                              study_id=self.study_id, rules=self._rules())
 
     def _decide_in_order(self, inputs: list[CommandInput]
@@ -420,6 +432,16 @@ class StudyWorkflow:
             self.outbox.append(result.events[-1].seq)
         self.changed = True
         return [e.seq for e in result.events]
+
+
+class _Decision(NamedTuple):
+    """A command decided by the validator, and what the decision depended on."""
+
+    inp: CommandInput
+    state: domain.StudyState | None
+    today: date
+    rules: int
+    events: list[Event]
 
 
 class _Ticket:
