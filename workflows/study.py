@@ -12,10 +12,11 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from pydantic import TypeAdapter, ValidationError
+    from pydantic import ValidationError
 
     import domain
     from activities.models import DeliverInput
+    from domain.commands import ANY_COMMAND
     from domain.events import AmendmentSubmitted, Event, SafetyEventReported
     from domain.model import FINISHED
     from domain.regulation import LEGAL_TIME_ZONE
@@ -32,7 +33,7 @@ with workflow.unsafe.imports_passed_through():
         StudyInput,
     )
 
-_COMMANDS: TypeAdapter[Any] = TypeAdapter(domain.AnyCommand)
+_COMMANDS = ANY_COMMAND
 # The server refuses more than 2,000 updates per run (STACK-NOTES): start afresh well before.
 MAX_UPDATES_PER_RUN = 1000
 # A run continues as new past this many history events: a ten-year study (a timer, a reminder,
