@@ -78,30 +78,32 @@ async def ours(http: httpx.AsyncClient, tokens: dict[str, str], lat: list[float]
     assert study["state"] == "recruiting", study["state"]
 
 
-def cpu_seconds(procs: list[Any]) -> float:
-    """User + system CPU seconds of these processes (psutil), this one when given None."""
-    total = 0.0
-    for p in procs:
-        t = psutil.Process(p.pid).cpu_times() if p is not None else psutil.Process().cpu_times()
-        total += t.user + t.system
-    return total
+def cpu_seconds(procs: list[Any]) -> list[float]:
+    """User + system CPU seconds of each process (psutil), this one's for None."""
+    times = [psutil.Process(p.pid).cpu_times() if p is not None else psutil.Process().cpu_times()
+             for p in procs]
+    return [t.user + t.system for t in times]
 
 
 async def measured(n: int, concurrency: int, one: Callable[[], Awaitable[None]],
-                   procs: list[Any]) -> tuple[float, float]:
-    """(studies/s, Python CPU ms per call of `procs`) of `n` studies at `concurrency`."""
+                   procs: list[Any]) -> tuple[float, list[float]]:
+    """(studies/s, Python CPU ms per call of each of `procs`) of `n` studies at
+    `concurrency`."""
     before = cpu_seconds(procs)
     studies_per_s = await rate(n, concurrency, one)
-    return studies_per_s, (cpu_seconds(procs) - before) * 1000 / (n * CALLS)
+    return studies_per_s, [(after - b) * 1000 / (n * CALLS)
+                           for after, b in zip(cpu_seconds(procs), before, strict=True)]
 
 
 class Side:
-    """One side of a comparison: serial latencies, and a repetition's (rate, CPU ms per call)."""
+    """One side of a comparison: serial latencies, and a repetition's rate and CPU ms per call
+    of each of its processes (named by `cpu_names`)."""
 
-    def __init__(self, name: str, procs: list[Any],
+    def __init__(self, name: str, procs: list[Any], cpu_names: list[str],
                  serial: Callable[[int], Awaitable[list[float]]],
-                 rep: Callable[[int, int], Awaitable[tuple[float, float]]]) -> None:
-        self.name, self.procs, self.serial, self.rep = name, procs, serial, rep
+                 rep: Callable[[int, int], Awaitable[tuple[float, list[float]]]]) -> None:
+        self.name, self.procs, self.cpu_names = name, procs, cpu_names
+        self.serial, self.rep = serial, rep
 
 
 def sides(topology: str, stack: Stack, http: httpx.AsyncClient, client: Client,
@@ -114,7 +116,7 @@ def sides(topology: str, stack: Stack, http: httpx.AsyncClient, client: Client,
             await ours(http, tokens, lat, keys)
         return lat
 
-    async def ours_rep(n: int, concurrency: int) -> tuple[float, float]:
+    async def ours_rep(n: int, concurrency: int) -> tuple[float, list[float]]:
         # the web app (and worker) processes, and this process's HTTP client
         return await measured(n, concurrency, lambda: ours(http, tokens, [], keys),
                               [stack.up, *stack.workers, None])
@@ -123,9 +125,9 @@ def sides(topology: str, stack: Stack, http: httpx.AsyncClient, client: Client,
         async def floor_serial(n: int) -> list[float]:
             return list(stack.ask_bare(f"serial {n} {CALLS}")["lat"])
 
-        async def floor_rep(n: int, concurrency: int) -> tuple[float, float]:
+        async def floor_rep(n: int, concurrency: int) -> tuple[float, list[float]]:
             answer = stack.ask_bare(f"rate {n} {concurrency} {CALLS}")
-            return answer["rate"], answer["cpu_ms"]
+            return answer["rate"], [answer["cpu_ms"]]
     else:
         async def floor_serial(n: int) -> list[float]:
             lat: list[float] = []
@@ -133,13 +135,18 @@ def sides(topology: str, stack: Stack, http: httpx.AsyncClient, client: Client,
                 await one_study(client, CALLS, lat)
             return lat
 
-        async def floor_rep(n: int, concurrency: int) -> tuple[float, float]:
+        async def floor_rep(n: int, concurrency: int) -> tuple[float, list[float]]:
             # the floor's worker process, and this process's Temporal client
             return await measured(n, concurrency, lambda: one_study(client, CALLS, []),
                                   [stack.bare_worker, None])
 
-    return (Side("ours", [stack.up, *stack.workers], ours_serial, ours_rep),
-            Side("floor", [stack.bare_worker], floor_serial, floor_rep))
+    one = topology == "one"
+    return (Side("ours", [stack.up, *stack.workers],
+                 ["web app + worker" if one else "web app", *(["worker"] * len(stack.workers)),
+                  "HTTP client"], ours_serial, ours_rep),
+            Side("floor", [stack.bare_worker],
+                 ["client + worker"] if one else ["worker", "Temporal client"],
+                 floor_serial, floor_rep))
 
 
 @contextlib.contextmanager
@@ -180,7 +187,7 @@ async def topology_run(topology: str, args: argparse.Namespace) -> None:
             for _ in range(args.serial):
                 ours_lat += await mine.serial(1)
                 floor_lat += await floor.serial(1)
-            results: dict[int, list[tuple[float, float, float, float]]] = {}
+            results: dict[int, list[tuple[float, float, list[float], list[float]]]] = {}
             for concurrency in args.concurrency:
                 for rep in range(args.reps):
                     first = args.profile if rep == 0 and concurrency == args.concurrency[0] \
@@ -203,8 +210,12 @@ async def topology_run(topology: str, args: argparse.Namespace) -> None:
         print(f"    floor studies/s {spread([r[1] for r in reps])}")
         print(f"    throughput ratio ours/floor {spread([r[0] / r[1] for r in reps])} "
               f"(target >= 0.9x)")
-        print(f"    CPU ms per call: ours {spread([r[2] for r in reps])}, "
-              f"floor {spread([r[3] for r in reps])}")
+        print(f"    CPU ms per call: ours {spread([sum(r[2]) for r in reps])}, "
+              f"floor {spread([sum(r[3]) for r in reps])}")
+        for side, per_process in ((mine, [r[2] for r in reps]), (floor, [r[3] for r in reps])):
+            print(f"      {side.name}: " + ", ".join(
+                f"{name} {statistics.median(p[i] for p in per_process):.2f}"
+                for i, name in enumerate(side.cpu_names)) + " (medians)")
     sys.stdout.flush()
 
 
