@@ -2,8 +2,10 @@
 
 Ours: a RIPH1 study from creation to recruiting through the HTTP API (create + the shared
 walk's commands, each with an Idempotency-Key as a careful client sends it), on the embedded
-stack. Floor: a bare workflow started then sent as many updates as the walk has commands, each
-running one activity with one asyncpg insert (bench/bare.py).
+stack. The load comes from aiohttp's client in this process: it shares the servers' cores, and
+httpx's cost 2.5 ms of CPU per call there (the floor's load is function calls). Floor: a bare
+workflow started then sent as many updates as the walk has commands, each running one activity
+with one asyncpg insert (bench/bare.py).
 - split: ours served by `studyflow up --no-worker` (web app) and `studyflow worker`, each in its
   own process as in production; the floor's worker in its own process, its client here.
 - one process: ours served by `studyflow up` (web app and worker in one process, the embedded
@@ -34,7 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
+import aiohttp
 import psutil
 from temporalio.client import Client
 
@@ -55,21 +57,24 @@ TOPOLOGIES = {"split": "web app and worker in their own processes; the floor's w
                      "worker in one process"}
 
 
-async def ours(http: httpx.AsyncClient, tokens: dict[str, str], lat: list[float],
+async def ours(http: aiohttp.ClientSession, tokens: dict[str, str], lat: list[float],
                keys: bool = True) -> None:
     async def call(role: str, path: str, body: dict) -> dict:
         headers = {"Authorization": f"Bearer {tokens[role]}"}
         if keys:
             headers["Idempotency-Key"] = uuid.uuid4().hex
         t0 = time.perf_counter()
-        r = await http.post(path, json={**body, "reason": "bench"}, headers=headers)
-        # the engine did not answer in time (a loaded machine): retried as the API asks, with
-        # the same key
-        while r.status_code == 503 and keys:
-            r = await http.post(path, json={**body, "reason": "bench"}, headers=headers)
+        while True:
+            async with http.post(path, json={**body, "reason": "bench"}, headers=headers) as r:
+                # the engine did not answer in time (a loaded machine): retried as the API
+                # asks, with the same key
+                if r.status == 503 and keys:
+                    continue
+                r.raise_for_status()
+                answer = await r.json()
+                break
         lat.append((time.perf_counter() - t0) * 1000)
-        r.raise_for_status()
-        return r.json()
+        return answer
 
     study = await call("coordinator", "/api/studies", {"title": "Bench", "category": "RIPH1",
                                                         "investigator": "Dr B"})
@@ -106,7 +111,7 @@ class Side:
         self.serial, self.rep = serial, rep
 
 
-def sides(topology: str, stack: Stack, http: httpx.AsyncClient, client: Client,
+def sides(topology: str, stack: Stack, http: aiohttp.ClientSession, client: Client,
           keys: bool) -> tuple[Side, Side]:
     tokens = stack.tokens
 
@@ -177,8 +182,9 @@ async def topology_run(topology: str, args: argparse.Namespace) -> None:
     async with Stack(workers=1 if topology == "split" else 0, bare=True,
                      bare_drives=topology == "one") as stack:
         client = await Client.connect(stack.info["temporal_address"])
-        async with httpx.AsyncClient(base_url=stack.info["web_url"], timeout=120,
-                                     limits=httpx.Limits(max_connections=100)) as http:
+        async with aiohttp.ClientSession(base_url=stack.info["web_url"],
+                                         timeout=aiohttp.ClientTimeout(total=120),
+                                         connector=aiohttp.TCPConnector(limit=100)) as http:
             mine, floor = sides(topology, stack, http, client, not args.no_keys)
             for side in (mine, floor):
                 await side.serial(1)  # warm-up
