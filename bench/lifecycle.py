@@ -65,14 +65,20 @@ async def ours(http: aiohttp.ClientSession, tokens: dict[str, str], lat: list[fl
             headers["Idempotency-Key"] = uuid.uuid4().hex
         t0 = time.perf_counter()
         while True:
-            async with http.post(path, json={**body, "reason": "bench"}, headers=headers) as r:
-                # the engine did not answer in time (a loaded machine): retried as the API
-                # asks, with the same key
-                if r.status == 503 and keys:
-                    continue
-                r.raise_for_status()
-                answer = await r.json()
-                break
+            try:
+                async with http.post(path, json={**body, "reason": "bench"},
+                                     headers=headers) as r:
+                    # the engine did not answer in time (a loaded machine): retried as the
+                    # API asks, with the same key
+                    if r.status == 503 and keys:
+                        continue
+                    r.raise_for_status()
+                    answer = await r.json()
+                    break
+            except aiohttp.ClientConnectionError:
+                # a kept-alive connection the server closed as it was reused: the same key
+                if not keys:
+                    raise
         lat.append((time.perf_counter() - t0) * 1000)
         return answer
 
@@ -184,7 +190,9 @@ async def topology_run(topology: str, args: argparse.Namespace) -> None:
         client = await Client.connect(stack.info["temporal_address"])
         async with aiohttp.ClientSession(base_url=stack.info["web_url"],
                                          timeout=aiohttp.ClientTimeout(total=120),
-                                         connector=aiohttp.TCPConnector(limit=100)) as http:
+                                         # idle connections closed before uvicorn's 5 s
+                                         connector=aiohttp.TCPConnector(
+                                             limit=100, keepalive_timeout=2)) as http:
             mine, floor = sides(topology, stack, http, client, not args.no_keys)
             for side in (mine, floor):
                 await side.serial(1)  # warm-up
