@@ -30,6 +30,8 @@ async def listening(pool: asyncpg.Pool, changed: Callable[[], None],
         yield
     finally:
         conn.remove_termination_listener(on_loss)
-        with contextlib.suppress(asyncpg.PostgresError, OSError, asyncpg.InterfaceError):
-            await conn.remove_listener(CHANNEL, on_change)
+        try:
+            await conn.remove_listener(CHANNEL, on_change)  # UNLISTEN: back to no session state
+        except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError):
+            conn.terminate()  # the pool's connections carry no LISTEN (store/db.py)
         await pool.release(conn)
