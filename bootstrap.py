@@ -19,7 +19,8 @@ import asyncpg
 from temporalio.client import Client
 from temporalio.envconfig import ClientConfigProfile
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from activities.notify import NotifyActivities
 from activities.store import StoreActivities
@@ -155,6 +156,8 @@ def build_worker(settings: Settings, client: Client, pool: asyncpg.Pool,
         max_cached_workflows=settings.worker_cache_size,
         workflows=WORKFLOWS,
         activities=activities(settings, pool),
+        workflow_runner=SandboxedWorkflowRunner() if settings.workflow_sandbox
+        else UnsandboxedWorkflowRunner(),
     )
 
 

@@ -18,6 +18,7 @@ import i18n
 from settings import Settings
 
 from . import docs, errors, metrics, web
+from .auth.cache import TokenCache
 from .language import Language
 from .ratelimit import FailureLimiter
 from .routes import (
@@ -79,12 +80,14 @@ def create_app(settings: Settings, pool: asyncpg.Pool | None = None,
             app.state.documents = services.documents
             app.state.login_limiter = FailureLimiter(settings.login_max_failures,
                                                      settings.login_window_seconds)
+            app.state.token_cache = TokenCache()
             # what the process built to start (modules, templates, schemas: most of its heap)
             # lives as long as it: out of the collector's full passes, which otherwise scan it
             # all every few page loads (130-240 ms each, measured on a big study's page)
             gc.collect()
             gc.freeze()
-            yield
+            async with app.state.token_cache.listen(services.pool):
+                yield
 
     app = FastAPI(title="StudyFlow", version="0.1.0", lifespan=lifespan,
                   docs_url=None, redoc_url=None,  # served below, from this app's own files

@@ -15,7 +15,7 @@ from domain import Actor, CreateStudy, ParticipantCommand, StudyCommand
 from domain.commands import PARTICIPANT_COMMAND_TYPES, STUDY_COMMAND_TYPES, RegisterParticipant
 from store import ReadModels
 from store.documents import DocumentStore
-from store.models import StoredAnswer
+from store.models import StoredAnswer, command_answer
 from workflows.models import BulkInput, BulkItem
 
 from . import engine, validation
@@ -69,21 +69,26 @@ def _command_type(body: dict[str, Any], allowed: tuple[str, ...]) -> str:
 
 
 def answer(result: engine.CommandResult) -> dict[str, Any]:
-    return {**result.study, "seq": max(result.seqs, default=None), "seqs": result.seqs,
-            **result.extra}
+    return command_answer(result.study, result.seqs, result.extra)
+
+
+def answer_key(scope: str, key: str) -> str:
+    return f"{scope} {key}"
 
 
 async def idempotent(read: ReadModels, actor: Actor, key: str | None, scope: str,
-                     run: Callable[[], Awaitable[tuple[int, dict[str, Any]]]]
-                     ) -> tuple[int, dict[str, Any]]:
-    """The first call with a key stores its answer; a repeat gets that answer back."""
+                     run: Callable[[], Awaitable[tuple[int, dict[str, Any]]]],
+                     kept_by_append: bool = False) -> tuple[int, dict[str, Any]]:
+    """The first call with a key stores its answer; a repeat gets that answer back.
+    `kept_by_append`: `run` had the append keep it (a command's answer, engine's `answer`),
+    so this costs one round trip to PostgreSQL, the look-up."""
     if key:
-        stored = await read.stored_answer(actor.name, f"{scope} {key}")
+        stored = await read.stored_answer(actor.name, answer_key(scope, key))
         if stored:
             return stored
     status, body = await run()
-    if key:
-        await read.store_answer(actor.name, f"{scope} {key}", status, body)
+    if key and not kept_by_append:
+        await read.store_answer(actor.name, answer_key(scope, key), status, body)
     return status, body
 
 
@@ -93,16 +98,18 @@ async def create_study(client: Client, read: ReadModels, actor: Actor, body: dic
     require_may_send(actor, "create_study")
     command = _validate(TypeAdapter(CreateStudy), {**body, "type": "create_study"})
 
+    scope = "POST /api/studies"
+
     async def run() -> tuple[int, dict[str, Any]]:
         study_id = engine.study_id_for_key(actor.name, key) if key else engine.new_study_id()
         async with measured("create_study"):
-            result = await engine.create_study(client, study_id, command, actor.name,
-                                               actor.role.value, body["reason"].strip(), key,
-                                               task_queue=task_queue)
+            result = await engine.create_study(
+                client, study_id, command, actor.name, actor.role.value, body["reason"].strip(),
+                key, task_queue=task_queue, answer=(answer_key(scope, key), 201) if key else None)
         log.info("study created", study_id=study_id, actor=actor.name)
         return 201, answer(result)
 
-    return await idempotent(read, actor, key, "POST /api/studies", run)
+    return await idempotent(read, actor, key, scope, run, kept_by_append=True)
 
 
 def check_code(code: Any, pattern: str) -> str:
@@ -161,16 +168,17 @@ async def study_command(client: Client, read: ReadModels, actor: Actor, study_id
         kind, command = participant_command(actor, body, participant, code_pattern,
                                             site_pattern)
     signature = signatures.signature_for(kind)
+    scope = f"POST {study_id} {participant or ''}"
 
     async def run() -> tuple[int, dict[str, Any]]:
         async with measured(kind):
-            result = await engine.send_command(client, study_id, command, actor.name,
-                                               actor.role.value, reason, key,
-                                               signature=signature)
+            result = await engine.send_command(
+                client, study_id, command, actor.name, actor.role.value, reason, key,
+                signature=signature, answer=(answer_key(scope, key), 200) if key else None)
         log.info("command applied", study_id=study_id, command=kind, actor=actor.name)
         return 200, answer(result)
 
-    return await idempotent(read, actor, key, f"POST {study_id} {participant or ''}", run)
+    return await idempotent(read, actor, key, scope, run, kept_by_append=True)
 
 
 def listed(body: dict[str, Any], field: str, maximum: int, what: str) -> list[Any]:

@@ -53,11 +53,13 @@ def study_id_for_key(actor: str, key: str) -> str:
 
 
 def _input(command: dict[str, Any], actor: str, role: str, reason: str,
-           key: str | None, signature: dict[str, Any] | None = None
-           ) -> tuple[CommandInput, str]:
+           key: str | None, signature: dict[str, Any] | None = None,
+           answer: tuple[str, int] | None = None) -> tuple[CommandInput, str]:
     key = key or uuid.uuid4().hex
     return CommandInput(command=command, actor=actor, role=role, reason=reason,
-                        idempotency_key=key, signature=signature), key
+                        idempotency_key=key, signature=signature,
+                        **({"answer_key": answer[0], "answer_status": answer[1]} if answer
+                           else {})), key
 
 
 def _refusal(err: WorkflowUpdateFailedError) -> Exception:
@@ -81,8 +83,11 @@ class _Busy(EngineUnavailable):
 async def create_study(client: Client, study_id: str, command: dict[str, Any], actor: str,
                        role: str, reason: str, idempotency_key: str | None = None,
                        task_queue: str = TASK_QUEUE, rpc_seconds: float = 30,
-                       history_limit: int | None = None) -> CommandResult:
-    inp, key = _input({**command, "type": "create_study"}, actor, role, reason, idempotency_key)
+                       history_limit: int | None = None,
+                       answer: tuple[str, int] | None = None) -> CommandResult:
+    """`answer`: (key, status) under which the append keeps the caller's answer."""
+    inp, key = _input({**command, "type": "create_study"}, actor, role, reason, idempotency_key,
+                      answer=answer)
     start = WithStartWorkflowOperation(
         StudyWorkflow.run, StudyInput(study_id=study_id, history_limit=history_limit),
         id=study_id, task_queue=task_queue,
@@ -100,8 +105,10 @@ async def create_study(client: Client, study_id: str, command: dict[str, Any], a
 async def send_command(client: Client, study_id: str, command: dict[str, Any], actor: str,
                        role: str, reason: str, idempotency_key: str | None = None,
                        rpc_seconds: float = 30,
-                       signature: dict[str, Any] | None = None) -> CommandResult:
-    inp, key = _input(command, actor, role, reason, idempotency_key, signature)
+                       signature: dict[str, Any] | None = None,
+                       answer: tuple[str, int] | None = None) -> CommandResult:
+    """`answer`: (key, status) under which the append keeps the caller's answer."""
+    inp, key = _input(command, actor, role, reason, idempotency_key, signature, answer)
     return await _update(client, study_id, StudyWorkflow.command, inp, key, rpc_seconds)
 
 

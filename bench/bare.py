@@ -1,10 +1,17 @@
 """The floor for bench/lifecycle.py: a bare Temporal workflow receiving updates, each running one
-activity that does one asyncpg insert. Run as a worker: python bench/bare.py ADDRESS DSN"""
+activity that does one asyncpg insert. Run as a worker: python bench/bare.py ADDRESS DSN; with
+`--drive`, the worker and its load in one process (the floor of `studyflow up`, web app and
+worker in one process): it reads `serial N CALLS` / `rate N CONCURRENCY CALLS` lines on stdin and
+answers each with a JSON line (latencies in ms; studies/s and this process's CPU ms per call)."""
 
 import asyncio
+import functools
+import json
 import os
 import signal
 import sys
+import time
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -47,7 +54,39 @@ class BareActivities:
             activity.info().workflow_id, i)
 
 
-async def serve(address: str, dsn: str) -> None:
+async def one_study(client: Client, calls: int, lat: list[float]) -> None:
+    """A bare run the size of one of our studies: a start, then `calls - 1` updates (the last,
+    step 10, ends the run)."""
+    t0 = time.perf_counter()
+    handle = await client.start_workflow(BareWorkflow.run, id=f"bare-{uuid.uuid4().hex}",
+                                         task_queue=TASK_QUEUE)
+    lat.append((time.perf_counter() - t0) * 1000)
+    for i in [*range(100, 100 + calls - 2), 10]:
+        t0 = time.perf_counter()
+        await handle.execute_update(BareWorkflow.step, i)
+        lat.append((time.perf_counter() - t0) * 1000)
+
+
+async def drive(client: Client) -> None:
+    """The load from this process (stdin lines, JSON answers on stdout): see the docstring."""
+    from bench.common import rate
+
+    loop = asyncio.get_running_loop()
+    while line := (await loop.run_in_executor(None, sys.stdin.readline)).split():
+        if line[0] == "serial":
+            lat: list[float] = []
+            for _ in range(int(line[1])):
+                await one_study(client, int(line[2]), lat)
+            print(json.dumps({"lat": lat}), flush=True)
+        else:
+            n, concurrency, calls = map(int, line[1:4])
+            cpu = time.process_time()
+            per_s = await rate(n, concurrency, functools.partial(one_study, client, calls, []))
+            print(json.dumps({"rate": per_s, "cpu_ms": (time.process_time() - cpu) * 1000
+                              / (n * calls)}), flush=True)
+
+
+async def serve(address: str, dsn: str, driving: bool = False) -> None:
     pool = await asyncpg.create_pool(dsn)
     await pool.execute("CREATE TABLE IF NOT EXISTS bare_rows (id bigserial PRIMARY KEY, "
                        "workflow_id text, step int)")
@@ -60,9 +99,12 @@ async def serve(address: str, dsn: str) -> None:
                       activities=[BareActivities(pool).insert],
                       max_cached_workflows=int(os.environ.get("WORKER_CACHE_SIZE", "1000"))):
         print("ready", flush=True)
-        await stop.wait()
+        if driving:
+            await drive(client)
+        else:
+            await stop.wait()
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    asyncio.run(serve(sys.argv[1], sys.argv[2]))
+    asyncio.run(serve(sys.argv[1], sys.argv[2], "--drive" in sys.argv[3:]))

@@ -66,9 +66,16 @@ class EventStore:
                 col.append(value)
         # migration 041: a notice's parts, keyed by its sentence, copied on by a trigger
         parts = {n["message"]: n["parts"] for n in req.notifications if n.get("parts")}
-        args = (q("append_batch"), req.stream_id, req.expected_version, req.recorded_at, keys,
-                *cols, _json_text(req.study), _json_text(req.participants or None),
-                _json_text(req.notifications or None))
+        args: tuple[Any, ...] = (
+            q("append_batch"), req.stream_id, req.expected_version, req.recorded_at, keys,
+            *cols, _json_text(req.study), _json_text(req.participants or None),
+            _json_text(req.notifications or None))
+        if req.replies:  # the callers' answers, shaped from the rows in the same statement
+            args = (q("append_batch_replying"), *args[1:],
+                    *([getattr(r, f) for r in req.replies]
+                      for f in ("actor", "key", "status")),
+                    [canonical(r.extra) for r in req.replies],
+                    *([getattr(r, f) for r in req.replies] for f in ("first", "count")))
         try:
             if signatures or parts or req.answers:
                 async with self.pool.acquire() as conn, conn.transaction():

@@ -22,7 +22,7 @@ from .chain import (
     event_body,
     stored,
 )
-from .models import AppendRequest, AppendResult, StoredEvent
+from .models import AppendRequest, AppendResult, StoredEvent, command_answer
 from .port import append_after_head
 
 
@@ -94,6 +94,10 @@ class InMemoryEventStore:
                                   for n in as_stored_json(req.notifications))
         for a in req.answers:
             self.answers.setdefault((a.actor, a.key), (a.status, as_stored_json(a.body)))
+        for r in req.replies:
+            seqs = [row["global_seq"] for row in rows[r.first:r.first + r.count]]
+            self.answers.setdefault((r.actor, r.key), (r.status, as_stored_json(
+                command_answer(req.study or {}, seqs, r.extra))))
 
     async def read_stream(self, stream_id: str) -> list[StoredEvent]:
         return [self._event(r) for r in self._streams.get(stream_id, [])]

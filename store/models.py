@@ -31,6 +31,27 @@ class StoredAnswer(BaseModel):
     body: dict[str, Any]
 
 
+class Reply(BaseModel):
+    """A command's answer kept for its caller's idempotent retries (the `idempotency` table),
+    shaped by the append itself from the rows it writes (`command_answer`), in the same
+    statement: the caller makes no write of its own, and one that dies after the append finds
+    its answer on the retry."""
+
+    actor: str
+    key: str
+    status: int
+    first: int  # the command's events are the request's events[first:first + count]
+    count: int
+    extra: dict[str, Any] = {}  # the ids the command created (amendment_id, event_id)
+
+
+def command_answer(study: dict[str, Any], seqs: list[int], extra: dict[str, Any]
+                   ) -> dict[str, Any]:
+    """What a command answers: the study's view after it, the audit seqs of its events (`seq`
+    the last), the ids it created. The `append_batch_replying` statement shapes the same."""
+    return {**study, "seq": max(seqs, default=None), "seqs": seqs, **extra}
+
+
 class AppendRequest(BaseModel):
     stream_id: str
     expected_version: int  # the stream's version before these events (0 for a new stream)
@@ -44,6 +65,7 @@ class AppendRequest(BaseModel):
     participants: list[dict[str, Any]] = []
     notifications: list[dict[str, Any]] = []
     answers: list[StoredAnswer] = []  # idempotent answers that stand or fall with the events
+    replies: list[Reply] = []  # answers shaped from the appended rows (command_answer)
 
 
 class StoredEvent(BaseModel):

@@ -99,7 +99,9 @@ async def stack() -> AsyncIterator[Stack]:
                         # is a parameter they generate); the limiter is tested on an app of its
                         # own (tests/api/test_audit.py)
                         LOGIN_MAX_FAILURES=10**9,
-                        DOCUMENT_MAX_BYTES=3_000_000)  # a few MB show the limit
+                        DOCUMENT_MAX_BYTES=3_000_000,  # a few MB show the limit
+                        # the workflow code in the SDK's sandbox (its default): a guard
+                        WORKFLOW_SANDBOX=True)
     async with Stack(settings, data_dir, port=0, ui=False) as s:
         yield s
     shutil.rmtree(data_dir, ignore_errors=True)

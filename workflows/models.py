@@ -29,6 +29,10 @@ class CommandInput(BaseModel):
     # the electronic signature's manifestation (domain.signatures.Signature as JSON) when the
     # command records a regulatory fact: kept with each of its events
     signature: dict[str, Any] | None = None
+    # the caller's key (its Idempotency-Key, scoped) under which the append keeps its answer,
+    # with the answer's HTTP status: a retry finds it without a write of the caller's own
+    answer_key: str | None = None
+    answer_status: int = 200
 
 
 class BulkItem(BaseModel):

@@ -4,22 +4,23 @@ read models in one transaction), then the state evolves. Legal clocks are one ti
 the next alarm the domain computes."""
 
 import asyncio
-from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, NamedTuple
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from pydantic import TypeAdapter, ValidationError
+    from pydantic import ValidationError
 
     import domain
     from activities.models import DeliverInput
+    from domain.commands import ANY_COMMAND
     from domain.events import AmendmentSubmitted, Event, SafetyEventReported
     from domain.model import FINISHED
     from domain.regulation import LEGAL_TIME_ZONE
-    from store.models import AppendRequest, AppendResult, NewEvent, StoredAnswer
+    from store.models import AppendRequest, AppendResult, NewEvent, Reply, StoredAnswer
     from workflows.models import (
         SYSTEM_ACTOR,
         SYSTEM_ROLE,
@@ -32,7 +33,7 @@ with workflow.unsafe.imports_passed_through():
         StudyInput,
     )
 
-_COMMANDS: TypeAdapter[Any] = TypeAdapter(domain.AnyCommand)
+_COMMANDS = ANY_COMMAND
 # The server refuses more than 2,000 updates per run (STACK-NOTES): start afresh well before.
 MAX_UPDATES_PER_RUN = 1000
 # A run continues as new past this many history events: a ten-year study (a timer, a reminder,
@@ -79,6 +80,10 @@ class StudyWorkflow:
         self.history_limit: int | None = None
         self.rules: int | None = None  # the rules edition this run decides under
         self.zone: Any = None  # the zone of legal days this run keeps (UTC or Paris)
+        # what the validator decided for a command (by its idempotency key): the handler, run
+        # next in the same activation, reuses it when nothing it depends on changed (validators
+        # do not run on replay: there the handler decides)
+        self.validated: dict[str, _Decision] = {}
 
     @workflow.run
     async def run(self, inp: StudyInput) -> dict[str, Any]:
@@ -151,7 +156,9 @@ class StudyWorkflow:
                 "signature": t.inp.signature} for t in accepted for _ in t.events]
         try:
             seqs = await self._persist_decided(state, [e for t in accepted for e in t.events],
-                                               first.actor, first.role, first.reason, key, who)
+                                               first.actor, first.role, first.reason, key, who,
+                                               replies=_replies([(t.inp, t.events)
+                                                                 for t in accepted]))
         except Exception as e:
             for t in accepted:
                 t.error = e
@@ -174,7 +181,8 @@ class StudyWorkflow:
             seqs = await self._persist_decided(domain.fold(self.state, events), events,
                                                inp.actor, inp.role, inp.reason,
                                                f"{self.study_id}:{inp.idempotency_key}",
-                                               [{"signature": inp.signature} for _ in events])
+                                               [{"signature": inp.signature} for _ in events],
+                                               replies=_replies([(inp, events)]))
             workflow.logger.info("study command applied", extra={
                 "study_id": self.study_id, "command": inp.command.get("type"),
                 "actor": inp.actor})
@@ -254,9 +262,11 @@ class StudyWorkflow:
         # A refused command is rejected here and never enters the workflow history.
         self._not_renewing()
         try:
-            self._decide(inp)
+            events = self._decide(inp)
         except domain.RuleViolation as e:
             raise _rule_error(e.code, e.message) from None
+        self.validated[inp.idempotency_key] = _Decision(inp, self.state, self._today(),
+                                                        self._rules(), events)
 
     @workflow.query
     def study(self) -> dict[str, Any] | None:
@@ -282,12 +292,18 @@ class StudyWorkflow:
                             f"{self.study_id}:rules:{self.state.version}")
 
     def _decide(self, inp: CommandInput, state: domain.StudyState | None = None) -> list[Event]:
+        """The command's events on `state` (the run's own by default), or RuleViolation."""
+        state = state or self.state
+        earlier = self.validated.pop(inp.idempotency_key, None)
+        if earlier is not None and earlier.inp == inp and earlier.state is state \
+                and earlier.today == self._today() and earlier.rules == self._rules():
+            return earlier.events  # the validator's decision, on the very same inputs
         try:
             command = _COMMANDS.validate_python(inp.command)
             actor = domain.Actor(name=inp.actor, role=inp.role)  # type: ignore[arg-type]
         except ValidationError as e:
             raise domain.RuleViolation("invalid_command", str(e)) from None
-        return domain.decide(state or self.state, command, actor, self._today(),
+        return domain.decide(state, command, actor, self._today(),
                              study_id=self.study_id, rules=self._rules())
 
     def _decide_in_order(self, inputs: list[CommandInput]
@@ -372,17 +388,20 @@ class StudyWorkflow:
     async def _persist_decided(self, state: domain.StudyState | None, events: list[Event],
                                actor: str, role: str, reason: str, key: str,
                                who: list[dict[str, Any]] | None = None,
-                               answers: list[StoredAnswer] | None = None) -> list[int]:
+                               answers: list[StoredAnswer] | None = None,
+                               replies: list[Reply] | None = None) -> list[int]:
         """Append the decided `events` (which lead to `state`) with the clock events they make
         due at once: a legal date recorded late may put a clock past its alarms."""
         assert state is not None
         clock_events = domain.tick(state, self._today())
         return await self._persist(events + clock_events, actor, role, reason, key,
-                                   by_clock=len(clock_events), who=who, answers=answers)
+                                   by_clock=len(clock_events), who=who, answers=answers,
+                                   replies=replies)
 
     async def _persist(self, events: list[Event], actor: str, role: str, reason: str,
                        key: str, by_clock: int = 0, who: list[dict[str, Any]] | None = None,
-                       answers: list[StoredAnswer] | None = None) -> list[int]:
+                       answers: list[StoredAnswer] | None = None,
+                       replies: list[Reply] | None = None) -> list[int]:
         """Append `events` (the last `by_clock` of them raised by the legal clocks; `who`,
         when given, the actor, role or reason of each of the others)."""
         new_state = domain.fold(self.state, events)
@@ -404,6 +423,7 @@ class StudyWorkflow:
             notifications=[n.model_dump(mode="json")
                            for n in domain.notifications_for(new_state, events)],
             answers=answers or [],
+            replies=replies or [],
         )
         result = await workflow.execute_activity(
             "append_events", request, result_type=AppendResult,
@@ -413,6 +433,16 @@ class StudyWorkflow:
             self.outbox.append(result.events[-1].seq)
         self.changed = True
         return [e.seq for e in result.events]
+
+
+class _Decision(NamedTuple):
+    """A command decided by the validator, and what the decision depended on."""
+
+    inp: CommandInput
+    state: domain.StudyState | None
+    today: date
+    rules: int
+    events: list[Event]
 
 
 class _Ticket:
@@ -427,6 +457,18 @@ class _Ticket:
     @property
     def settled(self) -> bool:
         return self.result is not None or self.error is not None
+
+
+def _replies(commands: list[tuple[CommandInput, list[Event]]]) -> list[Reply]:
+    """The answers the append keeps for the callers that gave a key: each command's events
+    follow the previous command's in the append."""
+    replies, first = [], 0
+    for inp, events in commands:
+        if inp.answer_key:
+            replies.append(Reply(actor=inp.actor, key=inp.answer_key, status=inp.answer_status,
+                                 first=first, count=len(events), extra=_ids(events)))
+        first += len(events)
+    return replies
 
 
 def _ids(events: list[Event]) -> dict[str, Any]:

@@ -390,6 +390,7 @@ async def revoke_personal_token(request: Request, actor: Actor, token_id: str) -
         row = None
     if row is None:
         raise ApiError(404, "token_not_found", f"you have no active token {token_id!r}")
+    request.app.state.token_cache.forget()  # at once here, whenever the announcement comes
     await audit(request, "TokenRevoked", {"token_id": row["token_id"], "actor": actor.name,
                                           "role": row["role"]},
                 by=actor.name, role=actor.role.value, reason="revoked by its owner")

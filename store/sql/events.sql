@@ -8,6 +8,32 @@ SELECT * FROM events WHERE idempotency_key = ANY($1::text[]) ORDER BY global_seq
 SELECT duplicate, (event).* FROM append_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
                            $11::text::jsonb, $12::text::jsonb, $13::text::jsonb);
 
+-- name: append_batch_replying
+-- The append, and the answers its commands' callers keep for their retries ($14-$19: actor,
+-- key, status, the ids created as JSON text, first event index and count per answer) in the
+-- same statement: each the study's view, then `seq` and `seqs` of its events, then the ids
+-- (store.models.command_answer shapes the same in Python).
+WITH appended AS (
+    SELECT duplicate, (event).* FROM append_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+                                                  $11::text::jsonb, $12::text::jsonb,
+                                                  $13::text::jsonb)
+), numbered AS (
+    SELECT global_seq, row_number() OVER (ORDER BY version) - 1 AS i FROM appended
+), replied AS (
+    INSERT INTO idempotency (actor, key, status, body)
+    SELECT r.actor, r.key, r.status,
+           $11::text::jsonb || (SELECT jsonb_build_object(
+                                    'seq', max(n.global_seq),
+                                    'seqs', coalesce(jsonb_agg(n.global_seq ORDER BY n.i),
+                                                     '[]'::jsonb))
+                                FROM numbered n WHERE n.i >= r.first AND n.i < r.first + r.count)
+               || r.extra::jsonb
+    FROM unnest($14::text[], $15::text[], $16::integer[], $17::text[], $18::integer[],
+                $19::integer[]) AS r(actor, key, status, extra, first, count)
+    ON CONFLICT (actor, key) DO NOTHING
+)
+SELECT * FROM appended;
+
 -- name: read_stream
 SELECT * FROM events WHERE stream_id = $1 ORDER BY version;
 

@@ -5,6 +5,9 @@ import uuid
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from api import commands, engine
+from store import ReadModels
+
 from .conftest import days_ago
 
 
@@ -135,6 +138,30 @@ async def test_the_same_idempotency_key_takes_effect_once(api):
     assert first.json()["seq"] == second.json()["seq"] == third.json()["seq"]
     events = (await api.get(f"/api/studies/{sid}/events")).json()
     assert [e["type"] for e in events].count("SponsorAssigned") == 1
+
+
+async def test_a_keyed_commands_answer_is_kept_by_its_append(api, stack):
+    """The web app writes no answer of its own: the append keeps it. A caller whose call died
+    after the append (here: the command sent to the engine as the web app sends it, its answer
+    never returned) gets that answer on its retry, and the event is written once."""
+    sid = await api.create(title="Answer kept by the append")
+    await api.walk(sid)
+    key = uuid.uuid4().hex
+    coordinator = (await ReadModels(stack.pool).resolve_token(api.tokens["coordinator"]))
+    assert coordinator is not None
+    sent = await engine.send_command(
+        stack.client, sid, {"type": "report_safety_event", "kind": "sae",
+                            "occurred_on": days_ago(1), "fatal_or_life_threatening": False},
+        coordinator[0], "coordinator", "died after the append", key,
+        answer=(commands.answer_key(f"POST {sid} ", key), 200))
+    retry = await api.post(f"/api/studies/{sid}/commands", {
+        "type": "report_safety_event", "kind": "sae", "occurred_on": days_ago(1),
+        "fatal_or_life_threatening": False, "reason": "retried"}, **{"Idempotency-Key": key})
+    assert retry.status_code == 200, retry.text
+    assert retry.json() == commands.answer(sent)
+    assert retry.json()["event_id"] == sent.extra["event_id"]
+    events = (await api.get(f"/api/studies/{sid}/events")).json()
+    assert [e["type"] for e in events].count("SafetyEventReported") == 1
 
 
 async def test_creating_twice_with_one_key_makes_one_study(api):

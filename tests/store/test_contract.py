@@ -6,8 +6,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from store import CHECKPOINTS, AppendRequest, ConcurrencyError, EventStorePort, NewEvent
+from store import (
+    CHECKPOINTS,
+    AppendRequest,
+    ConcurrencyError,
+    EventStorePort,
+    InMemoryEventStore,
+    NewEvent,
+    ReadModels,
+)
 from store.chain import GENESIS, event_hash
+from store.models import Reply, command_answer
 
 from .conftest import Tamper
 
@@ -167,3 +176,18 @@ async def test_checkpoints_hold_the_heads_written_since_the_last_and_verify_chec
 
     await tamper("s2", 2, "rewritten")
     assert (await any_store.verify()).first_broken.version == 2  # type: ignore[union-attr]
+
+
+async def test_a_reply_is_the_command_answer_of_its_own_events(any_store: EventStorePort):
+    view = {"id": "s1", "title": "T", "category": "RIPH1", "state": "draft",
+            "investigator": "Dr A", "version": 3, "overdue": False, "next_due_on": None,
+            "deadlines": [], "tasks": []}
+    result = await any_store.append(batch("s1", 0, n=3).model_copy(update={
+        "study": view, "replies": [Reply(actor="alice", key="k", status=200, first=1, count=1,
+                                         extra={"amendment_id": "am-1"})]}))
+    expected = command_answer(view, [result.events[1].seq], {"amendment_id": "am-1"})
+    if isinstance(any_store, InMemoryEventStore):
+        assert any_store.answers[("alice", "k")] == (200, expected)
+    else:
+        assert await ReadModels(any_store.pool).stored_answer("alice", "k") == (  # type: ignore[attr-defined]
+            200, expected)

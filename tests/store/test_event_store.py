@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 
 from store import OPERATIONS, AppendRequest, ConcurrencyError, EventStore, NewEvent, ReadModels, audit
-from store.models import StoredAnswer
+from store.models import Reply, StoredAnswer, command_answer
 
 
 def study_view(sid: str, version: int, **over) -> dict:
@@ -167,6 +167,28 @@ async def test_the_answers_an_append_carries_are_stored_with_it_or_not_at_all(st
     with pytest.raises(ConcurrencyError):
         await store.append(request("s1", 0, key="other", answers=[other]))
     assert await read_models.stored_answer("alice", "bulk r2") is None
+
+
+async def test_commands_answers_are_shaped_from_the_appended_rows_in_the_same_statement(
+        store, read_models):
+    """Two commands in one append (group commit), each caller's answer kept under its key:
+    the study's view, the seqs of its own events, the ids it created (command_answer); a
+    refused append keeps none."""
+    replies = [Reply(actor="alice", key="POST s1  k1", status=200, first=0, count=2),
+               Reply(actor="bob", key="POST s1  k2", status=201, first=2, count=1,
+                     extra={"event_id": "se-1"})]
+    req = request("s1", 0, n=4, replies=replies)  # the 4th event: a clock's
+    result = await store.append(req)
+    seqs = [e.seq for e in result.events]
+    assert req.study is not None
+    assert await read_models.stored_answer("alice", "POST s1  k1") == (
+        200, command_answer(req.study, seqs[:2], {}))
+    assert await read_models.stored_answer("bob", "POST s1  k2") == (
+        201, {**req.study, "seq": seqs[2], "seqs": [seqs[2]], "event_id": "se-1"})
+    late = Reply(actor="carol", key="POST s1  k3", status=200, first=0, count=1)
+    with pytest.raises(ConcurrencyError):
+        await store.append(request("s1", 0, key="other", replies=[late]))
+    assert await read_models.stored_answer("carol", "POST s1  k3") is None
 
 
 async def test_a_study_page_reads_a_window_of_its_trail(store, read_models: ReadModels):

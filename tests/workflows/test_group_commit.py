@@ -35,3 +35,25 @@ async def test_concurrent_commands_share_appends_and_keep_their_own_answers(harn
     assert len(batches) < 20, batches  # some appends carried several commands
     final = await harness.query(sid)
     assert final["participants"] == {"registered": 20}
+
+
+async def test_a_command_accepted_alone_is_decided_once(harness, monkeypatch):
+    """The validator's decision is the handler's when the study did not change in between
+    (workflows/study.py `validated`); commands sent together are each decided again on the
+    state the ones before them left (the test above: no duplicate registration slips by)."""
+    import domain
+
+    sid = await harness.create()
+    calls: list[str] = []
+    decide = domain.decide
+
+    def counted(state, command, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(command.type)
+        return decide(state, command, *args, **kwargs)
+
+    monkeypatch.setattr(domain, "decide", counted)
+    await engine.send_command(harness.client, sid, {"type": "assign_sponsor",
+                                                    "sponsor": "AP-HP"},
+                              actor="ana", role="coordinator", reason="agreed")
+    assert calls == ["assign_sponsor"]
+    assert (await harness.query(sid))["steps"]["sponsor"]["status"] == "done"

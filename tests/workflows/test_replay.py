@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.worker import Replayer
+from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from api import engine
 from workflows.models import BatchInput, BatchItem, BulkInput, BulkItem
@@ -25,10 +26,14 @@ def recorded() -> list[Path]:
     return sorted(HISTORIES.glob("*.json"))
 
 
+@pytest.mark.parametrize("sandboxed", [True, False], ids=["sandbox", "no-sandbox"])
 @pytest.mark.parametrize("path", recorded(), ids=lambda p: p.stem)
-async def test_recorded_history_replays_deterministically(path: Path):
+async def test_recorded_history_replays_deterministically(path: Path, sandboxed: bool):
+    """In the SDK's sandbox and outside it, as a worker runs it with WORKFLOW_SANDBOX off."""
     history = WorkflowHistory.from_json(path.stem, path.read_text())
-    replayer = Replayer(workflows=[StudyWorkflow], data_converter=pydantic_data_converter)
+    replayer = Replayer(workflows=[StudyWorkflow], data_converter=pydantic_data_converter,
+                        workflow_runner=SandboxedWorkflowRunner() if sandboxed
+                        else UnsandboxedWorkflowRunner())
     await replayer.replay_workflow(history)
 
 
