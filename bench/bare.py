@@ -2,7 +2,6 @@
 activity that does one asyncpg insert. Run as a worker: python bench/bare.py ADDRESS DSN"""
 
 import asyncio
-import os
 import signal
 import sys
 from datetime import timedelta
@@ -55,10 +54,15 @@ async def serve(address: str, dsn: str) -> None:
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
-    # evicted the same way as ours: the same cache size when the bench sets one
+    # evicted the same way as ours: the same cache size and sticky timeout (settings.py)
+    from settings import Settings
+
+    settings = Settings()
     async with Worker(client, task_queue=TASK_QUEUE, workflows=[BareWorkflow],
                       activities=[BareActivities(pool).insert],
-                      max_cached_workflows=int(os.environ.get("WORKER_CACHE_SIZE", "1000"))):
+                      max_cached_workflows=settings.worker_cache_size,
+                      sticky_queue_schedule_to_start_timeout=timedelta(
+                          seconds=settings.worker_sticky_timeout)):
         print("ready", flush=True)
         await stop.wait()
 
