@@ -38,8 +38,9 @@ MAX_UPDATES_PER_RUN = 1000
 # A run continues as new past this many history events: a ten-year study (a timer, a reminder,
 # an append per legal alarm, year after year) keeps a bounded history whatever its pace. A
 # command to a study evicted from the worker's cache replays the run's history first: measured
-# (bench/replay.py) 0.3-0.5 ms and 1.2 KiB per event, 590 ms at 1,900 events, 85-90 ms at 170-260;
-# an open study's run is ~70 events. 300 keeps the worst replay near 100 ms (cold p99 < 500 ms).
+# (bench/replay.py, two runs on 2 shared cores) 0.34-0.40 ms and 1.2 KiB per event, 590-750 ms
+# at 1,900 events, 65-103 ms at 175-253; an open study's run is ~70 events. 300 keeps the worst
+# replay near 100-120 ms (the cold-command target: p50 < 150 ms, p99 < 500 ms).
 HISTORY_LIMIT = 300
 # Runs started before measured their history against this one (replays must renew where they did)
 FIRST_HISTORY_LIMIT = 2000
