@@ -1,8 +1,8 @@
 -- The append, cheaper still (issue 19, bench/append.py). Measured on the server alone (a loop of
 -- appends, one transaction each, synchronous_commit off): an append with the study's read model
 -- 290 us, without it 45 us; the study's row written by INSERT .. ON CONFLICT DO UPDATE 250-290
--- us, by a plain UPDATE 100-130 us (the speculative insertion of the whole row, its generated
--- columns and index checks, before the update it always ends in after a study's first append).
+-- us, by a plain UPDATE 100-130 us (an upsert builds the proposed row first, its generated
+-- columns with it, then the update it always ends in after a study's first append).
 -- A study's row is therefore updated in place when it is there (it is, after the study's first
 -- append: the `known` read was already made for the deadlines and tasks), inserted otherwise;
 -- the upsert stays as the fallback of a row that a rebuild removed meanwhile.
@@ -69,7 +69,7 @@ DECLARE
     head_version integer;
     prev text;
     h text;
-    row events;
+    written events;
 BEGIN
     IF EXISTS (SELECT 1 FROM events e WHERE e.idempotency_key = p_keys[1]) THEN
         RETURN QUERY SELECT true, e FROM events e WHERE e.idempotency_key = ANY (p_keys)
@@ -90,8 +90,8 @@ BEGIN
                             idempotency_key, prev_hash, hash)
         VALUES (p_stream, p_expected + i, p_types[i], p_data[i]::jsonb, p_actors[i],
                 p_roles[i], p_reasons[i], p_at, p_keys[i], prev, h)
-        RETURNING * INTO row;
-        event := row;
+        RETURNING * INTO written;
+        event := written;
         RETURN NEXT;
         prev := h;
     END LOOP;
@@ -110,7 +110,7 @@ BEGIN
         INSERT INTO notifications (study_id, role, kind, message, urgent, deadline, channel,
                                    seq, created_at)
         SELECT p_stream, n->>'role', n->>'kind', n->>'message', (n->>'urgent')::boolean,
-               n->>'deadline', 'in_app', row.global_seq, p_at
+               n->>'deadline', 'in_app', written.global_seq, p_at
         FROM jsonb_array_elements(p_notifications) AS n;
     END IF;
 END $$;
