@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/reports.py
 	$(BIN)/python bench/consent.py
+	$(BIN)/python bench/replay.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/import.py
 

@@ -11,6 +11,7 @@ import os
 import secrets
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -154,6 +155,7 @@ def build_worker(settings: Settings, client: Client, pool: asyncpg.Pool,
         client,
         task_queue=task_queue or settings.temporal_task_queue,
         max_cached_workflows=settings.worker_cache_size,
+        sticky_queue_schedule_to_start_timeout=timedelta(seconds=settings.worker_sticky_timeout),
         workflows=WORKFLOWS,
         activities=activities(settings, pool),
         workflow_runner=SandboxedWorkflowRunner() if settings.workflow_sandbox

@@ -22,8 +22,17 @@ class Settings(BaseSettings):
     # TLS and API key (Temporal Cloud): TEMPORAL_API_KEY, TEMPORAL_TLS, TEMPORAL_TLS_CLIENT_CERT_PATH,
     # TEMPORAL_TLS_CLIENT_KEY_PATH... are read by temporalio.envconfig (bootstrap.temporal_connect_config)
     # studies a worker keeps in memory between commands (others replay from history when next
-    # touched): bounds its memory whatever the number of open studies
-    worker_cache_size: int = Field(1000, validation_alias="WORKER_CACHE_SIZE")
+    # touched): bounds its memory whatever the number of open studies. Measured (bench/replay.py)
+    # 340-350 KiB per cached study beside a 125 MiB idle worker: 4,000 stay near 1.5 GiB, under
+    # the 2 GiB of the scale target (10,000 open studies), and keep 40% of them warm
+    worker_cache_size: int = Field(4000, validation_alias="WORKER_CACHE_SIZE")
+    # seconds a study's next workflow task waits on the worker that ran it last (its sticky
+    # queue, where the study is cached) before any worker may take it and replay the study: a
+    # busy worker keeps its studies, a dead one hands them over after this long. Measured
+    # (bench/replay.py, 24 clients on 2 shared cores, two runs): tasks wait p50 0.36-0.48 s, p99
+    # 0.9-1.2 s, at most 3.8-4.3 s; 5 s stays above that (a task past it costs one replay, ~100
+    # ms, not an error), and hands a dead worker's studies over in half the SDK's 10 s
+    worker_sticky_timeout: float = Field(5.0, gt=0, validation_alias="WORKER_STICKY_TIMEOUT")
     # the SDK's sandbox around workflow code (it imports the workflow module again for each
     # study and wraps each activation): a guard against non-deterministic workflow code, on by
     # default as regulated records want it; WORKFLOW_SANDBOX=false saves ~2 ms of Python CPU

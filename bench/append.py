@@ -6,7 +6,7 @@ several repetitions. Target: >= 0.5x the raw insert's rate, and faster than the 
 Then where our time goes: Python CPU per append, and the server's time in each function of the
 append (pg_stat_user_functions), with and without the study's read model.
 
-    .venv/bin/python bench/append.py [--n 2000] [--reps 5]
+    .venv/bin/python bench/append.py [--n 400] [--reps 12]
 
 The recorder is a bench-only dependency: `pip install -e '.[bench]'` (`make bench` does).
 """
@@ -152,15 +152,15 @@ async def main(n: int, reps: int) -> None:
         await pool.execute("SELECT pg_reload_conf()")
         runs = Runs(pool, dsn)
         print(f"study view: {len(json.dumps(runs.study, default=str))} bytes; "
-              f"{reps} repetitions of {n} appends each, the three interleaved")
+              f"{reps} rounds of {n} appends each, the three interleaved")
         for warm in (runs.raw, runs.ours, runs.eventsourcing):
             await warm(200)
         ratios: dict[str, list[float]] = {"ours/raw": [], "ours/eventsourcing": []}
         rates: dict[str, list[float]] = {"raw": [], "ours": [], "eventsourcing": []}
         cpu: dict[str, list[float]] = {"raw": [], "ours": [], "eventsourcing": []}
-        for _ in range(reps):
-            for name, run in (("raw", runs.raw), ("ours", runs.ours),
-                              ("eventsourcing", runs.eventsourcing)):
+        order = [("raw", runs.raw), ("ours", runs.ours), ("eventsourcing", runs.eventsourcing)]
+        for rep in range(reps):  # short rounds, each in another order: a shared machine's load
+            for name, run in order[rep % 3:] + order[:rep % 3]:  # changes hit all three alike
                 r, c = await rate(run, n)
                 rates[name].append(r)
                 cpu[name].append(c)
@@ -184,7 +184,7 @@ async def main(n: int, reps: int) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--n", type=int, default=2000)
-    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--n", type=int, default=400)
+    parser.add_argument("--reps", type=int, default=12)
     args = parser.parse_args()
     asyncio.run(main(args.n, args.reps))

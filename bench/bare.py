@@ -7,7 +7,6 @@ answers each with a JSON line (latencies in ms; studies/s and this process's CPU
 import asyncio
 import functools
 import json
-import os
 import signal
 import sys
 import time
@@ -94,10 +93,15 @@ async def serve(address: str, dsn: str, driving: bool = False) -> None:
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
-    # evicted the same way as ours: the same cache size when the bench sets one
+    # evicted the same way as ours: the same cache size and sticky timeout (settings.py)
+    from settings import Settings
+
+    settings = Settings()
     async with Worker(client, task_queue=TASK_QUEUE, workflows=[BareWorkflow],
                       activities=[BareActivities(pool).insert],
-                      max_cached_workflows=int(os.environ.get("WORKER_CACHE_SIZE", "1000"))):
+                      max_cached_workflows=settings.worker_cache_size,
+                      sticky_queue_schedule_to_start_timeout=timedelta(
+                          seconds=settings.worker_sticky_timeout)):
         print("ready", flush=True)
         if driving:
             await drive(client)

@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 from bench.bare import TASK_QUEUE, BareWorkflow  # noqa: E402
 from bench.common import Stack, pct, summary  # noqa: E402
 from scenarios import only, riph1_walk  # noqa: E402
+from settings import Settings  # noqa: E402
 
 TODAY = datetime.now(UTC).date().isoformat()
 # the shared walk's first steps that apply to a RIPH3 (no insurance): after them the study
@@ -205,7 +206,7 @@ async def main(args: argparse.Namespace) -> None:
         one_peak = rss.now()
         floor_lat, floor_length = await cold_floor(client, args.studies, length, args.probes,
                                                    args.concurrency)
-        cache = os.environ.get("WORKER_CACHE_SIZE", "1000 (default)")
+        cache = os.environ.get("WORKER_CACHE_SIZE", f"{Settings().worker_cache_size} (default)")
         print(f"\ncold commands: {args.probes} to random ones of {args.studies} workflows, "
               f"worker cache {cache}, {args.concurrency} at a time; history {length} events "
               f"(ours), {floor_length} (floor)")

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import asyncpg
+import orjson
 
 from .access import Q as ACCESS
 from .chain import (
@@ -34,10 +35,21 @@ __all__ = [  # the names this module has always offered
 ]
 
 
+# dates as ISO text, datetimes and anything else as str(): what `canonical` writes
+_ORJSON = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+
+
 def _json_text(value: Any) -> str | None:
     """A read model as the JSON text PostgreSQL parses: one encoding, not three (to Python
-    and back, then by the connection's codec)."""
-    return None if value is None else canonical(value)
+    and back, then by the connection's codec). Not hashed, so not canonical: orjson writes a
+    study's view in 1.5 us where `canonical` takes 18 (bench/append.py); what orjson refuses
+    (an integer beyond 64 bits) goes the canonical way."""
+    if value is None:
+        return None
+    try:
+        return orjson.dumps(value, default=str, option=_ORJSON).decode()
+    except TypeError:
+        return canonical(value)
 
 
 class EventStore:

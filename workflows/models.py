@@ -17,7 +17,7 @@ class StudyInput(BaseModel):
     # continue-as-new carries the folded state, so the new run needs no replay of the old one
     carried_state: dict[str, Any] | None = None
     outbox: list[int] = []  # appends whose notifications still await delivery
-    history_limit: int | None = None  # continue as new past this many events (default 2000)
+    history_limit: int | None = None  # continue as new past this many events (default HISTORY_LIMIT)
 
 
 class CommandInput(BaseModel):

@@ -37,8 +37,15 @@ _COMMANDS = ANY_COMMAND
 # The server refuses more than 2,000 updates per run (STACK-NOTES): start afresh well before.
 MAX_UPDATES_PER_RUN = 1000
 # A run continues as new past this many history events: a ten-year study (a timer, a reminder,
-# an append per legal alarm, year after year) keeps a bounded history whatever its pace.
-HISTORY_LIMIT = 2000
+# an append per legal alarm, year after year) keeps a bounded history whatever its pace. A
+# command to a study evicted from the worker's cache replays the run's history first: measured
+# (bench/replay.py, two runs on 2 shared cores) 0.34-0.40 ms and 1.2 KiB per event, 590-750 ms
+# at 1,900 events, 65-103 ms at 175-253; an open study's run is ~70 events. 300 keeps the worst
+# replay near 100-120 ms (the cold-command target: p50 < 150 ms, p99 < 500 ms).
+HISTORY_LIMIT = 300
+# Runs started before measured their history against this one (replays must renew where they did)
+FIRST_HISTORY_LIMIT = 2000
+SHORT_RUNS_PATCH = "short-runs"
 APPEND_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), backoff_coefficient=2,
                            maximum_interval=timedelta(seconds=10),
                            non_retryable_error_types=["ConcurrencyError"])
@@ -88,8 +95,9 @@ class StudyWorkflow:
     @workflow.run
     async def run(self, inp: StudyInput) -> dict[str, Any]:
         # Added after histories were recorded: their runs never renewed on history length.
-        self.history_limit = (inp.history_limit or HISTORY_LIMIT) if workflow.patched(
-            "renew-on-history-length") else None
+        self.history_limit = (inp.history_limit or (
+            HISTORY_LIMIT if workflow.patched(SHORT_RUNS_PATCH) else FIRST_HISTORY_LIMIT)
+        ) if workflow.patched("renew-on-history-length") else None
         while True:
             self.changed = False
             try:

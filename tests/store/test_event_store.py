@@ -207,3 +207,45 @@ async def test_a_study_page_reads_a_window_of_its_trail(store, read_models: Read
     assert [e["version"] for e in latest] == [5, 4]
     assert [e["version"] for e in await read_models.latest_study_events(
         "s1", 2, without={"ParticipantRegistered"})] == [4, 3]
+
+
+async def test_the_study_row_is_updated_in_place_and_written_again_when_missing(store, pool):
+    """Migration 041: after a study's first append its row is updated (created_at kept, every
+    column following the view); a row removed meanwhile (a rebuild) is written again."""
+    async def row() -> dict:
+        return dict(await pool.fetchrow(
+            "SELECT state, version, overdue, next_due_on::text, created_at, updated_at, "
+            "view->>'state' AS view_state FROM studies WHERE id = 's1'"))
+
+    first_at = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
+    await store.append(request("s1", 0))
+    later = datetime(2026, 2, 1, tzinfo=UTC)
+    await store.append(request("s1", 1, study=study_view(
+        "s1", 2, state="submitted", overdue=True, next_due_on="2026-02-10")).model_copy(
+        update={"recorded_at": later}))
+    assert await row() == {"state": "submitted", "version": 2, "overdue": True,
+                           "next_due_on": "2026-02-10", "created_at": first_at,
+                           "updated_at": later, "view_state": "submitted"}
+    await pool.execute("DELETE FROM studies WHERE id = 's1'")
+    await store.append(request("s1", 2, study=study_view("s1", 3)))
+    assert (await row())["version"] == 3
+
+
+async def test_a_batch_returns_its_events_and_notifies_with_its_last_seq(store, read_models):
+    result = await store.append(request("s1", 0, n=3, notifications=[
+        {"role": "regulatory", "kind": "escalation", "message": "late", "urgent": True}]))
+    assert result.events == await store.read_stream("s1")
+    [note] = await read_models.notifications(role="regulatory")
+    assert note["seq"] == result.events[-1].seq
+
+
+async def test_read_models_keep_the_json_the_canonical_encoding_gave(store, read_models):
+    """The views go to PostgreSQL through orjson, not the hash's canonical JSON: the same
+    values come back (dates as ISO text, datetimes as str(), integer keys as text, and an
+    integer orjson refuses through the canonical way)."""
+    at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    extra = {"at": at, "on": at.date(), "by_key": {1: "a"}, "big": 2 ** 70, "ratio": 0.1}
+    await store.append(request("s1", 0, study=study_view("s1", 1, **extra)))
+    stored = await read_models.get_study("s1")
+    assert {k: stored[k] for k in extra} == {"at": str(at), "on": "2026-01-02",
+                                             "by_key": {"1": "a"}, "big": 2 ** 70, "ratio": 0.1}

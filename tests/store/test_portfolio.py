@@ -165,3 +165,13 @@ async def test_a_studys_recruitment_reads_its_participants_rows(store: EventStor
     assert out["included"] == 5 and out["by_site"][0]["included"] == 5
     assert [(p["on"].isoformat(), p["included"]) for p in out["curve"]] == [
         ("2025-04-10", 3), ("2025-05-12", 5), ("2026-03-01", 5)]
+
+
+async def test_iso_date_reads_an_iso_date_and_nothing_else(pool):
+    """The generated date columns' rule (migration 030, PL/pgSQL since 042): an ISO date is a
+    date; anything else, NULL included, is NULL."""
+    got = await pool.fetchrow("SELECT iso_date('2026-02-28') AS day, iso_date('28/02/2026') "
+                              "AS french, iso_date('2026-02-28T10:00') AS stamp, "
+                              "iso_date(NULL) AS missing")
+    assert dict(got) == {"day": date(2026, 2, 28), "french": None, "stamp": None,
+                         "missing": None}
