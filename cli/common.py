@@ -62,17 +62,35 @@ FRAME = {"ARGUMENTS_PANEL_TITLE": N_("Arguments"), "OPTIONS_PANEL_TITLE": N_("Op
 
 class Speaking(TyperGroup):
     """The root of the CLI: its `--help` texts (options, commands, groups) in the unit's
-    LANGUAGE, through the same catalogues (i18n/extract.py extracts them from this tree)."""
+    LANGUAGE, through the same catalogues (i18n/extract.py extracts them from this tree), and
+    the words of Typer's own Click (usage line, help option, usage errors: cli/usage.py)."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         from typer import rich_utils
 
+        from cli import usage
+
+        usage.speaking(self)
         for holder, attribute, paragraphs in help_paragraphs(self):
             setattr(holder, attribute, "\n\n".join(_(p) if words_of(p) else p
                                                     for p in paragraphs))
         for name, text in FRAME.items():
             setattr(rich_utils, name, _(text))
         return super().main(*args, **kwargs)
+
+    # every usage error of the tree is raised through these two (the root's arguments, then
+    # the sub-commands': Click's Group.invoke makes their contexts)
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        from cli import usage
+
+        with usage.in_words():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        from cli import usage
+
+        with usage.in_words():
+            return super().invoke(ctx)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

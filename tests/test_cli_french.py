@@ -134,3 +134,47 @@ def test_help_speaks_the_units_language(language, wanted):
     assert "assign_sponsor: documents, sponsor*" in listing  # the command types stay codes
     if language == "fr":
         assert "Types de commande (--field NOM=VALEUR ; * obligatoire)" in listing
+
+
+@pytest.mark.parametrize(("language", "wanted"), [
+    ("fr", {"help": ["Utilisation : ", "--help <bool> Afficher cette aide et quitter."],
+            "nope": "Option inconnue : --nope (options possibles : --role)",
+            "missing": "Option '--actor' manquante.",
+            "value": "L'option '--reason' attend une valeur.",
+            "invalid": "Valeur invalide pour '--expires-in-days' :",
+            "extra": "Argument(s) en trop : encore",
+            "command": "Commande inconnue : 'tokn'. Vouliez-vous dire 'token' ?"}),
+    ("en", {"help": ["Usage: ", "--help <bool> Show this message and exit."],
+            "nope": "No such option: --nope (possible options: --role)",
+            "missing": "Missing option '--actor'.",
+            "value": "Option '--reason' requires a value.",
+            "invalid": "Invalid value for '--expires-in-days':",
+            "extra": "Unexpected extra argument(s): encore",
+            "command": "No such command 'tokn'. Did you mean 'token'?"}),
+])
+def test_typers_own_words_speak_the_units_language(tmp_path: Path, language, wanted):
+    """Typer's copy of Click writes its usage line, its help option and its usage errors in
+    hard-coded English: cli/usage.py says them in the unit's language."""
+    def said(*args: str) -> str:
+        result = run(language, *args)
+        return " ".join((result.stdout + result.stderr).replace("│", " ").split())
+
+    help_ = said("token", "create", "--help")
+    for text in wanted["help"]:
+        assert text in help_, (text, help_)
+    if language == "fr":
+        assert "Usage" not in help_ and "Show this" not in help_
+    create = ("token", "create", "--data-dir", str(tmp_path / "nowhere"))
+    cases = {"nope": [*create, "--nope"], "missing": [*create, "--role", "admin"],
+             "value": [*create, "--actor", "a", "--role", "admin", "--reason"],
+             "invalid": [*create, "--actor", "a", "--role", "admin", "--expires-in-days", "x"],
+             "extra": [*create, "--actor", "a", "--role", "admin", "encore"],
+             "command": ["tokn"]}
+    for case, args in cases.items():
+        out = said(*args)
+        assert wanted[case] in out, (case, out)
+        if case in ("nope", "missing", "extra"):
+            assert wanted["help"][0] in out, (case, out)  # the usage line above the error
+    # a group given no arguments shows its help, not an error
+    group = said("token")
+    assert wanted["help"][0] in group and ("Erreur" if language == "fr" else "Error") not in group
