@@ -6,6 +6,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.models import CheckpointResult
+from i18n import reasons
 from store import ConcurrencyError, EventStorePort
 from store.models import AppendRequest, AppendResult
 
@@ -31,7 +32,7 @@ class StoreActivities:
         """The daily audit checkpoint. Its hash is logged: kept outside the database (log
         archive, export manifests) it anchors the whole record."""
         event = await self.store.checkpoint(actor="studyflow-audit", role="system",
-                                            reason="daily checkpoint")
+                                            reason=reasons.DAILY_CHECKPOINT)
         activity.logger.info("audit checkpoint", extra={"seq": event.seq, "hash": event.hash,
                                                          "streams": event.data["streams"]})
         return CheckpointResult(seq=event.seq, hash=event.hash, streams=event.data["streams"])

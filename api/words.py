@@ -5,7 +5,7 @@ in the API and the exports, the words are for people."""
 from typing import Any
 
 import i18n
-from i18n import N_
+from i18n import N_, reasons
 from i18n import gettext as _
 
 ROLES = {
@@ -167,7 +167,9 @@ def steps() -> dict[str, str]:
     return {name: _(text) for name, text in STEPS.items()}
 
 
-REASONS = {"legal clock": N_("by the legal clock"),
+# the reasons the system writes (i18n/reasons.py: their msgids are the stored words), and
+# the few shown in other words than stored
+REASONS = {**{r: r for r in reasons.KNOWN}, "legal clock": N_("by the legal clock"),
            "inspection dossier": N_("inspection dossier"),
            "inspection dossier (web)": N_("inspection dossier (web)")}
 

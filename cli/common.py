@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from i18n import N_
+from i18n import N_, reasons
 
 console = Console(stderr=True)
 DataDir = Annotated[Path, typer.Option("--data-dir", help="Where the embedded servers keep "
@@ -71,6 +71,12 @@ class Speaking(TyperGroup):
         from cli import usage
 
         usage.speaking(self)
+        for command in usage.commands_of(self):
+            for param in command.params:
+                # a reason the system records by default, shown in the reader's words (the
+                # trail shows it so: api.words.reason), recorded as it is (i18n/reasons.py)
+                if isinstance(param.default, str) and param.default in reasons.KNOWN:
+                    param.show_default = _(param.default)
         for holder, attribute, paragraphs in help_paragraphs(self):
             setattr(holder, attribute, "\n\n".join(_(p) if words_of(p) else p
                                                     for p in paragraphs))

@@ -35,7 +35,7 @@ from cli.common import (
 )
 from domain.commands import PARTICIPANT_COMMAND_TYPES, STUDY_COMMAND_TYPES
 from domain.model import Role
-from i18n import N_, format_size
+from i18n import N_, format_size, reasons
 from settings import Settings, get_settings
 from stack.logs import configure_logging
 
@@ -188,7 +188,7 @@ def token_create(actor: Annotated[str, typer.Option(help="Who the token is for."
                  role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")],
                  expires_in_days: Annotated[float | None, typer.Option(
                      help="Valid for this many days (default: until revoked).")] = None,
-                 by: Operator = "", reason: Reason = "token issued",
+                 by: Operator = "", reason: Reason = reasons.TOKEN_ISSUED,
                  data_dir: DataDir = DEFAULT_DIR) -> None:
     """Print a new bearer token (only the token) for ACTOR with ROLE."""
     from datetime import UTC, datetime, timedelta
@@ -279,7 +279,7 @@ def audit_checkpoint(by: Operator = "", data_dir: DataDir = DEFAULT_DIR) -> None
     from store import EventStore
 
     event = with_database(data_dir, lambda pool: EventStore(pool).checkpoint(
-        actor=by or login_name(), role="admin", reason="checkpoint on demand"))
+        actor=by or login_name(), role="admin", reason=reasons.CHECKPOINT_ON_DEMAND))
     print(_("checkpoint seq {seq}: {streams} streams, hash {hash}").format(
         seq=event.seq, streams=event.data["streams"], hash=event.hash))
 
@@ -290,7 +290,7 @@ def audit_export(study: Annotated[str | None, typer.Option(help="One study's tra
                      "--format", help="jsonl, csv, or excel (the CSV a French Excel opens)")
                  ] = "jsonl",
                  output: Annotated[Path | None, typer.Option(help="File (default: stdout).")] = None,
-                 by: Operator = "", reason: Reason = "audit export",
+                 by: Operator = "", reason: Reason = reasons.AUDIT_EXPORT,
                  data_dir: DataDir = DEFAULT_DIR) -> None:
     """Export the audit trail (every study, or one) as JSON lines or CSV, with a manifest
     (FILE.manifest.json, or on stderr); the export is itself recorded in the audit."""

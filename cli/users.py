@@ -8,6 +8,7 @@ import typer
 
 from cli.common import DEFAULT_DIR, DataDir, _, fail, unknown_role
 from domain.model import Role
+from i18n import reasons
 
 app = typer.Typer(help="People's accounts (local accounts: argon2 password, TOTP second "
                   "factor).", no_args_is_help=True)
@@ -45,7 +46,7 @@ def create(actor: Annotated[str, typer.Option(help="The account's name (what eve
            name: Annotated[str | None, typer.Option(
                help="The printed name signatures carry (default: the account's name).")] = None,
            by: Operator = "",
-           reason: Annotated[str, typer.Option(help="Why (goes to the audit).")] = "account created",
+           reason: Annotated[str, typer.Option(help="Why (goes to the audit).")] = reasons.ACCOUNT_CREATED,
            data_dir: DataDir = DEFAULT_DIR) -> None:
     """Create a local account; print its one-time password (only that, on one line): it is
     changed at the first sign-in, then the second factor is enrolled."""
@@ -83,7 +84,7 @@ def enable(actor: Annotated[str, typer.Argument(help="The account's name.")],
 
 @app.command("reset")
 def reset(actor: Annotated[str, typer.Argument(help="The account's name.")],
-          reason: Annotated[str, typer.Option(help="Why (goes to the audit).")] = "reset",
+          reason: Annotated[str, typer.Option(help="Why (goes to the audit).")] = reasons.PASSWORD_RESET,
           keep_totp: Annotated[bool, typer.Option(
               help="Keep the enrolled second factor (default: enrol again).")] = False,
           by: Operator = "", data_dir: DataDir = DEFAULT_DIR) -> None:

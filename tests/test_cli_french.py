@@ -178,3 +178,21 @@ def test_typers_own_words_speak_the_units_language(tmp_path: Path, language, wan
     # a group given no arguments shows its help, not an error
     group = said("token")
     assert wanted["help"][0] in group and ("Erreur" if language == "fr" else "Error") not in group
+
+
+@pytest.mark.parametrize(("language", "wanted"), [
+    ("fr", ["jeton délivré", "réinitialisation", "point de contrôle quotidien"]),
+    ("en", ["token issued", "reset", "daily checkpoint"]),
+])
+def test_reasons_the_system_records_are_read_in_the_readers_words(language, wanted):
+    """A default reason is recorded as written (i18n/reasons.py) and read in the reader's
+    words, in the trail as in `--help`; a person's own reason is shown as typed."""
+    from api import words
+    from i18n import reasons
+
+    with i18n.use(language):
+        assert [words.reason(r) for r in (reasons.TOKEN_ISSUED, reasons.PASSWORD_RESET,
+                                          reasons.DAILY_CHECKPOINT)] == wanted
+        assert words.reason("le promoteur a signé") == "le promoteur a signé"
+    out = " ".join(run(language, "token", "create", "--help").stdout.split())
+    assert f"({wanted[0]})" in out, out

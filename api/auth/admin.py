@@ -8,6 +8,7 @@ from typing import Any
 import asyncpg
 
 from domain import Role
+from i18n import reasons
 from settings import Settings
 from store import EventStore, operations
 from store.accounts import Accounts
@@ -105,7 +106,7 @@ async def demo_account(pool: asyncpg.Pool, settings: Settings, actor: str, role:
     password = local.one_time_password()
     if await Accounts(pool).get(actor) is None:
         await create_local(pool, settings, actor, role, email=None, printed_name=printed_name,
-                           by="studyflow demo", reason="the demo's person", password=password)
+                           by="studyflow demo", reason=reasons.DEMO_PERSON, password=password)
         return password
     await Accounts(pool).set_password(actor, local.hash_password(password), one_time=False)
     await _record(pool, "PasswordReset", {"account": actor, "totp_reset": False},

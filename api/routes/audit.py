@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from i18n import reasons
 from store import OPERATIONS, audit
 
 from .. import excel, health
@@ -45,7 +46,7 @@ EXTENSION = {"jsonl": "jsonl", "csv": "csv", "excel": "csv"}
             responses={200: {"content": {MEDIA["jsonl"]: {}, MEDIA["csv"]: {}}}})
 async def export(actor: CurrentActor, store: Store, read: Reader, study: str | None = None,
                  fmt: Annotated[audit.Format, Query(alias="format")] = "jsonl",
-                 reason: Annotated[str, Query(min_length=1, max_length=500)] = "audit export",
+                 reason: Annotated[str, Query(min_length=1, max_length=500)] = reasons.AUDIT_EXPORT,
                  ) -> Response:
     require_may_operate(actor, "export_audit")
     if study and not await read.study_exists(study):
@@ -76,7 +77,7 @@ async def export_manifest(seq: int, actor: CurrentActor, store: Store) -> dict[s
 async def checkpoint(actor: CurrentActor, store: Store) -> dict[str, Any]:
     require_may_operate(actor, "write_checkpoint")
     event = await store.checkpoint(actor=actor.name, role=actor.role.value,
-                                   reason="checkpoint on demand")
+                                   reason=reasons.CHECKPOINT_ON_DEMAND)
     return {"seq": event.seq, "hash": event.hash, "streams": event.data["streams"],
             "through_seq": event.data["through_seq"]}
 

@@ -18,6 +18,7 @@ from domain import Actor, Role
 from domain.signatures import meaning as signature_meaning
 from domain.signatures import needs_signature
 from i18n import gettext as _
+from i18n import reasons
 from settings import Settings
 from store import operations
 from store.accounts import Accounts, digest
@@ -105,7 +106,7 @@ async def _token_login(request: Request, token: str) -> Response:
                                       ACTIVE, {"token_hash": digest(token)})
     await audit(request, "SignedIn", {"account": actor.name, "method": "token",
                                       "session": digest(sid)[:12]},
-                by=actor.name, role=actor.role.value, reason="signed in with a personal token")
+                by=actor.name, role=actor.role.value, reason=reasons.SIGNED_IN_WITH_TOKEN)
     return response
 
 
@@ -163,7 +164,7 @@ async def _failure(request: Request, name: str, check: local.Check, method: str)
             "account": account["actor"], "failures": account["failed_attempts"],
             "until": account["locked_until"].isoformat() if account["locked_until"] else None},
             by=account["actor"], role=account["role"],
-            reason="locked after repeated failed sign-ins")
+            reason=reasons.LOCKED)
 
 
 async def _signed_in(request: Request, account: dict[str, Any], sid: str, method: str) -> None:
@@ -250,7 +251,7 @@ async def enrol(request: Request, code: Annotated[str, Form()] = "",
                                                if k != "totp_pending"})
     await store.session_stage(session.sid, ACTIVE)
     await audit(request, "TotpEnrolled", {"account": account["actor"]}, by=account["actor"],
-                role=account["role"], reason="second factor enrolled")
+                role=account["role"], reason=reasons.SECOND_FACTOR_ENROLLED)
     await _signed_in(request, account, session.sid, "password+totp")
     return RedirectResponse("/", status_code=303)
 
@@ -281,7 +282,7 @@ async def new_password(request: Request, password: Annotated[str, Form()] = "",
     store = _accounts(request)
     await store.set_password(account["actor"], local.hash_password(password), one_time=False)
     await audit(request, "PasswordChanged", {"account": account["actor"]},
-                by=account["actor"], role=account["role"], reason="one-time password replaced")
+                by=account["actor"], role=account["role"], reason=reasons.PASSWORD_REPLACED)
     stage = _next_stage(account, settings, after="new_password")
     await store.session_stage(session.sid, stage)
     if stage == ACTIVE:
@@ -297,7 +298,7 @@ async def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Respons
     session = await sessions.close(request, response)
     if session is not None:
         await audit(request, "SignedOut", {"account": session.actor, "everywhere": False},
-                    by=session.actor, role=session.role, reason="signed out")
+                    by=session.actor, role=session.role, reason=reasons.SIGNED_OUT)
     return response
 
 
@@ -310,7 +311,7 @@ async def logout_everywhere(request: Request, csrf: Annotated[str, Form()] = "")
     await sessions.close(request, response)
     await audit(request, "SignedOut", {"account": session.actor, "everywhere": True,
                                        "sessions": closed},
-                by=session.actor, role=session.role, reason="signed out everywhere")
+                by=session.actor, role=session.role, reason=reasons.SIGNED_OUT_EVERYWHERE)
     return response
 
 
@@ -393,7 +394,7 @@ async def revoke_personal_token(request: Request, actor: Actor, token_id: str) -
     request.app.state.token_cache.forget()  # at once here, whenever the announcement comes
     await audit(request, "TokenRevoked", {"token_id": row["token_id"], "actor": actor.name,
                                           "role": row["role"]},
-                by=actor.name, role=actor.role.value, reason="revoked by its owner")
+                by=actor.name, role=actor.role.value, reason=reasons.REVOKED_BY_OWNER)
 
 
 # --- JSON: personal tokens and sign tokens ----------------------------------------------------------
@@ -535,7 +536,7 @@ async def _oidc_signed_in(request: Request, identity: oidc.Identity) -> Response
         await audit(request, "SignInFailed", {"account": identity.name, "method": "oidc",
                                               "problem": "no_mapped_role",
                                               "groups": list(identity.groups)},
-                    by=identity.name, role="system", reason="no StudyFlow role for this person")
+                    by=identity.name, role="system", reason=reasons.NO_ROLE)
         return _render(request, "unmapped.html", 403, account_name=identity.name,
                        printed_name=identity.printed_name, groups=identity.groups,
                        claim=_settings(request).oidc_role_claim)
@@ -552,11 +553,11 @@ async def _oidc_signed_in(request: Request, identity: oidc.Identity) -> Response
                                                 "role": identity.role.value,
                                                 "subject": identity.subject},
                     by=identity.name, role=identity.role.value,
-                    reason="first sign-in through the directory")
+                    reason=reasons.FIRST_DIRECTORY_SIGN_IN)
     if account["disabled_at"] is not None:
         await audit(request, "SignInFailed", {"account": account["actor"], "method": "oidc",
                                               "problem": "disabled"},
-                    by=account["actor"], role=account["role"], reason="sign-in failed: disabled")
+                    by=account["actor"], role=account["role"], reason=reasons.DISABLED_SIGN_IN)
         return login_page(request, 403, error=_("This account is disabled: ask an administrator."))
     if account["role"] != identity.role.value:
         await store.set_role(account["actor"], identity.role.value)
@@ -564,7 +565,7 @@ async def _oidc_signed_in(request: Request, identity: oidc.Identity) -> Response
                                              "from": account["role"],
                                              "to": identity.role.value, "source": "directory"},
                     by=account["actor"], role=identity.role.value,
-                    reason="role mapped from the directory's groups")
+                    reason=reasons.DIRECTORY_ROLE)
         account = {**account, "role": identity.role.value}
     response = _continue_to(request, "/")
     sid = await sessions.open_session(request, response, account["actor"], account["role"],

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 
 import i18n
+from i18n import reasons
 from store import EventStore, operations
 
 from .. import calendar
@@ -32,7 +33,7 @@ async def feed_url(request: Request, actor: Any, read: Any, store: EventStore,
     if feed.get("new"):
         await operations.record(store, "CalendarFeedIssued", {
             "feed_id": feed["id"][:8], "actor": actor.name, "role": actor.role.value,
-            "scope": scope}, by=actor.name, role=actor.role.value, reason="calendar feed asked for")
+            "scope": scope}, by=actor.name, role=actor.role.value, reason=reasons.CALENDAR_FEED)
     return calendar.feed_urls(str(request.base_url), _secret(request), feed)
 
 

@@ -208,6 +208,25 @@ async def test_the_audit_trail_for_a_french_excel(api):
     assert machine.text.startswith("seq,study_id,")
 
 
+async def test_a_reason_the_system_records_is_kept_as_written_and_read_in_the_readers_words(api):
+    """A default reason (an export without `reason`) is a fact: recorded as written, never
+    rewritten; where the trail is read it is shown in the reader's words (i18n/reasons.py)."""
+    import csv
+    import io
+
+    sid = await api.create(title="Étude exportée")
+    first = await api.http.get(f"/api/audit/export?format=jsonl&study={sid}",
+                               headers={**api.auth("auditor"), **FR})
+    manifest = (await api.get(first.headers["X-StudyFlow-Export-Manifest"], "auditor")).json()
+    assert manifest["reason"] == "audit export"  # as recorded, whatever the language asked
+    for language, shown in ((FR, "export de l'audit"), (EN, "audit export")):
+        r = await api.http.get("/api/audit/export?format=excel&reason=r",
+                               headers={**api.auth("auditor"), **language})
+        rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig")), delimiter=";"))
+        row = next(row for row in rows[1:] if row[1] == str(manifest["recorded_seq"]))
+        assert row[8] == shown, row
+
+
 async def test_the_api_documentation_needs_no_internet_and_names_every_command_body(api):
     page = (await api.http.get("/docs")).text
     assert "cdn" not in page and "/docs-assets/swagger-ui-bundle.js" in page
