@@ -69,11 +69,24 @@ def stored(row: Mapping[str, Any]) -> StoredEvent:
                        **{k: row[k] for k in COLUMNS})
 
 
+GAP = N_("version {found} where {expected} was expected (a gap)")
+UNLINKED = N_("prev_hash does not match the hash of the event before it")
+REORDERED = N_("seq out of order (a reordered or inserted row)")
+ALTERED = N_("content does not match its hash (altered)")
+DELETED = N_("missing, though the checkpoint of {when} recorded it (deleted)")
+REWRITTEN = N_("hash differs from the checkpoint of {when} (a rewritten chain)")
+# each problem's stable code, for the scripts that read the API's answer
+CODES = {GAP: "version_gap", UNLINKED: "prev_hash_mismatch", REORDERED: "seq_out_of_order",
+         ALTERED: "altered", DELETED: "deleted_since_checkpoint",
+         REWRITTEN: "rewritten_since_checkpoint"}
+
+
 class Broken(BaseModel):
     stream_id: str
     version: int
     seq: int
-    problem: str  # in English (the API's answer)
+    problem: str  # in English (the API's answer keeps it; its `message` is in the reader's)
+    code: str = ""  # stable: CODES
     # the same as a catalogue msgid and its values, for a person's language (the CLI)
     template: str = Field("", exclude=True)
     values: dict[str, Any] = Field(default_factory=dict, exclude=True)
@@ -85,7 +98,7 @@ class Broken(BaseModel):
 
 
 def broken(stream_id: str, version: int, seq: int, template: str, **values: Any) -> Broken:
-    return Broken(stream_id=stream_id, version=version, seq=seq,
+    return Broken(stream_id=stream_id, version=version, seq=seq, code=CODES[template],
                   problem=template.format(**values), template=template, values=values)
 
 
@@ -116,18 +129,18 @@ class ChainCheck:
         self._version += 1
         problem, values = None, {}
         if r["version"] != self._version:
-            problem = N_("version {found} where {expected} was expected (a gap)")
+            problem = GAP
             values = {"found": r["version"], "expected": self._version}
         elif r["prev_hash"] != self._prev:
-            problem = N_("prev_hash does not match the hash of the event before it")
+            problem = UNLINKED
         elif r["global_seq"] <= self._last_seq:
-            problem = N_("seq out of order (a reordered or inserted row)")
+            problem = REORDERED
         elif event_hash(self._prev, stream_id=r["stream_id"], version=r["version"],
                         type=r["type"], data=r["data"], actor=r["actor"], role=r["role"],
                         reason=r["reason"], recorded_at=r["recorded_at"],
                         idempotency_key=r["idempotency_key"],
                         signature=r.get("signature")) != r["hash"]:
-            problem = N_("content does not match its hash (altered)")
+            problem = ALTERED
         if problem:
             return broken(r["stream_id"], r["version"], r["global_seq"], problem, **values)
         self._prev, self._last_seq = r["hash"], r["global_seq"]
@@ -144,9 +157,7 @@ def checkpoint_broken(*, stream_id: str, version: int, seq: int | None, missing:
     rewritten from end to end (hashes recomputed) is consistent with itself: the checkpoints,
     taken before, still hold the heads as they were."""
     when = f"{checkpoint_at:%Y-%m-%d %H:%M} UTC"
-    problem = (N_("missing, though the checkpoint of {when} recorded it (deleted)") if missing
-               else N_("hash differs from the checkpoint of {when} (a rewritten chain)"))
-    return broken(stream_id, version, seq or 0, problem, when=when)
+    return broken(stream_id, version, seq or 0, DELETED if missing else REWRITTEN, when=when)
 
 
 def checkpoint_heads(since: int, events: Iterable[StoredEvent]) -> tuple[int, dict[str, Any]]:

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+import i18n
 from i18n import reasons
 from store import OPERATIONS, audit
 
@@ -27,10 +28,17 @@ async def verify(request: Request, actor: CurrentActor, store: Store) -> dict[st
                  "message": p.describe()} for p in problems]}}
     if base["ok"]:
         return base
-    first = result.first_broken.model_dump() if result.first_broken else None
-    if first is None and problems:
-        first = {"document": problems[0].sha256, "name": problems[0].name,
-                 "problem": problems[0].describe()}
+    # each problem: its stable fields (`problem` in English, `code`), and a `message` in the
+    # request's language (the CLI prints the same sentences)
+    first = None
+    if b := result.first_broken:
+        first = {**b.model_dump(), "message": b.describe()}
+    elif problems:
+        p = problems[0]
+        with i18n.use("en"):
+            english = p.describe()
+        first = {"document": p.sha256, "name": p.name, "code": p.problem, "problem": english,
+                 "message": p.describe()}
     return {**base, "first_broken": first}
 
 

@@ -11,6 +11,8 @@ from typing import Any
 
 import asyncpg
 
+from i18n import N_
+
 from ..db import q
 from .backends import CHUNK, Backend, InMemoryBackend, PostgresBackend
 from .content import HEAD_BYTES, DocumentRefused, check_name, empty, media_type, too_large
@@ -45,8 +47,17 @@ class Problem:
     name: str | None = None
 
     def describe(self) -> str:
-        named = f" ({self.name})" if self.name else ""
-        return f"document {self.sha256}{named} is {self.problem}"
+        """The problem in the reader's language (`problem` is its stable code)."""
+        from i18n import gettext
+
+        return gettext(PROBLEMS[self.problem, bool(self.name)]).format(
+            sha256=self.sha256, name=self.name)
+
+
+PROBLEMS = {("missing", True): N_("document {sha256} ({name}) is missing"),
+            ("missing", False): N_("document {sha256} is missing"),
+            ("altered", True): N_("document {sha256} ({name}) is altered"),
+            ("altered", False): N_("document {sha256} is altered")}
 
 
 class DocumentStore:

@@ -76,6 +76,15 @@ async def test_a_superuser_rewriting_history_is_caught_and_named(api, stack):
         assert broken["first_broken"]["version"] == 2
         assert broken["first_broken"]["seq"] == row["global_seq"]
         assert "altered" in broken["first_broken"]["problem"]
+        # the stable code and English `problem` whatever the language; the `message` in the
+        # request's (Accept-Language), as the CLI says it
+        for language, message in (("fr", "le contenu ne correspond pas à son empreinte"),
+                                  ("en", "content does not match its hash (altered)")):
+            said = (await api.http.get("/api/audit/verify", headers={
+                **api.auth("auditor"), "Accept-Language": language})).json()["first_broken"]
+            assert said["code"] == "altered" and said["seq"] == row["global_seq"]
+            assert said["problem"] == "content does not match its hash (altered)"
+            assert said["message"].startswith(message), said
     finally:  # put history back as it was, for the other tests of the session
         await conn.execute("UPDATE events SET reason = $1 WHERE global_seq = $2", row["reason"],
                            row["global_seq"])

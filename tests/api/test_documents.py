@@ -168,6 +168,16 @@ async def test_verify_names_an_altered_and_a_missing_document(api: Api, stack):
         assert problems[altered["sha256"]] == "altered"
         assert problems[missing["sha256"]] == "missing"
         assert r["first_broken"]
+        fr = (await api.http.get("/api/audit/verify", headers={
+            **api.auth("auditor"), "Accept-Language": "fr"})).json()
+        said = {p["sha256"]: p["message"] for p in fr["documents"]["problems"]}
+        assert said[missing["sha256"]].startswith(f"le document {missing['sha256']}")
+        assert said[missing["sha256"]].endswith(" est manquant")
+        assert said[altered["sha256"]].endswith(" a été altéré")
+        if "document" in fr["first_broken"]:  # no broken event: the first broken document
+            assert fr["first_broken"]["code"] in ("missing", "altered")
+            assert fr["first_broken"]["problem"].startswith("document ")
+            assert fr["first_broken"]["message"].startswith("le document ")
     finally:  # the session's stack is shared: leave no broken document behind
         for sha in (altered["sha256"], missing["sha256"]):
             await pool.execute("DELETE FROM document_uploads WHERE sha256 = $1", sha)
