@@ -100,8 +100,10 @@ def _expected(err: dict[str, Any]) -> str:
             format=_(FORMATS[pattern]) if pattern in FORMATS else pattern)
     if kind.startswith("date") or kind.startswith("datetime"):
         return _("expects a date, dd/mm/yyyy or yyyy-mm-dd")
-    if kind.startswith("int") or kind.startswith("float"):
+    if kind.startswith("int"):
         return _("expects a whole number")
+    if kind.startswith("float"):
+        return _("expects a number")
     if kind.startswith("bool"):
         return _("expects yes or no")
     if kind in ("string_too_short", "too_short"):

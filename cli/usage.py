@@ -66,6 +66,19 @@ def _hint(e: BadParameter) -> str:
     return (_join_param_hints(hint) or "") if hint else ""
 
 
+def _value_problem(e: BadParameter) -> str:
+    """What is wrong with the value: Typer checks a typed option with pydantic, whose errors
+    the API already says in words (api.validation); else the message as raised (the CLI's
+    own checks raise theirs in the reader's words)."""
+    from pydantic import ValidationError
+
+    if isinstance(e.__cause__, ValidationError):
+        from api.validation import message, plain
+
+        return message(plain(e.__cause__.errors()))  # type: ignore[arg-type]
+    return e.message
+
+
 # the only usage errors Click raises as bare sentences (ctx.fail): their facts are only in
 # the text, so these patterns follow typer._click's wording; tests/test_cli_french.py fails
 # if a new Typer changes it
@@ -85,10 +98,10 @@ def message(e: UsageError) -> str:
                 _("Missing parameter {hint}.")).format(hint=hint)
         return f"{text} {e.message}" if e.message else text
     if isinstance(e, BadParameter):
-        hint = _hint(e)
+        hint, said = _hint(e), _value_problem(e)
         if not hint:
-            return _("Invalid value: {message}").format(message=e.message)
-        return _("Invalid value for {hint}: {message}").format(hint=hint, message=e.message)
+            return _("Invalid value: {message}").format(message=said)
+        return _("Invalid value for {hint}: {message}").format(hint=hint, message=said)
     if isinstance(e, NoSuchOption):
         text = _("No such option: {name}").format(name=e.option_name)
         if e.possibilities:
