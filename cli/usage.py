@@ -86,6 +86,7 @@ _EXTRA = re.compile(r"^Got unexpected extra argument\(s\) \((?P<args>.*)\)$", re
 _COMMAND = re.compile(r"^No such command (?P<name>'.*?')\.(?: Did you mean (?P<like>.*)\?)?$",
                       re.S)
 _REQUIRES = re.compile(r"^Option '.*' requires (?:an argument|(?P<n>\d+) arguments)\.$")
+_NO_VALUE = re.compile(r"^Option '.*' does not take a value\.$")
 
 
 def message(e: UsageError) -> str:
@@ -112,6 +113,8 @@ def message(e: UsageError) -> str:
         return (_("Option {name} requires a value.") if not m["n"] else
                 _("Option {name} requires {n} values.")).format(
                     name=repr(e.option_name), n=m["n"])
+    if isinstance(e, BadOptionUsage) and _NO_VALUE.match(e.message):
+        return _("Option {name} takes no value.").format(name=repr(e.option_name))
     if m := _EXTRA.match(e.message):
         return _("Unexpected extra argument(s): {args}").format(args=m["args"])
     if m := _COMMAND.match(e.message):
