@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from temporalio.api.testservice.v1 import SleepRequest
@@ -55,6 +56,8 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
         yield e
 
 
+PARIS = ZoneInfo("Europe/Paris")  # settings.py's TIME_ZONE, the studies' legal days
+
 class Harness:
     """A worker on its own task queue, and the client-side helpers the API uses."""
 
@@ -63,7 +66,9 @@ class Harness:
         self.client: Client = env.client
 
     async def today(self) -> date:
-        return (await self.env.get_current_time()).date()
+        """The legal day of the test server's clock: the calendar day in Paris, where the
+        studies' clocks count (UTC's date differs an hour or two before midnight)."""
+        return (await self.env.get_current_time()).astimezone(PARIS).date()
 
     async def create(self, category: str = "RIPH1", role: str = "coordinator",
                      framework: str = "JARDE", history_limit: int | None = None) -> str:
@@ -90,6 +95,15 @@ class Harness:
 
     async def skip(self, days: float) -> None:
         await skip(self.env, timedelta(days=days))
+
+    async def at_paris_hour(self, hour: int) -> None:
+        """Skip to the next `hour` o'clock in Paris, where legal days begin: a test that counts
+        days in fractions then crosses the same midnights whatever the time of day it runs."""
+        now = (await self.env.get_current_time()).astimezone(PARIS)
+        target = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+        if target <= now:
+            target += timedelta(days=1)
+        await skip(self.env, target - now)
 
     async def event_types(self, study_id: str) -> list[str]:
         return [e.type for e in await self.store.read_stream(study_id)]

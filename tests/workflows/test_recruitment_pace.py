@@ -22,6 +22,7 @@ async def alerts(harness, sid: str) -> list:  # type: ignore[no-untyped-def]
 
 
 async def test_the_clock_raises_the_alert_on_the_day_and_once_a_week(harness):
+    await harness.at_paris_hour(6)  # day 5 at 18:00, day 11 at 18:00, day 12 at 20:24
     sid, day0 = await recruiting(harness)
     # 20 over 100 days, no one included: behind by more than 20 % from the day 1.25 is planned
     await harness.send(sid, {"type": "set_recruitment_plan", "target": 20,
