@@ -2,6 +2,7 @@
 event names. One table per kind of code, each text a catalogue entry (i18n); the codes stay
 in the API and the exports, the words are for people."""
 
+from functools import partial
 from typing import Any
 
 import i18n
@@ -113,32 +114,14 @@ def _lookup(table: dict[str, str], code: object) -> str:
     return _(table[text]) if text in table else text.replace("_", " ")
 
 
-def role(code: object) -> str:
-    return _lookup(ROLES, code)
-
-
-def state(code: object) -> str:
-    return _lookup(STATES, code)
-
-
-def status(code: object) -> str:
-    return _lookup(STATUSES, code)
-
-
-def event(code: object) -> str:
-    return _lookup(EVENTS, code)
-
-
-def sign_in(code: object) -> str:
-    return _lookup(SIGN_IN, code)
-
-
-def document_kind(code: object) -> str:
-    return _lookup(DOCUMENT_KINDS, code)
-
-
-def document_status(code: object) -> str:
-    return _lookup(DOCUMENT_STATUSES, code)
+# each table's reader: a code (or an enum member) in the reader's words
+role = partial(_lookup, ROLES)
+state = partial(_lookup, STATES)
+status = partial(_lookup, STATUSES)
+event = partial(_lookup, EVENTS)
+sign_in = partial(_lookup, SIGN_IN)
+document_kind = partial(_lookup, DOCUMENT_KINDS)
+document_status = partial(_lookup, DOCUMENT_STATUSES)
 
 
 def roles(codes: object) -> str:
