@@ -8,7 +8,7 @@ from temporalio.exceptions import ApplicationError
 from activities.models import CheckpointResult
 from i18n import reasons
 from store import ConcurrencyError, EventStorePort
-from store.models import AppendRequest, AppendResult
+from store.models import Appended, AppendRequest, Seq
 
 
 class StoreActivities:
@@ -16,9 +16,11 @@ class StoreActivities:
         self.store = store
 
     @activity.defn(name="append_events")
-    async def append_events(self, request: AppendRequest) -> AppendResult:
+    async def append_events(self, request: AppendRequest) -> Appended:
         try:
-            return await self.store.append(request)
+            result = await self.store.append(request)
+            return Appended(events=[Seq(seq=e.seq) for e in result.events],
+                            duplicate=result.duplicate)
         except ConcurrencyError as e:
             # Another writer holds this version: retrying cannot help, the workflow must know.
             raise ApplicationError(str(e), type="ConcurrencyError", non_retryable=True) from e

@@ -89,6 +89,19 @@ class AppendResult(BaseModel):
     duplicate: bool = False
 
 
+class Seq(BaseModel):
+    seq: int
+
+
+class Appended(BaseModel):
+    """The append activity's answer to the workflow: where each event went in the record, all
+    it keeps of them (histories recorded before carried the whole stored events: the other
+    fields are ignored on replay)."""
+
+    events: list[Seq]
+    duplicate: bool = False
+
+
 _PART = r"[^@\s\x00-\x1f\x7f]+"  # no blank, no control character
 Email = Annotated[str, StringConstraints(pattern=rf"^{_PART}@{_PART}\.{_PART}$", max_length=254)]
 

@@ -4,6 +4,7 @@ read models in one transaction), then the state evolves. Legal clocks are one ti
 the next alarm the domain computes."""
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
@@ -20,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.events import AmendmentSubmitted, Event, SafetyEventReported
     from domain.model import FINISHED
     from domain.regulation import LEGAL_TIME_ZONE
-    from store.models import AppendRequest, AppendResult, NewEvent, Reply, StoredAnswer
+    from store.models import Appended, AppendRequest, NewEvent, Reply, StoredAnswer
     from workflows.models import (
         SYSTEM_ACTOR,
         SYSTEM_ROLE,
@@ -64,6 +65,10 @@ RULES_PATCH = "rules-edition-2"
 # Legal days in Paris: "today" and the clocks' wake-up at 00:00 Paris time (histories recorded
 # before it replay on UTC days)
 PARIS_PATCH = "legal-days-paris"
+# One timer per alarm: a command that leaves the next alarm where it was keeps the timer armed
+# (runs recorded before cancelled it and started another at every command: two more history
+# events, and server work, per command)
+STEADY_TIMER_PATCH = "steady-timer"
 
 
 def _rule_error(code: str, message: str) -> ApplicationError:
@@ -98,13 +103,18 @@ class StudyWorkflow:
         self.history_limit = (inp.history_limit or (
             HISTORY_LIMIT if workflow.patched(SHORT_RUNS_PATCH) else FIRST_HISTORY_LIMIT)
         ) if workflow.patched("renew-on-history-length") else None
+        alarm = _Alarm() if workflow.patched(STEADY_TIMER_PATCH) else None
         while True:
             self.changed = False
-            try:
-                await workflow.wait_condition(lambda: self.changed or self._should_renew(),
-                                              timeout=self._until_next_alarm())
-            except TimeoutError:
-                pass
+            if alarm is not None:
+                await alarm.wait(self._next_wake(),
+                                 lambda: self.changed or self._should_renew())
+            else:
+                try:
+                    await workflow.wait_condition(lambda: self.changed or self._should_renew(),
+                                                  timeout=self._until_next_alarm())
+                except TimeoutError:
+                    pass
             if self._should_renew():
                 self.renewing = True
                 await workflow.wait_condition(workflow.all_handlers_finished)
@@ -345,12 +355,16 @@ class StudyWorkflow:
     def _today(self):  # type: ignore[no-untyped-def]
         return workflow.now().astimezone(self._zone()).date()
 
-    def _until_next_alarm(self) -> timedelta | None:
+    def _next_wake(self) -> datetime | None:
+        """When the clocks next have something to do: 00:00 of their next alarm's legal day."""
         day = domain.next_alarm_on(self.state) if self.state else None
         if day is None:
             return None
-        wake = datetime.combine(day, time(0), tzinfo=self._zone())  # 00:00 there, DST included
-        return max(wake - workflow.now(), timedelta(milliseconds=1))
+        return datetime.combine(day, time(0), tzinfo=self._zone())  # 00:00 there, DST included
+
+    def _until_next_alarm(self) -> timedelta | None:
+        wake = self._next_wake()
+        return None if wake is None else _until(wake)
 
     async def _advance_clocks(self) -> None:
         assert self.state is not None
@@ -434,13 +448,38 @@ class StudyWorkflow:
             replies=replies or [],
         )
         result = await workflow.execute_activity(
-            "append_events", request, result_type=AppendResult,
+            "append_events", request, result_type=Appended,
             start_to_close_timeout=timedelta(seconds=30), retry_policy=APPEND_RETRY)
         self.state, self.view = new_state, new_view
         if request.notifications and result.events:
             self.outbox.append(result.events[-1].seq)
         self.changed = True
         return [e.seq for e in result.events]
+
+
+def _until(wake: datetime) -> timedelta:
+    return max(wake - workflow.now(), timedelta(milliseconds=1))
+
+
+class _Alarm:
+    """The run's one timer, armed for the clocks' next wake-up and left armed while that stays
+    the same: only a command that moves the next alarm cancels it and starts another."""
+
+    def __init__(self) -> None:
+        self.at: datetime | None = None
+        self.timer: asyncio.Task[None] | None = None
+
+    async def wait(self, wake: datetime | None, woken: Callable[[], bool]) -> None:
+        """Until `woken()` or the alarm at `wake` rings."""
+        if wake != self.at:
+            if self.timer is not None:
+                self.timer.cancel()
+            self.at, self.timer = wake, (None if wake is None else asyncio.create_task(
+                workflow.sleep(_until(wake))))
+        timer = self.timer
+        await workflow.wait_condition(lambda: woken() or (timer is not None and timer.done()))
+        if timer is not None and timer.done():
+            self.at, self.timer = None, None  # rung: the next wait arms the next alarm
 
 
 class _Decision(NamedTuple):

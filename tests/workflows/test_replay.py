@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from api import engine
 from workflows.models import BatchInput, BatchItem, BulkInput, BulkItem
 from workflows.study import StudyWorkflow
+
+from .conftest import CONVERTER
 
 HISTORIES = Path(__file__).parent / "histories"
 
@@ -31,7 +32,8 @@ def recorded() -> list[Path]:
 async def test_recorded_history_replays_deterministically(path: Path, sandboxed: bool):
     """In the SDK's sandbox and outside it, as a worker runs it with WORKFLOW_SANDBOX off."""
     history = WorkflowHistory.from_json(path.stem, path.read_text())
-    replayer = Replayer(workflows=[StudyWorkflow], data_converter=pydantic_data_converter,
+    # the converter production uses: payloads recorded encrypted are read, plain ones as they are
+    replayer = Replayer(workflows=[StudyWorkflow], data_converter=CONVERTER,
                         workflow_runner=SandboxedWorkflowRunner() if sandboxed
                         else UnsandboxedWorkflowRunner())
     await replayer.replay_workflow(history)
@@ -86,6 +88,27 @@ async def test_record_histories(harness):
                                            opened_on=day0 - timedelta(50))],
         actor="alice", role="coordinator", idempotency_key="replay-batch"))
     scenarios["legal_time_batch"] = sid
+
+    # one timer per alarm ("steady-timer"): commands that keep the next alarm, commands that
+    # move it, a clock stop, reminders and the CPP's silence ringing
+    sid = await harness.create()
+    await harness.walk(sid, until="submit_to_ansm", on=day0)
+    await harness.send(sid, {"type": "submit_to_ansm", "submitted_on": day0.isoformat()},
+                       "regulatory")
+    await harness.skip(4)
+    await harness.send(sid, {"type": "record_ethics_completeness",
+                             "notified_on": (day0 + timedelta(days=4)).isoformat()},
+                       "regulatory")
+    await harness.skip(10)
+    await harness.send(sid, {"type": "ethics_request_information",
+                             "requested_on": (day0 + timedelta(days=14)).isoformat(),
+                             "questions": "Randomisation?"}, "regulatory")
+    await harness.skip(20)
+    await harness.send(sid, {"type": "ethics_information_supplied",
+                             "supplied_on": (day0 + timedelta(days=34)).isoformat()},
+                       "regulatory")
+    await harness.skip(60)
+    scenarios["steady_timer_clocks"] = sid
 
     if (HISTORIES / "ansm_tacit_authorization.json").exists():  # the earlier ones are kept
         scenarios = {k: v for k, v in scenarios.items() if not (HISTORIES / f"{k}.json").exists()}
