@@ -144,8 +144,8 @@ def notify_activities(settings: Settings, pool: asyncpg.Pool) -> NotifyActivitie
 
 
 def activities(settings: Settings, pool: asyncpg.Pool) -> list[Callable[..., Any]]:
-    store = StoreActivities(EventStore(pool))
     notify = notify_activities(settings, pool)
+    store = StoreActivities(EventStore(pool), notify.deliverable)
     return [store.append_events, store.write_checkpoint, notify.deliver, notify.send_digests]
 
 

@@ -52,6 +52,13 @@ class NotifyActivities:
         smtp = settings.smtp_url.get_secret_value() if settings.smtp_url else None
         self.mailer = Mailer(smtp, settings.smtp_from) if smtp else None
 
+    def deliverable(self, notifications: list[dict[str, Any]]) -> bool:
+        """Whether `deliver` may have anything to send for these notices: e-mail when a mailer
+        is set (a person without a digest gets even routine ones at once), the webhook for
+        urgent ones. Nothing to send spares the study an activity per notifying command."""
+        return bool(notifications) and (self.mailer is not None or (
+            bool(self.settings.webhook_url) and any(n.get("urgent") for n in notifications)))
+
     async def _once(self, notification_id: int, recipient: str, channel: str,
                     send: Callable[[], Awaitable[None]]) -> bool:
         if await self.notices.delivered(notification_id, recipient, channel):

@@ -1,6 +1,9 @@
 """The event-store activity: makes a batch of events durable, with the read models, in one
 PostgreSQL transaction. Idempotent: a retry with the same key returns the first write."""
 
+from collections.abc import Callable
+from typing import Any
+
 import asyncpg
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -12,15 +15,19 @@ from store.models import Appended, AppendRequest, Seq
 
 
 class StoreActivities:
-    def __init__(self, store: EventStorePort) -> None:
-        self.store = store
+    def __init__(self, store: EventStorePort,
+                 deliverable: Callable[[list[dict[str, Any]]], bool] = bool) -> None:
+        """`deliverable(notifications)`: whether delivering the append's notices may send
+        anything (NotifyActivities.deliverable); by default, whenever there are notices."""
+        self.store, self.deliverable = store, deliverable
 
     @activity.defn(name="append_events")
     async def append_events(self, request: AppendRequest) -> Appended:
         try:
             result = await self.store.append(request)
             return Appended(events=[Seq(seq=e.seq) for e in result.events],
-                            duplicate=result.duplicate)
+                            duplicate=result.duplicate,
+                            deliver=self.deliverable(request.notifications))
         except ConcurrencyError as e:
             # Another writer holds this version: retrying cannot help, the workflow must know.
             raise ApplicationError(str(e), type="ConcurrencyError", non_retryable=True) from e

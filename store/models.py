@@ -100,6 +100,9 @@ class Appended(BaseModel):
 
     events: list[Seq]
     duplicate: bool = False
+    # whether the notices the events raised are for delivery now (e-mail, webhook): False when
+    # no channel would carry them (histories recorded before always delivered)
+    deliver: bool = True
 
 
 _PART = r"[^@\s\x00-\x1f\x7f]+"  # no blank, no control character

@@ -100,7 +100,8 @@ async def stack() -> AsyncIterator[Stack]:
                         # own (tests/api/test_audit.py)
                         LOGIN_MAX_FAILURES=10**9,
                         DOCUMENT_MAX_BYTES=3_000_000,  # a few MB show the limit
-                        # the workflow code in the SDK's sandbox (its default): a guard
+                        # the workflow code in the SDK's sandbox (production runs without):
+                        # the guard against non-deterministic workflow code
                         WORKFLOW_SANDBOX=True)
     async with Stack(settings, data_dir, port=0, ui=False) as s:
         yield s

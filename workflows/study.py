@@ -451,7 +451,7 @@ class StudyWorkflow:
             "append_events", request, result_type=Appended,
             start_to_close_timeout=timedelta(seconds=30), retry_policy=APPEND_RETRY)
         self.state, self.view = new_state, new_view
-        if request.notifications and result.events:
+        if request.notifications and result.events and result.deliver:
             self.outbox.append(result.events[-1].seq)
         self.changed = True
         return [e.seq for e in result.events]

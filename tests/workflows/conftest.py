@@ -150,7 +150,7 @@ def notify_settings() -> Settings:
 async def harness(env: WorkflowEnvironment, store: EventStore,
                   notify_settings: Settings) -> AsyncIterator[Harness]:
     task_queue = f"tq-{uuid.uuid4().hex[:8]}"
-    # in the SDK's sandbox (WORKFLOW_SANDBOX, on by default): here always, whatever the
+    # in the SDK's sandbox (WORKFLOW_SANDBOX, off in production): here always, whatever the
     # environment says: it guards the workflow code against non-deterministic calls
     sandboxed = notify_settings.model_copy(update={"workflow_sandbox": True})
     async with bootstrap.build_worker(sandboxed, env.client, store.pool, task_queue):
