@@ -24,6 +24,7 @@ from . import engine, study_import
 from .auth import signatures
 from .commands import (
     answer,
+    answer_key,
     check_code,
     check_site,
     idempotent,
@@ -110,15 +111,18 @@ async def batch(client: Client, read: ReadModels, actor: Actor, study_id: str,
     items = _items(body, sender, code_pattern, site_pattern=site_pattern,
                    behind_percent=behind_percent)
 
+    scope = f"POST {study_id} batch"
+
     async def run() -> tuple[int, dict[str, Any]]:
         inp = BatchInput(items=items, actor=actor.name, role=actor.role.value,
-                         idempotency_key=key or uuid.uuid4().hex)
+                         idempotency_key=key or uuid.uuid4().hex,
+                         answer_key=answer_key(scope, key) if key else None)
         async with measured("batch"):
             result = await engine.send_batch(client, study_id, inp)
         log.info("batch applied", study_id=study_id, actor=actor.name, commands=len(items))
         return 200, answer(result)
 
-    return await idempotent(read, actor, key, f"POST {study_id} batch", run)
+    return await idempotent(read, actor, key, scope, run, kept_by_append=True)
 
 
 # --- imports ----------------------------------------------------------------------------------

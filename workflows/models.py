@@ -69,6 +69,8 @@ class BatchInput(BaseModel):
     actor: str
     role: str
     idempotency_key: str
+    # the caller's scoped key under which the append keeps the answer (as CommandInput's)
+    answer_key: str | None = None
 
 
 class BulkOutcome(BaseModel):

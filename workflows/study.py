@@ -242,9 +242,11 @@ class StudyWorkflow:
             who = [{"actor": inp.actor, "role": inp.items[index].role or inp.role,
                     "reason": inp.items[index].reason, "signature": inp.items[index].signature}
                    for index, item_events in decided for _ in item_events]
-            seqs = await self._persist_decided(state, events, inp.actor, inp.role,
-                                               inp.items[0].reason,
-                                               f"{self.study_id}:batch:{inp.idempotency_key}", who)
+            seqs = await self._persist_decided(
+                state, events, inp.actor, inp.role, inp.items[0].reason,
+                f"{self.study_id}:batch:{inp.idempotency_key}", who,
+                whole=Reply(actor=inp.actor, key=inp.answer_key, status=200, first=0, count=0,
+                            extra=_ids(events)) if inp.answer_key else None)
             return CommandResult(study=self.view, seqs=seqs, extra=_ids(events))
 
     @batch.validator
@@ -411,11 +413,16 @@ class StudyWorkflow:
                                actor: str, role: str, reason: str, key: str,
                                who: list[dict[str, Any]] | None = None,
                                answers: list[StoredAnswer] | None = None,
-                               replies: list[Reply] | None = None) -> list[int]:
+                               replies: list[Reply] | None = None,
+                               whole: Reply | None = None) -> list[int]:
         """Append the decided `events` (which lead to `state`) with the clock events they make
-        due at once: a legal date recorded late may put a clock past its alarms."""
+        due at once: a legal date recorded late may put a clock past its alarms. `whole`: an
+        answer kept for every event of the append, the clocks' included."""
         assert state is not None
         clock_events = domain.tick(state, self._today())
+        if whole is not None:
+            replies = [*(replies or []),
+                       whole.model_copy(update={"count": len(events) + len(clock_events)})]
         return await self._persist(events + clock_events, actor, role, reason, key,
                                    by_clock=len(clock_events), who=who, answers=answers,
                                    replies=replies)

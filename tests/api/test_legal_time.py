@@ -6,6 +6,9 @@ import uuid
 from pathlib import Path
 
 import scenarios
+from api import commands, engine
+from store import ReadModels
+from workflows.models import BatchInput, BatchItem
 
 from .conftest import days_ago
 
@@ -102,6 +105,32 @@ async def test_a_batch_is_applied_in_legal_order_and_judged_once(api):
     again = await api.post(f"/api/studies/{sid}/commands:batch", {"commands": commands,
                            "reason": "typed in one go"}, "regulatory", **{"Idempotency-Key": key})
     assert again.status_code == 200 and again.json()["seq"] == r.json()["seq"]
+
+
+async def test_a_keyed_batchs_answer_is_kept_by_its_append(api, stack):
+    """As a command's: the web app writes no answer of its own. A caller whose call died after
+    the append (the batch sent to the engine as the web app sends it, its answer never
+    returned) gets that answer on its retry, and the facts are written once."""
+    sid = await api.create()
+    await api.walk(sid, until="submit_to_ethics")
+    key = uuid.uuid4().hex
+    regulatory = await ReadModels(stack.pool).resolve_token(api.tokens["regulatory"])
+    assert regulatory is not None
+    submitted = {"type": "submit_to_ethics", "committee": "CPP Est",
+                 "submitted_on": days_ago(10)}
+    sent = await engine.send_batch(stack.client, sid, BatchInput(
+        items=[BatchItem(command=submitted, reason="died after the append")],
+        actor=regulatory[0], role="regulatory", idempotency_key=key,
+        answer_key=commands.answer_key(f"POST {sid} batch", key)))
+    kept = await ReadModels(stack.pool).stored_answer(
+        regulatory[0], commands.answer_key(f"POST {sid} batch", key))
+    assert kept == (200, commands.answer(sent))  # written by the append, not by the web app
+    retry = await api.post(f"/api/studies/{sid}/commands:batch",
+                           {"commands": [submitted], "reason": "retried"}, "regulatory",
+                           **{"Idempotency-Key": key})
+    assert retry.status_code == 200, retry.text
+    assert retry.json() == commands.answer(sent)
+    assert [e["type"] for e in await events(api, sid)].count("EthicsSubmitted") == 1
 
 
 async def test_a_batch_is_all_or_nothing(api):
