@@ -180,6 +180,35 @@ def profiled(directory: Path | None, topology: str, side: Side) -> Iterator[None
             spy.wait(60)
 
 
+def servers(stack: Stack) -> dict[str, float]:
+    """CPU seconds of the servers both sides share (the Temporal dev server, PostgreSQL's
+    processes), by name: the work each side asks of them, beside its own Python CPU."""
+    used: dict[str, float] = {"Temporal": 0.0, "PostgreSQL": 0.0}
+    procs = psutil.Process(stack.up.pid).children(recursive=True)
+    for p in psutil.process_iter(["name", "cmdline"]):  # PostgreSQL runs detached
+        if "postgres" in (p.info["name"] or "") and str(stack.data_dir) in " ".join(
+                p.info["cmdline"] or []):
+            procs += [p, *p.children(recursive=True)]
+    for child in set(procs):
+        with contextlib.suppress(psutil.Error):
+            name = child.name()
+            kind = "Temporal" if "temporal" in name else "PostgreSQL" if "postgres" in name \
+                else None
+            if kind:
+                t = child.cpu_times()
+                used[kind] += t.user + t.system
+    return used
+
+
+@contextlib.contextmanager
+def server_cpu(stack: Stack, into: list[dict[str, float]], calls: int) -> Iterator[None]:
+    """Appends to `into` the servers' CPU ms per call spent while the block runs."""
+    before = servers(stack)
+    yield
+    after = servers(stack)
+    into.append({k: (after[k] - before[k]) * 1000 / calls for k in before})
+
+
 def spread(values: list[float]) -> str:
     return f"median {statistics.median(values):.2f} (min {min(values):.2f}, max {max(values):.2f})"
 
@@ -202,13 +231,17 @@ async def topology_run(topology: str, args: argparse.Namespace) -> None:
                 ours_lat += await mine.serial(1)
                 floor_lat += await floor.serial(1)
             results: dict[int, list[tuple[float, float, list[float], list[float]]]] = {}
+            shared: dict[tuple[int, str], list[dict[str, float]]] = {}
+            calls = args.studies * CALLS
             for concurrency in args.concurrency:
                 for rep in range(args.reps):
                     first = args.profile if rep == 0 and concurrency == args.concurrency[0] \
                         else None
-                    with profiled(first, topology, mine):
+                    with profiled(first, topology, mine), \
+                            server_cpu(stack, shared.setdefault((concurrency, "ours"), []), calls):
                         o_rate, o_cpu = await mine.rep(args.studies, concurrency)
-                    with profiled(first, topology, floor):
+                    with profiled(first, topology, floor), \
+                            server_cpu(stack, shared.setdefault((concurrency, "floor"), []), calls):
                         f_rate, f_cpu = await floor.rep(args.studies, concurrency)
                     results.setdefault(concurrency, []).append((o_rate, f_rate, o_cpu, f_cpu))
     print(f"topology {topology}: {TOPOLOGIES[topology]}; "
@@ -230,6 +263,10 @@ async def topology_run(topology: str, args: argparse.Namespace) -> None:
             print(f"      {side.name}: " + ", ".join(
                 f"{name} {statistics.median(p[i] for p in per_process):.2f}"
                 for i, name in enumerate(side.cpu_names)) + " (medians)")
+        print("      servers' CPU ms per call: " + "; ".join(
+            f"{who} " + ", ".join(f"{name} {statistics.median(r[name] for r in runs):.2f}"
+                                  for name in runs[0])
+            for who in ("ours", "floor") for runs in [shared[(concurrency, who)]]) + " (medians)")
     sys.stdout.flush()
 
 

@@ -69,6 +69,13 @@ PARIS_PATCH = "legal-days-paris"
 # (runs recorded before cancelled it and started another at every command: two more history
 # events, and server work, per command)
 STEADY_TIMER_PATCH = "steady-timer"
+# The patches above in one marker: a run that records it takes them all (each marker is a
+# history event and an update of the run's search attributes on the server, seven per run
+# before). Runs recorded before decide patch by patch, as they were recorded; a later patch
+# gets its own marker until a next edition gathers it.
+EDITION_PATCH = "edition-2026-11"
+EDITION = frozenset({"renew-on-history-length", SHORT_RUNS_PATCH, "group-commit", RULES_PATCH,
+                     PARIS_PATCH, "deliver-notifications", STEADY_TIMER_PATCH})
 
 
 def _rule_error(code: str, message: str) -> ApplicationError:
@@ -96,14 +103,21 @@ class StudyWorkflow:
         # next in the same activation, reuses it when nothing it depends on changed (validators
         # do not run on replay: there the handler decides)
         self.validated: dict[str, _Decision] = {}
+        self.edition: bool | None = None  # whether this run recorded EDITION_PATCH
+
+    def _patched(self, patch: str) -> bool:
+        """workflow.patched, through the edition that gathers the patches of its time."""
+        if self.edition is None:
+            self.edition = workflow.patched(EDITION_PATCH)
+        return (self.edition and patch in EDITION) or workflow.patched(patch)
 
     @workflow.run
     async def run(self, inp: StudyInput) -> dict[str, Any]:
         # Added after histories were recorded: their runs never renewed on history length.
         self.history_limit = (inp.history_limit or (
-            HISTORY_LIMIT if workflow.patched(SHORT_RUNS_PATCH) else FIRST_HISTORY_LIMIT)
-        ) if workflow.patched("renew-on-history-length") else None
-        alarm = _Alarm() if workflow.patched(STEADY_TIMER_PATCH) else None
+            HISTORY_LIMIT if self._patched(SHORT_RUNS_PATCH) else FIRST_HISTORY_LIMIT)
+        ) if self._patched("renew-on-history-length") else None
+        alarm = _Alarm() if self._patched(STEADY_TIMER_PATCH) else None
         while True:
             self.changed = False
             if alarm is not None:
@@ -143,7 +157,7 @@ class StudyWorkflow:
         each still gets its own answer, or its own refusal."""
         self._accepted()
         # Added after histories were recorded: their runs applied one command per append.
-        if not workflow.patched("group-commit"):
+        if not self._patched("group-commit"):
             return await self._command_alone(inp)
         ticket = _Ticket(inp)
         self.waiting.append(ticket)
@@ -299,7 +313,7 @@ class StudyWorkflow:
         if self.rules is None:
             if workflow.unsafe.is_read_only():
                 return domain.RULES
-            self.rules = domain.RULES if workflow.patched(RULES_PATCH) else 1
+            self.rules = domain.RULES if self._patched(RULES_PATCH) else 1
         return self.rules
 
     async def _adopt_rules(self) -> None:
@@ -351,7 +365,7 @@ class StudyWorkflow:
         if self.zone is None:
             if workflow.unsafe.is_read_only():
                 return LEGAL_TIME_ZONE
-            self.zone = LEGAL_TIME_ZONE if workflow.patched(PARIS_PATCH) else UTC
+            self.zone = LEGAL_TIME_ZONE if self._patched(PARIS_PATCH) else UTC
         return self.zone
 
     def _today(self):  # type: ignore[no-untyped-def]
@@ -377,7 +391,7 @@ class StudyWorkflow:
 
     async def _deliver(self) -> None:
         # Added after histories were recorded: old runs replay without these activities.
-        if not workflow.patched("deliver-notifications"):
+        if not self._patched("deliver-notifications"):
             self.outbox.clear()
             return
         while self.outbox:

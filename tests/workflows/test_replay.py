@@ -89,8 +89,8 @@ async def test_record_histories(harness):
         actor="alice", role="coordinator", idempotency_key="replay-batch"))
     scenarios["legal_time_batch"] = sid
 
-    # one timer per alarm ("steady-timer"): commands that keep the next alarm, commands that
-    # move it, a clock stop, reminders and the CPP's silence ringing
+    # one patch marker per run (the edition) and one timer per alarm: commands that keep the
+    # next alarm, commands that move it, a clock stop, reminders and the CPP's silence ringing
     sid = await harness.create()
     await harness.walk(sid, until="submit_to_ansm", on=day0)
     await harness.send(sid, {"type": "submit_to_ansm", "submitted_on": day0.isoformat()},
@@ -108,7 +108,7 @@ async def test_record_histories(harness):
                              "supplied_on": (day0 + timedelta(days=34)).isoformat()},
                        "regulatory")
     await harness.skip(60)
-    scenarios["steady_timer_clocks"] = sid
+    scenarios["edition_one_marker_one_timer"] = sid
 
     if (HISTORIES / "ansm_tacit_authorization.json").exists():  # the earlier ones are kept
         scenarios = {k: v for k, v in scenarios.items() if not (HISTORIES / f"{k}.json").exists()}

@@ -1,4 +1,4 @@
-"""The run keeps one timer per alarm: a command that leaves the clocks' next alarm where it was
+"""Few history events per command. The run keeps one timer per alarm: a command that leaves the clocks' next alarm where it was
 neither cancels the timer nor starts another (each would be two more history events and server
 work per command); a command that moves the alarm re-arms it, and the alarm still rings."""
 
@@ -26,3 +26,16 @@ async def test_a_command_that_leaves_the_next_alarm_keeps_the_timer(harness):
     await harness.send(sid, {"type": "record_ethics_completeness",
                              "notified_on": today.isoformat()}, role="regulatory")
     assert await _timers(harness, sid) == (started + 1, cancelled + 1)
+
+
+async def test_a_new_run_records_one_patch_marker_for_the_whole_edition(harness):
+    """The edition's one marker stands for the patches it gathers (each marker is a history
+    event and a search-attribute update on the server)."""
+    sid = await harness.create()
+    await harness.walk(sid, until="-", on=await harness.today())
+    events = (await harness.client.get_workflow_handle(sid).fetch_history()).events
+    markers = [e.marker_recorded_event_attributes for e in events
+               if e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED]
+    assert len(markers) == 1
+    assert sum(e.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES
+               for e in events) <= 1
