@@ -1,6 +1,7 @@
-"""Few history events per command. The run keeps one timer per alarm: a command that leaves the clocks' next alarm where it was
-neither cancels the timer nor starts another (each would be two more history events and server
-work per command); a command that moves the alarm re-arms it, and the alarm still rings."""
+"""Few history events per command. The run keeps one timer per alarm: a command that leaves
+the clocks' next alarm where it was neither cancels the timer nor starts another (each would be
+two more history events and server work per command); a command that moves the alarm re-arms
+it, and the alarm still rings. A new run records one patch marker."""
 
 from temporalio.api.enums.v1 import EventType
 
