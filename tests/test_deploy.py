@@ -14,7 +14,7 @@ import yaml
 
 from codec import KEY_FILE, new_key
 from settings import Settings
-from stack.temporal import free_port
+from stack.temporal import DYNAMIC_CONFIG, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -33,6 +33,14 @@ def test_compose_runs_the_whole_stack_with_health_checks_and_volumes():
     env = services["web"]["environment"]
     assert env["DOCUMENT_BACKEND"] == "s3" and env["S3_ENDPOINT_URL"] == "http://minio:9000"
     assert services["temporal-ui"]["environment"]["TEMPORAL_CODEC_ENDPOINT"].endswith("/codec")
+
+
+def test_the_production_server_gets_the_embedded_servers_dynamic_config():
+    temporal = COMPOSE["services"]["temporal"]
+    path = temporal["environment"]["DYNAMIC_CONFIG_FILE_PATH"]
+    mounted = next(v.split(":")[0] for v in temporal["volumes"] if v.split(":")[1] == path)
+    config = yaml.safe_load((ROOT / mounted).read_text())
+    assert {key: values[0]["value"] for key, values in config.items()} == DYNAMIC_CONFIG
 
 
 def test_every_variable_given_to_studyflow_is_a_setting_it_reads(monkeypatch):
