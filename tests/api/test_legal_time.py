@@ -6,8 +6,7 @@ import uuid
 from pathlib import Path
 
 import scenarios
-
-from .conftest import days_ago
+from tests.days import days_ago
 
 EXAMPLES = Path(__file__).parents[2] / "docs" / "examples"
 
