@@ -12,7 +12,7 @@ COPY api api
 COPY cli cli
 COPY stack stack
 COPY i18n i18n
-COPY worker.py settings.py codec.py bootstrap.py scenarios.py ./
+COPY worker.py settings.py codec.py bootstrap.py scenarios.py wallclock.py ./
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 
 FROM python:3.12-slim

@@ -8,14 +8,15 @@ revoking it stops the URL at once, and asking again gives a new one."""
 
 import hashlib
 import hmac
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from icalendar import Calendar, Event
 
 import i18n
+import wallclock
 from domain import inbox
-from domain.regulation import CLOCKS
+from domain.regulation import CLOCKS, legal_day
 from i18n import gettext as _
 from store import ReadModels
 
@@ -112,8 +113,8 @@ def render(feed: dict[str, Any], rows: list[dict[str, Any]], base_url: str,
 
 def _render(feed: dict[str, Any], rows: list[dict[str, Any]], base_url: str,
             now: datetime | None) -> bytes:
-    stamp = (now or datetime.now(UTC)).replace(microsecond=0)
-    today = stamp.date()
+    stamp = (now or wallclock.now()).replace(microsecond=0)
+    today = legal_day(stamp)
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

@@ -7,13 +7,13 @@ import asyncio
 import hashlib
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import structlog
 from pydantic import TypeAdapter, ValidationError
 from temporalio.client import Client
 
+import wallclock
 from domain import COMMAND_ROLES, Actor, AnyCommand, BatchRefused, RuleViolation, decide_batch
 from domain.commands import PARTICIPANT_COMMAND_TYPES, STUDY_COMMAND_TYPES
 from domain.model import Role
@@ -184,7 +184,7 @@ async def _import_line(client: Client, read: ReadModels, actor: Actor,
     commands = [(_ANY.validate_python(i.command),
                  Actor(name=actor.name, role=Role(i.role or actor.role))) for i in items]
     try:  # judged here first: a refused history must not leave a study started
-        decide_batch(None, commands, datetime.now(UTC).date(), study_id)
+        decide_batch(None, commands, wallclock.today(), study_id)
     except BatchRefused as e:
         return {**_refused(line.line, study.reference, e.code, e.message), "index": e.index}
     inp = BatchInput(items=items, actor=actor.name, role=actor.role.value,

@@ -4,20 +4,16 @@ SQL) as JSON and CSV. Shared by the JSON API, the web pages and, through the API
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
+import wallclock
 from domain.recruitment import Inclusion, progress
 from domain.sites import RecruitmentPlan, Site
 from store import ReadModels
 
 SECTIONS = ("studies", "cpp", "ansm", "clocks", "inclusions")
 ALL = "all"  # the row of a report that sums the others (every committee, every role...)
-
-
-def today() -> date:
-    """The legal day, as the workflows count it (UTC)."""
-    return datetime.now(UTC).date()
 
 
 async def recruitment(read: ReadModels, study: dict[str, Any],
@@ -29,7 +25,7 @@ async def recruitment(read: ReadModels, study: dict[str, Any],
         RecruitmentPlan.model_validate(plan) if plan else None,
         [Site.model_validate(site) for site in study.get("sites") or []],
         [Inclusion(r["site"], r["included_on"], r["withdrawn_on"], r["completed_on"], r["n"])
-         for r in rows], on or today())}
+         for r in rows], on or wallclock.today())}
 
 
 def month_start(day: date, months_back: int) -> date:
@@ -44,7 +40,7 @@ def _share(part: int, whole: int) -> float | None:
 async def report(read: ReadModels, months: int = 24, on: date | None = None) -> dict[str, Any]:
     """GET /api/reports/portfolio: the unit's figures; the monthly ones over the last `months`
     months (this one included)."""
-    day = on or today()
+    day = on or wallclock.today()
     since = month_start(day, months - 1)
     raw = await read.portfolio(since)
     by_state: dict[str, int] = {}

@@ -2,7 +2,6 @@
 tokens on every form. Commands go through the same path as the JSON API (api/commands.py)."""
 
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader
 from pydantic import ValidationError
 
 import i18n
+import wallclock
 from domain import Actor, RuleViolation, StudyState, StudyStatus, fold, may_operate, parse_event
 from domain.catalogue import COMMAND_ROLES, labels
 from domain.events import PARTICIPANT_EVENT_TYPES
@@ -241,7 +241,7 @@ async def study_page(request: Request, actor: Actor, read: ReadModels, study_id:
     if study is None:
         return render(request, "not_found.html", status=404, actor=actor, study_id=study_id)
     state, own = await folded(read, study_id)
-    today = datetime.now(UTC).date()
+    today = wallclock.today()
     sites = study.get("sites") or []
     kinds = available(state, actor.role, today) if state else []
     forms = [{"kind": k, "label": _(LABELS[k]),

@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import asyncpg  # noqa: E402
 
+import wallclock  # noqa: E402
 from domain import Actor, decide, fold, view  # noqa: E402
 from domain.commands import CreateStudy  # noqa: E402
 from stack import postgres  # noqa: E402
@@ -44,7 +45,7 @@ STREAMS = 100
 def sample_view() -> dict[str, Any]:
     events = decide(None, CreateStudy(title="Bench study " + "x" * 60, category="RIPH1",
                                       investigator="Dr Bench"),
-                    Actor(name="a", role="coordinator"), datetime.now(UTC).date(), "study-b")
+                    Actor(name="a", role="coordinator"), wallclock.today(), "study-b")
     return view(fold(None, events))  # type: ignore[arg-type]
 
 

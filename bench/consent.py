@@ -19,7 +19,6 @@ import re
 import sys
 import time
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -27,11 +26,12 @@ from temporalio.client import Client
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import wallclock  # noqa: E402
 from bench.bare import TASK_QUEUE, BareWorkflow  # noqa: E402
 from bench.common import Stack, pct, summary  # noqa: E402
 from bench.lifecycle import COMMANDS  # noqa: E402
 
-TODAY = datetime.now(UTC).date().isoformat()
+TODAY = wallclock.today().isoformat()
 BULK = 500
 
 

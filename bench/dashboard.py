@@ -16,7 +16,6 @@ import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ import httpx  # noqa: E402
 import uvicorn  # noqa: E402
 from temporalio.client import Client  # noqa: E402
 
+import wallclock  # noqa: E402
 from api.app import create_app  # noqa: E402
 from bench.common import pct  # noqa: E402
 from domain import Actor, decide, fold, view  # noqa: E402
@@ -69,7 +69,7 @@ FROM generate_series(1, $2::int) AS g
 
 def sample_view() -> dict:
     events = decide(None, CreateStudy(title="Bench", category="RIPH1", investigator="Dr Bench"),
-                    Actor(name="a", role="coordinator"), datetime.now(UTC).date(), "study-b")
+                    Actor(name="a", role="coordinator"), wallclock.today(), "study-b")
     return view(fold(None, events))  # type: ignore[arg-type]
 
 

@@ -19,7 +19,7 @@ import json
 import sys
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import wallclock  # noqa: E402
 from bench.bare import TASK_QUEUE, BareWorkflow  # noqa: E402
 from bench.common import Stack, summary  # noqa: E402
 from scenarios import PROTOCOL_SHA256  # noqa: E402
@@ -85,7 +86,7 @@ async def limited(concurrency: int, jobs: list[Any]) -> float:
 
 
 async def main(args: argparse.Namespace) -> None:
-    today = datetime.now(UTC).date()
+    today = wallclock.today()
     run_id = uuid.uuid4().hex[:6]
     lines = [json.dumps(history(n, today), ensure_ascii=False) for n in range(args.studies)]
     chunks = ["\n".join(lines[i:i + args.chunk]) + "\n"

@@ -32,7 +32,6 @@ import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,11 +42,12 @@ from temporalio.client import Client
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import wallclock  # noqa: E402
 from bench.bare import one_study  # noqa: E402
 from bench.common import Stack, rate, summary  # noqa: E402
 from scenarios import riph1_walk  # noqa: E402
 
-TODAY = datetime.now(UTC).date().isoformat()
+TODAY = wallclock.today().isoformat()
 # the shared RIPH1 walk, the CPP's completeness notice included: 10 commands
 COMMANDS = riph1_walk(TODAY, completeness_on=TODAY)
 CALLS = 1 + len(COMMANDS)  # the creation, then each command

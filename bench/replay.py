@@ -22,7 +22,6 @@ import asyncio
 import statistics
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +32,7 @@ from temporalio.client import Client, WorkflowHistory  # noqa: E402
 from temporalio.converter import DataConverter  # noqa: E402
 from temporalio.worker import Replayer  # noqa: E402
 
+import wallclock  # noqa: E402
 from api import engine  # noqa: E402
 from bench.common import Stack, pct  # noqa: E402
 from bench.scale import OPEN, Api, gather_limited, mib  # noqa: E402
@@ -42,7 +42,7 @@ from scenarios import riph1_walk  # noqa: E402
 from settings import Settings  # noqa: E402
 from workflows.study import FIRST_HISTORY_LIMIT, HISTORY_LIMIT, StudyWorkflow  # noqa: E402
 
-TODAY = datetime.now(UTC).date().isoformat()
+TODAY = wallclock.today().isoformat()
 SAMPLES = (100, 250, 500, 1000, 1500, 1900)  # history lengths (a run renews at HISTORY_LIMIT)
 RSS_BUDGET = 2048  # MiB: the scale target for 10,000 open studies (bench/scale.py)
 

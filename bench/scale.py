@@ -28,7 +28,6 @@ import signal
 import sys
 import time
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -38,12 +37,13 @@ from temporalio.client import Client, WorkflowHandle
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import wallclock  # noqa: E402
 from bench.bare import TASK_QUEUE, BareWorkflow  # noqa: E402
 from bench.common import Stack, pct, summary  # noqa: E402
 from scenarios import only, riph1_walk  # noqa: E402
 from settings import Settings  # noqa: E402
 
-TODAY = datetime.now(UTC).date().isoformat()
+TODAY = wallclock.today().isoformat()
 # the shared walk's first steps that apply to a RIPH3 (no insurance): after them the study
 # waits on the CPP's completeness clock
 OPEN = only(riph1_walk(TODAY), "submit_protocol", "assign_sponsor", "record_registration",

@@ -6,7 +6,7 @@ judged on their legal dates, so that no clock the file itself shows was met is e
 overdue: the approvals, the two sites and their activation, the recruitment plan, five months
 of inclusions (some withdrawn, some completed); then two participants are included today."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -15,6 +15,7 @@ from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
 import i18n
+import wallclock
 from api import words
 from api.auth.admin import demo_account
 from domain import COMMAND_ROLES
@@ -48,7 +49,7 @@ TODAY_CODES = 2  # participants included today, one command at a time
 
 
 def _days_ago(n: int) -> str:
-    return (datetime.now(UTC).date() - timedelta(days=n)).isoformat()
+    return (wallclock.today() - timedelta(days=n)).isoformat()
 
 
 def batches(steps: list[Step]) -> list[tuple[str, list[dict[str, Any]]]]:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+import wallclock
 from api import words
 from cli.common import DEFAULT_DIR, DataDir, Token, _, api, fail, show, table, yes
 from i18n import N_, format_date, format_number, parse_date
@@ -30,7 +31,7 @@ calendar_app = typer.Typer(help="Your calendar feed (iCalendar) of open deadline
 def _day(value: str | None) -> str:
     try:
         return (date.fromisoformat(parse_date(value)).isoformat() if value
-                else date.today().isoformat())
+                else wallclock.today().isoformat())
     except ValueError:
         fail(_("{value} is not a date (DD/MM/YYYY or YYYY-MM-DD)").format(value=repr(value)))
 

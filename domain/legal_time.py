@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from .commands import EXPECTED_DATES
+from .regulation import legal_day
 
 # The field of each event that carries its legal date. An event type not listed here has no
 # legal date of its own (a status change, a sponsor's name): its `effective_on` is null.
@@ -156,8 +157,9 @@ def legal_order(commands: Sequence[Mapping[str, Any]]) -> list[int]:
 
 
 def recorded_late(effective: date | None, recorded_at: datetime, late_after_days: int) -> bool:
-    """Recorded more than `late_after_days` days after the fact took effect."""
-    return effective is not None and (recorded_at.date() - effective).days > late_after_days
+    """Recorded more than `late_after_days` legal days after the fact took effect (the day of
+    recording counted in Paris, as the fact's own date is)."""
+    return effective is not None and (legal_day(recorded_at) - effective).days > late_after_days
 
 
 def as_date(value: Any) -> date | None:

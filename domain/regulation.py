@@ -2,6 +2,7 @@
 read them from here. Sources: Code de la santé publique (CSP) as renumbered in 2016 (décret
 2016-1537) and amended since (décret 2024-795 for express authorizations)."""
 
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -285,6 +286,15 @@ EU, EVALUATION = Periods.eu, Periods.eu_evaluation
 # runs to the end of that day in Paris, and fires at 00:00 Paris time the day after, summer
 # time included (workflows/study.py, behind the "legal-days-paris" patch).
 LEGAL_TIME_ZONE = ZoneInfo("Europe/Paris")
+
+
+def legal_day(at: datetime) -> date:
+    """The legal day of an instant: its calendar day in Paris. From 22:00 or 23:00 UTC (summer
+    or winter time) it is already the next day there, whatever the UTC date or the machine's
+    zone says. A naive time names no instant, so it is refused rather than guessed."""
+    if at.utcoffset() is None:
+        raise ValueError(f"a legal day needs an aware instant, not the naive {at.isoformat()}")
+    return at.astimezone(LEGAL_TIME_ZONE).date()
 
 REMINDER_DAYS_BEFORE = (7, 1)  # reminders 7 days and 1 day before a clock falls due
 

@@ -9,10 +9,16 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from domain.regulation import LEGAL_TIME_ZONE
+
 HERE = Path(__file__).parent
 MIGRATIONS = HERE / "migrations"
 MIGRATION_LOCK = 7_401_230  # pg_advisory_lock key: one migrator at a time
 APP_ROLE = "studyflow_app"  # may only INSERT and SELECT events (migration 009)
+# The sessions' zone: `current_date` in the read models' queries (overdue flags, a minor's
+# coming of age) is then the legal day, the calendar day in Paris, whatever the server's own
+# default; timestamps still travel as instants (asyncpg decodes them in UTC).
+SESSION = {"TimeZone": LEGAL_TIME_ZONE.key}
 
 
 def app_dsn(owner_dsn: str) -> str:
@@ -71,13 +77,14 @@ async def _no_session_state(conn: asyncpg.Connection) -> None:
 
 async def create_pool(dsn: str, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size,
-                                     init=_init_connection, reset=_no_session_state)
+                                     init=_init_connection, reset=_no_session_state,
+                                     server_settings=SESSION)
     assert pool is not None
     return pool
 
 
 async def connect(dsn: str) -> asyncpg.Connection:
-    conn = await asyncpg.connect(dsn)
+    conn = await asyncpg.connect(dsn, server_settings=SESSION)
     await _init_connection(conn)
     return conn
 

@@ -57,3 +57,14 @@ def test_the_language_changes_no_uid_and_no_date():
         (_, (fr,)), (_, (en,)) = _feed(feed, [row], "fr"), _feed(feed, [row], "en")
         assert str(fr.get("uid")) == str(en.get("uid"))
         assert fr.get("dtstart").dt == en.get("dtstart").dt == date(2026, 12, 15)
+
+
+def test_a_task_without_due_date_shows_on_the_legal_day_the_feed_is_read():
+    """Read at 23:30 UTC on 31 December, the feed is read on 1 January in Paris: a task with no
+    due date shows that day, not on the UTC date."""
+    undated = {**TASK, "due_on": None, "overdue": False, "title": "Consent again"}
+    cal = icalendar.Calendar.from_ical(calendar.render(
+        PERSON, [undated], "https://sf.example", datetime(2026, 12, 31, 23, 30, tzinfo=UTC),
+        language="en"))
+    (event,) = cal.walk("VEVENT")
+    assert event.get("dtstart").dt == date(2027, 1, 1)

@@ -2,7 +2,6 @@
 processes, a real stack."""
 
 import subprocess
-from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -10,6 +9,7 @@ import icalendar
 
 from cli.demo import batches
 from scenarios import STUDY, riph1_walk
+from tests.days import days_ago
 
 from .test_cli import CLI, ENV, Up, cli, data_dir, wait_healthy  # noqa: F401 (a fixture)
 
@@ -29,10 +29,6 @@ def test_sites_plan_recruitment_reports_and_calendar_from_the_shell(data_dir: Pa
                                   capture_output=True, text=True, timeout=120,
                                   env={**ENV, "STUDYFLOW_TOKEN": token[role]})
 
-        today = date.today()
-
-        def ago(n: int) -> str:
-            return (today - timedelta(days=n)).isoformat()
 
         with httpx.Client(base_url=url, timeout=60) as http:
             def post(path: str, body: dict, role: str) -> dict:
@@ -42,8 +38,8 @@ def test_sites_plan_recruitment_reports_and_calendar_from_the_shell(data_dir: Pa
                 return r.json()
 
             sid = post("/api/studies", STUDY, "investigator")["id"]
-            for role, commands in batches(riph1_walk(ago(60), opinion_on=ago(20),
-                                                     decision_on=ago(15), opened_on=ago(10))):
+            for role, commands in batches(riph1_walk(days_ago(60), opinion_on=days_ago(20),
+                                                     decision_on=days_ago(15), opened_on=days_ago(10))):
                 post(f"/api/studies/{sid}/commands:batch", {"commands": commands},
                      "coordinator" if role == "investigator" else role)
 
@@ -56,14 +52,14 @@ def test_sites_plan_recruitment_reports_and_calendar_from_the_shell(data_dir: Pa
         early = run("participants", "register", "--study", sid, "P-0001", "--reason", "x",
                     "--field", "site=LIL-JDF", role="investigator")
         assert early.returncode == 1 and "409 site_not_active" in early.stderr
-        active = run("sites", "activate", "--study", sid, "LIL-JDF", "--on", ago(5),
-                     "--agreement-signed-on", ago(9), "--reason", "convention signed")
+        active = run("sites", "activate", "--study", sid, "LIL-JDF", "--on", days_ago(5),
+                     "--agreement-signed-on", days_ago(9), "--reason", "convention signed")
         assert active.returncode == 0 and "active" in active.stdout, active.stderr
         bad_plan = run("recruitment", "plan", "--study", sid, "--target", "0", "--starts-on",
-                       ago(10), "--ends-on", ago(-90), "--reason", "plan")
+                       days_ago(10), "--ends-on", days_ago(-90), "--reason", "plan")
         assert bad_plan.returncode == 1 and "422" in bad_plan.stderr
         plan = run("recruitment", "plan", "--study", sid, "--target", "30", "--starts-on",
-                   ago(10), "--ends-on", ago(-90), "--reason", "plan")
+                   days_ago(10), "--ends-on", days_ago(-90), "--reason", "plan")
         assert plan.returncode == 0 and "plan set: 30" in plan.stdout, plan.stderr
         registered = run("participants", "register", "--study", sid, "P-0001", "--reason", "x",
                          "--field", "site=LIL-JDF", role="investigator")

@@ -3,7 +3,6 @@
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -11,6 +10,7 @@ import pytest
 
 import scenarios
 from stack.runner import Stack
+from tests.days import today
 
 
 class Api:
@@ -40,7 +40,7 @@ class Api:
 
     async def walk(self, sid: str, until: str = "-", on: str | None = None) -> dict[str, Any]:
         """The shared RIPH1 walk over HTTP, stopping before the command named `until`."""
-        day = on or datetime.now(UTC).date().isoformat()
+        day = on or today().isoformat()
         body: dict[str, Any] = {}
         for role, command in scenarios.until(scenarios.riph1_walk(day), until):
             r = await self.post(f"/api/studies/{sid}/commands",
@@ -54,10 +54,6 @@ class Api:
 async def api(stack: Stack, tokens: dict[str, str]) -> AsyncIterator[Api]:
     async with httpx.AsyncClient(base_url=stack.web_url, timeout=60) as http:
         yield Api(http, tokens)
-
-
-def days_ago(n: int) -> str:
-    return (datetime.now(UTC).date() - timedelta(days=n)).isoformat()
 
 
 @asynccontextmanager

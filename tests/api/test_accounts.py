@@ -19,6 +19,7 @@ import pytest
 import scenarios
 from stack.runner import Stack
 from store import EventStore, ReadModels, token_hash
+from tests.days import today
 
 CLI = [sys.executable, "-m", "cli.main"]
 STRONG = "Correct-Horse-42-battery"
@@ -269,7 +270,7 @@ async def test_a_coordinator_session_may_not_decode(browser, stack):
 
 # --- signatures -------------------------------------------------------------------------------
 async def _to_opinion(api, sid: str) -> None:
-    day = datetime.now(UTC).date().isoformat()
+    day = today().isoformat()
     for role, command in scenarios.until(scenarios.riph1_walk(day), "record_ethics_opinion"):
         r = await api.post(f"/api/studies/{sid}/commands", {**command, "reason": "walk"}, role)
         assert r.status_code == 200, r.text
@@ -282,7 +283,7 @@ async def test_a_local_account_signs_a_regulatory_fact_on_the_web(browser, stack
     page = await browser.get(f"/studies/{sid}")
     assert 'name="signature_password"' in page.text
     form = {"type": "record_ethics_opinion", "opinion": "favourable",
-            "opinion_on": datetime.now(UTC).date().isoformat(), "reason": "letter received"}
+            "opinion_on": today().isoformat(), "reason": "letter received"}
     r = await browser.post(f"/studies/{sid}/commands", {**form, "signature_password": "nope",
                                                         "signature_code": code(secret, 1)})
     assert r.status_code == 401 and "Not signed" in r.text
@@ -313,7 +314,7 @@ async def test_an_api_client_signs_with_a_young_sign_token(browser, stack, api):
     assert r.json()["scopes"] == ["sign"]
     auth = {"Authorization": f"Bearer {r.json()['token']}"}
     body = {"type": "record_ethics_opinion", "opinion": "favourable",
-            "opinion_on": datetime.now(UTC).date().isoformat(), "reason": "letter"}
+            "opinion_on": today().isoformat(), "reason": "letter"}
     r = await api.http.post(f"/api/studies/{sid}/commands", json=body, headers=auth)
     assert r.status_code == 200, r.text
     events = (await api.get(f"/api/studies/{sid}/events", "auditor")).json()
@@ -406,14 +407,14 @@ async def test_with_signatures_required_a_plain_or_old_token_cannot_record_a_fac
     sid = await api.create(title="Strict signatures")
     await _to_opinion(api, sid)
     body = {"type": "record_ethics_opinion", "opinion": "favourable",
-            "opinion_on": datetime.now(UTC).date().isoformat(), "reason": "letter"}
+            "opinion_on": today().isoformat(), "reason": "letter"}
     plain = {"Authorization": f"Bearer {tokens['regulatory']}"}
     r = await strict.post(f"/api/studies/{sid}/commands", json=body, headers=plain)
     assert r.status_code == 403 and r.json()["error"]["code"] == "signature_required"
     # a command that records no regulatory fact needs no signature
     r = await strict.post(f"/api/studies/{sid}/commands", headers=plain, json={
         "type": "ethics_request_information",
-        "requested_on": datetime.now(UTC).date().isoformat(), "questions": "q",
+        "requested_on": today().isoformat(), "questions": "q",
         "reason": "r"})
     assert r.status_code in (200, 409), r.text
     name, password, secret = await enrolled(browser, stack, role="regulatory")

@@ -7,8 +7,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from api import commands, engine
 from store import ReadModels
-
-from .conftest import days_ago
+from tests.days import days_ago
 
 
 async def test_healthz_reports_every_part_up(api):

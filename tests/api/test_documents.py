@@ -7,6 +7,7 @@ import pytest
 
 from tests.api.conftest import Api
 from tests.api.documents_helpers import docx, pdf, raw_upload, upload
+from tests.days import days_ago
 
 
 async def test_an_upload_is_stored_once_by_its_sha256(api: Api, stack):
@@ -231,7 +232,7 @@ async def test_the_version_in_force_is_the_approved_one(api: Api):
     await api.command(sid, "submit_protocol", "investigator", version="1.0",
                       document_sha256=v1["sha256"],
                       documents=[{"sha256": v1["sha256"], "kind": "protocol"}])
-    for role, command in scenarios.riph1_walk(scenarios.date.today().isoformat())[1:]:
+    for role, command in scenarios.riph1_walk(days_ago(0))[1:]:
         r = await api.post(f"/api/studies/{sid}/commands",
                            {**command, "reason": "walk"}, role)
         assert r.status_code == 200, r.text
@@ -240,7 +241,7 @@ async def test_the_version_in_force_is_the_approved_one(api: Api):
                            role="investigator")).json()
     r = await api.command(sid, "submit_amendment", "investigator", substantial=True,
                           description="new arm", protocol_version="2.0",
-                          submitted_on=scenarios.date.today().isoformat(),
+                          submitted_on=days_ago(0),
                           documents=[{"sha256": v2["sha256"], "kind": "protocol"},
                                      {"sha256": letter["sha256"], "kind": "amendment"}])
     assert r.status_code == 200, r.text

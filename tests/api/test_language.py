@@ -4,7 +4,9 @@ what was typed, the message beside the field; a double submission takes effect o
 
 import re
 
-from .conftest import days_ago, signed_in
+from tests.days import days_ago
+
+from .conftest import signed_in
 
 FR = {"Accept-Language": "fr-FR,fr;q=0.9"}
 EN = {"Accept-Language": "en-GB,en;q=0.9"}

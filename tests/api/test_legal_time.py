@@ -2,15 +2,23 @@
 seq, batches judged once, imports keyed by the unit's reference — every status code."""
 
 import json
+import re
 import uuid
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+import pytest
+
 import scenarios
+import wallclock
 from api import commands, engine
+from api.history import import_study_id
+from domain.regulation import legal_day
 from store import ReadModels
+from tests.days import days_ago, today
 from workflows.models import BatchInput, BatchItem
 
-from .conftest import days_ago
+from .conftest import signed_in
 
 EXAMPLES = Path(__file__).parents[2] / "docs" / "examples"
 
@@ -201,3 +209,63 @@ async def test_the_example_files_import_and_bad_imports_are_refused(api):
     assert (await api.post("/api/imports/studies", {"content": ""})).status_code == 422
     r = await api.post("/api/imports/studies", {"content": "x", "name": "a.csv"}, "investigator")
     assert r.status_code == 403
+
+
+def evening_before(day: date) -> datetime:
+    """23:30 UTC the day before `day`: still that day before in UTC, already `day` in Paris
+    (an hour ahead in winter, two in summer)."""
+    at = datetime.combine(day - timedelta(days=1), time(23, 30), tzinfo=UTC)
+    assert legal_day(at) == day and at.date() == day - timedelta(days=1)
+    return at
+
+
+async def test_an_import_judges_future_dates_on_the_paris_day(api, monkeypatch: pytest.MonkeyPatch):
+    """The import checks a whole history before it starts any study: a fact dated today in Paris
+    is not in the future at 23:30 UTC, when the UTC date is still yesterday. The check reads the
+    process's clock (wallclock.now, stood here at chosen instants), the study's workflow its own
+    (real) time, so that a refusal below can only be the check's."""
+    paris_today = today()
+
+    def line(reference: str) -> str:
+        walk = scenarios.until(scenarios.riph1_walk(paris_today.isoformat()), "submit_to_ansm")
+        return json.dumps({"reference": reference, "title": f"Evening {reference}",
+                           "category": "RIPH1", "investigator": "Dr Soir",
+                           "commands": [c for _, c in walk]})
+
+    async def imported(reference: str) -> dict:
+        r = await api.post("/api/imports/studies", {"content": line(reference) + "\n",
+                                                    "name": "evening.jsonl", "reason": "adoption"},
+                           "regulatory")
+        assert r.status_code == 200, r.text
+        (result,) = r.json()["results"]
+        return result
+
+    # 23:30 UTC yesterday: today in Paris, so the history dated today comes in
+    monkeypatch.setattr(wallclock, "now", lambda: evening_before(paris_today))
+    result = await imported(f"2026-A{uuid.uuid4().hex[:5].upper()}-21")
+    assert result["status"] == "imported", result
+    # 23:30 UTC two days ago: yesterday in Paris, so the same history is a day in the future
+    monkeypatch.setattr(wallclock, "now", lambda: evening_before(paris_today - timedelta(days=1)))
+    reference = f"2026-A{uuid.uuid4().hex[:5].upper()}-22"
+    result = await imported(reference)
+    assert result["status"] == "refused" and result["error"]["code"] == "date_in_future", result
+    assert result["index"] == 5  # create_study, then the walk's fifth: the CPP submission
+    # refused before any study started
+    assert (await api.get(f"/api/studies/{import_study_id(reference)}")).status_code == 404
+
+
+async def test_the_study_page_offers_its_forms_on_the_paris_day(api,
+                                                                  monkeypatch: pytest.MonkeyPatch):
+    """The forms on a study's page are probed, and their dates filled in, on the legal day: at
+    23:30 UTC it is the next day in Paris, and the page says so (not the UTC date)."""
+    sid = await api.create(title="Evening forms")
+    await api.walk(sid, until="submit_to_ethics")
+    # a reading of the page four days on, at 23:30 UTC: the fifth day in Paris
+    later = evening_before(today() + timedelta(days=5))
+    async with signed_in(api, "regulatory") as browser:
+        monkeypatch.setattr(wallclock, "now", lambda: later)
+        page = await browser.get(f"/studies/{sid}")
+    assert page.status_code == 200, page.text
+    field = re.search(r'id="submit_to_ethics-submitted_on" name="submitted_on" type="date" '
+                      r'value="([^"]*)"', page.text)
+    assert field and field.group(1) == legal_day(later).isoformat() == days_ago(-5)

@@ -1,13 +1,7 @@
 """Participants and consent through the HTTP API on the real stack: the code format, the consent
 rules answered 409 with the rule's name, consent form versions, the bulk endpoint."""
 
-from datetime import UTC, datetime, timedelta
-
-TODAY = datetime.now(UTC).date()
-
-
-def day(n: int = 0) -> str:
-    return (TODAY + timedelta(days=n)).isoformat()
+from tests.days import day
 
 
 async def recruiting(api) -> str:

@@ -3,7 +3,7 @@ written), a study's recruitment curve checked against its own events, the behind
 notice, the unit's reports (roles, JSON, CSV), and the calendar feed parsed back by two
 iCalendar parsers."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 import icalendar
@@ -11,16 +11,9 @@ import ics
 
 from cli.demo import batches
 from scenarios import riph1_walk
+from tests.days import day, days_ago, today
 
-from .conftest import Api, days_ago, signed_in
-
-
-def today() -> date:
-    return datetime.now(UTC).date()
-
-
-def ahead(n: int) -> str:
-    return (today() + timedelta(days=n)).isoformat()
+from .conftest import Api, signed_in
 
 
 async def recruiting(api: Api, title: str = "PORTFOLIO", opened: int = 140) -> str:
@@ -89,7 +82,7 @@ async def test_a_bad_plan_is_refused_and_writes_nothing(api: Api):
     for fields in ({"target": 0}, {"target": -5}, {"target": "many"}, {"target": 2.5},
                    {"target": 10, "ends_on": days_ago(200)},
                    {"target": 10, "site": "S09"}):
-        body = {"starts_on": days_ago(100), "ends_on": ahead(100), **fields}
+        body = {"starts_on": days_ago(100), "ends_on": day(100), **fields}
         r = await api.command(sid, "set_recruitment_plan", **body)
         assert r.status_code in (409, 422), (fields, r.text)
         assert r.json()["error"]["code"] in ("invalid_command", "unknown_site"), r.text
@@ -103,9 +96,9 @@ async def test_the_recruitment_curve_is_the_events_own(api: Api):
     setup += [{"type": "activate_site", "site": code, "activated_on": days_ago(140)}
               for code in ("S01", "S02")]
     setup += [{"type": "set_recruitment_plan", "target": 30, "starts_on": days_ago(140),
-               "ends_on": ahead(225)},
+               "ends_on": day(225)},
               {"type": "set_recruitment_plan", "target": 20, "starts_on": days_ago(140),
-               "ends_on": ahead(225), "site": "S01"}]
+               "ends_on": day(225), "site": "S01"}]
     plan = [(n, days_ago(d), "S01" if n % 3 else "S02")
             for n, d in enumerate((130, 120, 120, 95, 70, 41, 40, 10), 1)]
     people = [c for n, on, site in plan for c in inclusion(f"P-{n:04d}", on, site)]
@@ -131,7 +124,7 @@ async def test_the_recruitment_curve_is_the_events_own(api: Api):
     assert body["curve"][-1]["on"] == today().isoformat()
     assert body["curve"][-1]["withdrawn"] == 1 and body["curve"][-1]["completed"] == 1
     # 8 in 140 days: 22 more take 385 days
-    assert body["projected_target_on"] == ahead(385)
+    assert body["projected_target_on"] == day(385)
     # the page draws it, per site and in total
     async with signed_in(api, "coordinator") as browser:
         page = await browser.get(f"/studies/{sid}")
@@ -145,7 +138,7 @@ async def test_behind_plan_gives_the_coordinator_a_task_and_a_notice(api: Api):
     r = await api.post(f"/api/studies/{sid}/commands:batch", {"reason": "plan", "commands": [
         *inclusion("P-0001", days_ago(100), None),
         {"type": "set_recruitment_plan", "target": 40, "starts_on": days_ago(120),
-         "ends_on": ahead(120)}]})
+         "ends_on": day(120)}]})
     assert r.status_code == 200, r.text
     tasks = (await api.get("/api/tasks", "coordinator")).json()
     mine = [t for t in tasks if t["study_id"] == sid and t["kind"] == "recruitment"]

@@ -4,7 +4,9 @@ and brought in by an import from the study's reference."""
 
 import uuid
 
-from .conftest import days_ago, signed_in
+from tests.days import days_ago
+
+from .conftest import signed_in
 
 
 async def test_registration_comes_before_any_submission_and_shows_in_the_study(api):

@@ -1,22 +1,18 @@
 """Staff use the web pages in a real browser: log in, see what is late first, read a study's
 timeline, sign off a step with a reason, see the refusal of a rule in words."""
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 from playwright.async_api import expect
 
 from scenarios import only, riph1_walk, until, without
+from tests.days import day, days_ago
 
 from .conftest import SHOTS
 
 # what `seed` sends of the shared RIPH1 walk: the insurance is left for staff to sign off
 SEEDED = ("submit_protocol", "assign_sponsor", "record_registration", "submit_to_ethics")
-
-
-def days_ago(n: int) -> str:
-    return (datetime.now(UTC).date() - timedelta(days=n)).isoformat()
 
 
 async def seed(stack, tokens, title: str, late: bool) -> str:
@@ -82,7 +78,7 @@ async def test_a_refused_command_shows_its_reason_in_words(page, stack, tokens):
     await page.goto(f"/studies/{sid}")
     await page.locator("#form-submit_to_ansm summary").click()
     form = page.get_by_role("form", name="Submit to the ANSM (authorization)")
-    future = (datetime.now(UTC).date() + timedelta(days=5)).isoformat()
+    future = day(5)
     await form.get_by_label("Submitted on").fill(future)
     await form.get_by_label("Reason (for the audit trail)").fill("file sent")
     await form.get_by_role("button").click()
@@ -273,7 +269,7 @@ async def test_a_date_corrected_on_the_study_page_shows_the_original_struck_thro
     form = page.get_by_role("form", name=f"Correct event {number} (Submitted to the CPP)")
     assert await form.get_by_label("Submitted on").input_value() == typed  # prefilled
     # a date in the future is refused on the row, in words, with what was typed kept
-    future = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
+    future = day(3)
     await form.get_by_label("Submitted on").fill(future)
     await form.get_by_label("Reason for the correction (for the audit trail)").fill("typo")
     await form.get_by_role("button", name="Record the correction").click()

@@ -12,7 +12,6 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -25,6 +24,7 @@ import scenarios
 from stack.runner import Stack
 from stack.temporal import free_port
 from store import EventStore
+from tests.days import today
 
 from .conftest import SHOTS
 
@@ -167,7 +167,7 @@ async def test_the_role_follows_the_directory_groups(page, stack, provider):
 
 
 async def _study_at_opinion(stack: Stack, tokens: dict[str, str]) -> str:
-    day = datetime.now(UTC).date().isoformat()
+    day = today().isoformat()
     async with httpx.AsyncClient(base_url=stack.web_url, timeout=60) as http:
         async def post(path: str, body: dict[str, Any], role: str) -> dict[str, Any]:
             r = await http.post(path, json={**body, "reason": "seed"},

@@ -2,10 +2,11 @@
 refused form that keeps what was typed, the inbox with a notice, a double submission that
 takes effect once. Screenshots in tests/e2e/screenshots/{fr,en}-*.png."""
 
-from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+
+from tests.days import day
 
 from .conftest import SHOTS
 from .test_browser import seed
@@ -70,7 +71,7 @@ async def test_the_staff_pages_in_each_language(browser, stack, tokens, language
         # a refused form comes back open, with what was typed and the rule in words
         await page.locator("#form-submit_to_ansm summary").click()
         form = page.get_by_role("form", name=w["ansm"])
-        future = (datetime.now(UTC).date() + timedelta(days=5)).isoformat()
+        future = day(5)
         await form.locator("input[type=date]").first.fill(future)
         await form.get_by_label(w["reason"]).fill("dossier envoyé")
         await form.get_by_role("button").first.click()

@@ -9,7 +9,6 @@ import json
 import os
 import signal
 import subprocess
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +17,12 @@ import psutil
 
 from domain import fold, parse_event, view
 from stack import postgres
+from tests.days import days_ago
 
 from ..test_cli import CLI, ENV, Up, cli, wait_healthy
 from ..walk import riph1_walk
 
-TODAY = datetime.now(UTC).date().isoformat()
+TODAY = days_ago(0)
 WALK = riph1_walk(TODAY)
 
 

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from temporalio.api.testservice.v1 import SleepRequest
@@ -22,6 +21,7 @@ import scenarios
 from api import engine
 from codec import AesGcmCodec
 from domain import project
+from domain.regulation import LEGAL_TIME_ZONE, legal_day
 from settings import Settings
 from store import EventStore
 from workflows.study import StudyWorkflow
@@ -56,8 +56,6 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
         yield e
 
 
-PARIS = ZoneInfo("Europe/Paris")  # settings.py's TIME_ZONE, the studies' legal days
-
 class Harness:
     """A worker on its own task queue, and the client-side helpers the API uses."""
 
@@ -68,7 +66,7 @@ class Harness:
     async def today(self) -> date:
         """The legal day of the test server's clock: the calendar day in Paris, where the
         studies' clocks count (UTC's date differs an hour or two before midnight)."""
-        return (await self.env.get_current_time()).astimezone(PARIS).date()
+        return legal_day(await self.env.get_current_time())
 
     async def create(self, category: str = "RIPH1", role: str = "coordinator",
                      framework: str = "JARDE", history_limit: int | None = None) -> str:
@@ -99,7 +97,7 @@ class Harness:
     async def at_paris_hour(self, hour: int) -> None:
         """Skip to the next `hour` o'clock in Paris, where legal days begin: a test that counts
         days in fractions then crosses the same midnights whatever the time of day it runs."""
-        now = (await self.env.get_current_time()).astimezone(PARIS)
+        now = (await self.env.get_current_time()).astimezone(LEGAL_TIME_ZONE)
         target = now.replace(hour=hour, minute=0, second=0, microsecond=0)
         if target <= now:
             target += timedelta(days=1)

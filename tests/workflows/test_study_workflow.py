@@ -7,7 +7,7 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
 from domain import CLOCKS, RuleViolation
-from domain.regulation import LEGAL_TIME_ZONE, REMINDER_DAYS_BEFORE
+from domain.regulation import REMINDER_DAYS_BEFORE, legal_day
 
 
 def deadline(view: dict, name: str) -> dict:
@@ -105,8 +105,7 @@ async def test_reminders_fall_7_days_and_1_day_before_and_reach_the_inbox(harnes
     reminders = await ansm_reminders()
     assert [r.data["days_before"] for r in reminders] == [first]
     # at 00:00 Paris time on that day (legal days are Paris days)
-    assert reminders[0].recorded_at.astimezone(LEGAL_TIME_ZONE).date() == due - timedelta(
-        days=first)
+    assert legal_day(reminders[0].recorded_at) == due - timedelta(days=first)
     await harness.skip(first - second)
     reminders = await ansm_reminders()
     assert [r.data["days_before"] for r in reminders] == [first, second]
