@@ -296,6 +296,7 @@ def legal_day(at: datetime) -> date:
         raise ValueError(f"a legal day needs an aware instant, not the naive {at.isoformat()}")
     return at.astimezone(LEGAL_TIME_ZONE).date()
 
+
 REMINDER_DAYS_BEFORE = (7, 1)  # reminders 7 days and 1 day before a clock falls due
 
 CLOCKS: dict[str, Clock] = {

@@ -57,6 +57,9 @@ DELIVERY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), backoff_coef
 CLOCK = {"actor": SYSTEM_ACTOR, "role": SYSTEM_ROLE, "reason": "legal clock"}
 
 
+# Validators' decisions kept for their handlers: at most the updates of one activation (the
+# server lets 10 be in flight per workflow); past that, the ones left behind are forgotten
+VALIDATED_KEPT = 64
 RENEWING = "Renewing"  # a command refused for a moment: retry
 # Added after histories were recorded: a study decides under domain.RULES, the deadline table
 # checked against the texts (issue 15); a run replaying a history recorded before decides under
@@ -299,6 +302,8 @@ class StudyWorkflow:
             events = self._decide(inp)
         except domain.RuleViolation as e:
             raise _rule_error(e.code, e.message) from None
+        if len(self.validated) >= VALIDATED_KEPT:  # an accepted update the server then
+            self.validated.clear()  # dropped (a duplicate) never reaches its handler
         self.validated[inp.idempotency_key] = _Decision(inp, self.state, self._today(),
                                                         self._rules(), events)
 
