@@ -4,7 +4,7 @@ so that workflow code can import it inside Temporal's sandbox."""
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 
 class NewEvent(BaseModel):
@@ -42,7 +42,8 @@ class Reply(BaseModel):
     status: int
     first: int  # the command's events are the request's events[first:first + count]
     count: int
-    extra: dict[str, Any] = {}  # the ids the command created (amendment_id, event_id)
+    # the ids the command created (amendment_id, event_id)
+    extra: dict[str, Any] = Field(default_factory=dict)
 
 
 def command_answer(study: dict[str, Any], seqs: list[int], extra: dict[str, Any]
@@ -62,10 +63,12 @@ class AppendRequest(BaseModel):
     recorded_at: datetime  # UTC, the workflow's clock
     idempotency_key: str  # per batch; event i is stored under f"{key}:{i}"
     study: dict[str, Any] | None = None  # domain.view after the events -> read models
-    participants: list[dict[str, Any]] = []
-    notifications: list[dict[str, Any]] = []
-    answers: list[StoredAnswer] = []  # idempotent answers that stand or fall with the events
-    replies: list[Reply] = []  # answers shaped from the appended rows (command_answer)
+    participants: list[dict[str, Any]] = Field(default_factory=list)
+    notifications: list[dict[str, Any]] = Field(default_factory=list)
+    # idempotent answers that stand or fall with the events
+    answers: list[StoredAnswer] = Field(default_factory=list)
+    # answers shaped from the appended rows (command_answer)
+    replies: list[Reply] = Field(default_factory=list)
 
 
 class StoredEvent(BaseModel):

@@ -3,7 +3,7 @@ added without breaking running workflows."""
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from store.models import StoredAnswer
 
@@ -16,7 +16,8 @@ class StudyInput(BaseModel):
     study_id: str
     # continue-as-new carries the folded state, so the new run needs no replay of the old one
     carried_state: dict[str, Any] | None = None
-    outbox: list[int] = []  # appends whose notifications still await delivery
+    # appends whose notifications still await delivery
+    outbox: list[int] = Field(default_factory=list)
     history_limit: int | None = None  # continue as new past this many events (default HISTORY_LIMIT)
 
 
@@ -88,4 +89,5 @@ class BulkResult(BaseModel):
 class CommandResult(BaseModel):
     study: dict[str, Any]  # domain.view of the state after the command
     seqs: list[int]  # audit seq of the events written
-    extra: dict[str, Any] = {}  # amendment_id, event_id: ids the command created
+    # amendment_id, event_id: ids the command created
+    extra: dict[str, Any] = Field(default_factory=dict)
