@@ -25,8 +25,12 @@ __all__ = ["Stack", "read_stack_file"]
 
 class Stack:
     def __init__(self, settings: Settings, data_dir: Path, host: str = "127.0.0.1",
-                 port: int = 8000, worker: bool = True, ui: bool = True) -> None:
+                 port: int = 8000, worker: bool = True, ui: bool = True,
+                 throwaway: bool = False) -> None:
+        """`throwaway`: the data dir is deleted after the stack stops (a test session's), so its
+        PostgreSQL stops without writing anything back (postgres.stop's `discard`)."""
         self.data_dir = data_dir.resolve()
+        self.throwaway = throwaway
         self.settings = settings.model_copy(update={"data_dir": self.data_dir})
         if "signatures_required" not in settings.model_fields_set:
             # the embedded stack keeps taking scripts' plain tokens for regulatory facts
@@ -114,7 +118,7 @@ class Stack:
         if self.temporal:
             self.temporal.stop()
         if self.own_postgres:
-            postgres.stop(self.data_dir)
+            postgres.stop(self.data_dir, discard=self.throwaway)
         with contextlib.suppress(FileNotFoundError):
             (self.data_dir / STACK_FILE).unlink()
         log.info("stack stopped")

@@ -41,6 +41,11 @@ def pg_server() -> Iterator[str]:
 
     async def make_template() -> None:
         conn = await asyncpg.connect(dsn)
+        # throwaway data: nothing waits on the disk for durability (a test that kills the
+        # server's processes keeps what they wrote; only a crash of the machine would lose it)
+        for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+            await conn.execute(f"ALTER SYSTEM SET {setting} = off")
+        await conn.execute("SELECT pg_reload_conf()")
         await conn.execute(f"DROP DATABASE IF EXISTS {TEMPLATE}")
         await conn.execute(f"CREATE DATABASE {TEMPLATE}")
         await conn.close()
@@ -48,7 +53,7 @@ def pg_server() -> Iterator[str]:
 
     asyncio.run(make_template())
     yield dsn
-    postgres.stop(data_dir)
+    postgres.stop(data_dir, discard=True)  # deleted next: no shutdown checkpoint to wait for
     # a session's databases weigh up to 1.5 GB: left behind, a few dozen runs fill the disk
     shutil.rmtree(data_dir, ignore_errors=True)
 
@@ -103,7 +108,7 @@ async def stack() -> AsyncIterator[Stack]:
                         # the workflow code in the SDK's sandbox (production runs without):
                         # the guard against non-deterministic workflow code
                         WORKFLOW_SANDBOX=True)
-    async with Stack(settings, data_dir, port=0, ui=False) as s:
+    async with Stack(settings, data_dir, port=0, ui=False, throwaway=True) as s:
         yield s
     shutil.rmtree(data_dir, ignore_errors=True)
 

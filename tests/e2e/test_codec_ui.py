@@ -21,7 +21,7 @@ from .conftest import SHOTS
 async def ui_stack() -> AsyncIterator[Stack]:
     data_dir = Path(tempfile.mkdtemp(prefix="studyflow-ui-stack-"))
     settings = Settings(TEMPORAL_ADDRESS=None, DATABASE_URL=None)  # type: ignore[call-arg]
-    async with Stack(settings, data_dir, port=0, ui=True) as s:
+    async with Stack(settings, data_dir, port=0, ui=True, throwaway=True) as s:
         yield s
     shutil.rmtree(data_dir, ignore_errors=True)
 
