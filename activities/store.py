@@ -16,9 +16,9 @@ from store.models import Appended, AppendRequest, Seq
 
 class StoreActivities:
     def __init__(self, store: EventStorePort,
-                 deliverable: Callable[[list[dict[str, Any]]], bool] = bool) -> None:
+                 deliverable: Callable[[list[dict[str, Any]]], bool]) -> None:
         """`deliverable(notifications)`: whether delivering the append's notices may send
-        anything (NotifyActivities.deliverable); by default, whenever there are notices."""
+        anything (NotifyActivities.deliverable)."""
         self.store, self.deliverable = store, deliverable
 
     @activity.defn(name="append_events")
@@ -26,7 +26,6 @@ class StoreActivities:
         try:
             result = await self.store.append(request)
             return Appended(events=[Seq(seq=e.seq) for e in result.events],
-                            duplicate=result.duplicate,
                             deliver=self.deliverable(request.notifications))
         except ConcurrencyError as e:
             # Another writer holds this version: retrying cannot help, the workflow must know.

@@ -102,7 +102,6 @@ class Appended(BaseModel):
     fields are ignored on replay)."""
 
     events: list[Seq]
-    duplicate: bool = False
     # whether the notices the events raised are for delivery now (e-mail, webhook): False when
     # no channel would carry them (histories recorded before always delivered)
     deliver: bool = True
