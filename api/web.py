@@ -494,9 +494,7 @@ async def notice_read(request: Request, actor: Viewer, read: Reader,
     check_csrf(request, csrf)
     notices = read.projections.notifications
     if id == "all":
-        for n in await notices.inbox(actor.name, actor.role.value, limit=500):
-            if not n["read"]:
-                await notices.mark_read(n["id"], actor.name)
+        await notices.mark_all_read(actor.name, actor.role.value)
     elif id.isdigit():
         await notices.mark_read(int(id), actor.name)
     return RedirectResponse("/inbox#notices", status_code=303)

@@ -68,6 +68,13 @@ class Notifications:
     async def mark_read(self, notification_id: int, actor: str) -> None:
         await self.pool.execute(Q["record_delivery"], notification_id, actor, "read")
 
+    async def mark_all_read(self, actor: str, role: str) -> int:
+        """Every notice the header counts (`unread`'s window) read by the person: how many
+        were not yet."""
+        named = inbox.named_recipient(role, actor)
+        status = await self.pool.execute(Q["mark_all_read"], role, named, actor)
+        return int(status.rsplit(" ", 1)[-1])
+
     async def counts(self) -> dict[str, Any]:
         """For the metrics: reminders sent in-app, deliveries by channel."""
         return {"reminders": await self.pool.fetchval(Q["reminder_count"]),

@@ -129,3 +129,22 @@ async def test_a_notice_without_a_clock_keeps_its_parts_and_reads_whole_in_frenc
     seq = (await store.read_stream("s1"))[-1].seq
     sent = await Notifications(pool).of_append("s1", seq)
     assert {n["kind"]: n["parts"] for n in sent}["action"]["event_id"] == "EIG-7"
+
+
+async def test_mark_all_read_reads_the_counted_window_in_one_statement(store: EventStore, pool):
+    """'Mark all read' reads every notice the header counts (the latest 500), beyond the
+    inbox's first page of 100, and only the person's own: another investigator's study stays
+    unread for them, and a second call changes nothing."""
+    notices = [{"role": "investigator", "kind": "reminder", "message": f"m{i}", "urgent": False}
+               for i in range(150)]
+    await append(store, "s1", study=study_view("s1", 1), notifications=notices)
+    await append(store, "s2", study=study_view("s2", 1, investigator="Dr Other"),
+                 notifications=notices[:3])
+    n = Notifications(pool)
+    assert len(await n.inbox("Dr A", "investigator")) == 100  # a page
+    assert await n.unread("Dr A", "investigator") == 150
+    assert await n.mark_all_read("Dr A", "investigator") == 150
+    assert await n.unread("Dr A", "investigator") == 0
+    assert all(x["read"] for x in await n.inbox("Dr A", "investigator", limit=500))
+    assert await n.unread("Dr Other", "investigator") == 3
+    assert await n.mark_all_read("Dr A", "investigator") == 0
