@@ -50,8 +50,8 @@ class Settings(BaseSettings):
     smtp_from: str = Field("studyflow@localhost", validation_alias="SMTP_FROM")
     webhook_url: str | None = Field(None, validation_alias="WEBHOOK_URL")
     webhook_secret: SecretStr | None = Field(None, validation_alias="WEBHOOK_SECRET")
-    digest_cron: str = Field("0 7 * * *", validation_alias="DIGEST_CRON")  # daily, 07:00 UTC
-    checkpoint_cron: str = Field("5 0 * * *", validation_alias="CHECKPOINT_CRON")  # 00:05 UTC
+    digest_cron: str = Field("0 7 * * *", validation_alias="DIGEST_CRON")  # daily, 07:00 Paris time
+    checkpoint_cron: str = Field("5 0 * * *", validation_alias="CHECKPOINT_CRON")  # 00:05 Paris
     # failed logins (form or bearer token) per client before a pause, and the window counted
     login_max_failures: int = Field(10, validation_alias="LOGIN_MAX_FAILURES")
     login_window_seconds: float = Field(300, validation_alias="LOGIN_WINDOW_SECONDS")

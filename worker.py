@@ -2,6 +2,7 @@
 parts come from bootstrap.py. `python worker.py` runs one from the environment."""
 
 import asyncio
+import dataclasses
 import signal
 
 import asyncpg
@@ -14,9 +15,11 @@ from temporalio.client import (
     ScheduleOverlapPolicy,
     SchedulePolicy,
     ScheduleSpec,
+    ScheduleUpdate,
 )
 
 import bootstrap
+from domain.regulation import LEGAL_TIME_ZONE
 from settings import Settings, get_settings
 from workflows.daily import CHECKPOINT_SCHEDULE, DIGEST_SCHEDULE, CheckpointWorkflow, DigestWorkflow
 
@@ -24,19 +27,24 @@ log = structlog.get_logger()
 
 
 async def ensure_schedules(settings: Settings, client: Client) -> None:
-    """The daily digest and audit checkpoint run from Temporal schedules (created once; kept
-    if they exist)."""
+    """The daily digest and audit checkpoint run from Temporal schedules, their crons read as
+    legal (Paris) time, summer and winter alike: created when missing, else brought to what the
+    settings say now (a changed DIGEST_CRON or task queue takes effect at the worker's next
+    start); a schedule an operator paused stays paused, with its note."""
     for schedule_id, workflow, cron in (
             (DIGEST_SCHEDULE, DigestWorkflow.run, settings.digest_cron),
             (CHECKPOINT_SCHEDULE, CheckpointWorkflow.run, settings.checkpoint_cron)):
+        wanted = Schedule(
+            action=ScheduleActionStartWorkflow(workflow, id=f"{schedule_id}-run",
+                                               task_queue=settings.temporal_task_queue),
+            spec=ScheduleSpec(cron_expressions=[cron], time_zone_name=LEGAL_TIME_ZONE.key),
+            policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP))
         try:
-            await client.create_schedule(schedule_id, Schedule(
-                action=ScheduleActionStartWorkflow(workflow, id=f"{schedule_id}-run",
-                                                   task_queue=settings.temporal_task_queue),
-                spec=ScheduleSpec(cron_expressions=[cron]),
-                policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP)))
+            await client.create_schedule(schedule_id, wanted)
         except ScheduleAlreadyRunningError:
-            pass
+            await client.get_schedule_handle(schedule_id).update(
+                lambda current, wanted=wanted: ScheduleUpdate(schedule=dataclasses.replace(
+                    wanted, state=current.description.schedule.state)))
 
 
 async def run_worker(settings: Settings, client: Client, pool: asyncpg.Pool,
