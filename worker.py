@@ -4,6 +4,7 @@ parts come from bootstrap.py. `python worker.py` runs one from the environment."
 import asyncio
 import dataclasses
 import signal
+from collections.abc import Callable
 
 import asyncpg
 import structlog
@@ -16,6 +17,7 @@ from temporalio.client import (
     SchedulePolicy,
     ScheduleSpec,
     ScheduleUpdate,
+    ScheduleUpdateInput,
 )
 
 import bootstrap
@@ -42,9 +44,14 @@ async def ensure_schedules(settings: Settings, client: Client) -> None:
         try:
             await client.create_schedule(schedule_id, wanted)
         except ScheduleAlreadyRunningError:
-            await client.get_schedule_handle(schedule_id).update(
-                lambda current, wanted=wanted: ScheduleUpdate(schedule=dataclasses.replace(
-                    wanted, state=current.description.schedule.state)))
+            await client.get_schedule_handle(schedule_id).update(_keeping_state(wanted))
+
+
+def _keeping_state(wanted: Schedule) -> Callable[[ScheduleUpdateInput], ScheduleUpdate]:
+    def update(current: ScheduleUpdateInput) -> ScheduleUpdate:
+        return ScheduleUpdate(schedule=dataclasses.replace(
+            wanted, state=current.description.schedule.state))
+    return update
 
 
 async def run_worker(settings: Settings, client: Client, pool: asyncpg.Pool,
