@@ -14,10 +14,14 @@ cache (`--cache` sets WORKER_CACHE_SIZE, for our worker and the floor's alike). 
 many bare workflows (bench/bare.py), each grown by updates to the history length of an open
 study, on a worker keeping as few in its cache; the same number of updates to random ones, sent
 at the same concurrency through the Temporal client (ours go through the HTTP API). p50/p99
-side by side and their ratio. Target: p50 < 150 ms, p99 < 500 ms at 24 clients.
+side by side and their ratio. Target: p50 < 150 ms, p99 < 500 ms at 24 clients. Then the same
+one client at a time (`--serial` commands each, to studies not touched since they opened): what
+a cold command costs without a queue in front of it; and the rate each side answered the
+concurrent ones at, with the latency that rate alone implies for that many clients (Little's
+law: clients / rate), a bound no cache or history length lifts on the machine.
 
     .venv/bin/python bench/scale.py [--studies 10000] [--concurrency 24] [--probes 500]
-        [--cache N] [--no-scale-out]
+        [--serial 50] [--cache N] [--no-scale-out]
 """
 
 import argparse
@@ -28,7 +32,9 @@ import signal
 import sys
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -117,11 +123,32 @@ async def history_length(client: Client, workflow_id: str) -> int:
     return len((await client.get_workflow_handle(workflow_id).fetch_history()).events)
 
 
-async def cold_floor(client: Client, n: int, length: int, probes: int,
-                     concurrency: int) -> tuple[list[float], int]:
+class Cold:
+    """Latencies of cold commands: `queued` sent `concurrency` at a time (with the seconds
+    they took in all), `alone` one at a time."""
+
+    def __init__(self) -> None:
+        self.queued: list[float] = []
+        self.alone: list[float] = []
+        self.seconds = 0.0
+
+    async def measure(self, send: Callable[[Any, list[float]], Awaitable[None]],
+                      queued: list[Any], alone: list[Any], concurrency: int) -> None:
+        t0 = time.perf_counter()
+        await gather_limited(concurrency, [lambda x=x: send(x, self.queued) for x in queued])
+        self.seconds = time.perf_counter() - t0
+        for x in alone:
+            await send(x, self.alone)
+
+    def rate(self) -> float:
+        return len(self.queued) / self.seconds
+
+
+async def cold_floor(client: Client, n: int, length: int, probes: int, serial: int,
+                     concurrency: int) -> tuple[Cold, int]:
     """`n` bare workflows grown to `length` history events, then `probes` updates to random
-    ones (most evicted from the floor's worker as ours are): their latencies, and the history
-    length reached."""
+    ones (most evicted from the floor's worker as ours are) `concurrency` at a time and
+    `serial` more one at a time: their latencies, and the history length reached."""
     async def start() -> WorkflowHandle:
         return await client.start_workflow(BareWorkflow.run, id=f"bare-{uuid.uuid4().hex}",
                                            task_queue=TASK_QUEUE)
@@ -141,22 +168,28 @@ async def cold_floor(client: Client, n: int, length: int, probes: int,
     handles = [first, *await gather_limited(concurrency, [grown] * (n - 1))]
     reached = await history_length(client, handles[-1].id)
     random.shuffle(handles)
-    lat: list[float] = []
 
-    async def probe(handle: WorkflowHandle) -> None:
+    async def probe(handle: WorkflowHandle, lat: list[float]) -> None:
         t0 = time.perf_counter()
         await handle.execute_update(BareWorkflow.step, 1000)
         lat.append((time.perf_counter() - t0) * 1000)
 
-    await gather_limited(concurrency, [lambda h=h: probe(h) for h in handles[:probes]])
-    return lat, reached
+    cold = Cold()
+    await cold.measure(probe, handles[:probes], handles[probes:probes + serial], concurrency)
+    return cold, reached
 
 
-def side_by_side(ours: list[float], floor: list[float]) -> str:
+def side_by_side(ours: list[float], floor: list[float], targets: bool = True) -> str:
     return "\n".join(
         f"  p{p}: ours {pct(ours, p):7.1f} ms   floor {pct(floor, p):7.1f} ms   "
-        f"ratio {pct(ours, p) / pct(floor, p):4.2f}x   (target < {target} ms)"
+        f"ratio {pct(ours, p) / pct(floor, p):4.2f}x" + (f"   (target < {target} ms)"
+                                                          if targets else "")
         for p, target in ((50, 150), (99, 500)))
+
+
+def queue_bound(name: str, cold: Cold, clients: int) -> str:
+    return (f"  {name}: {cold.rate():5.1f} commands/s at {clients} clients: "
+            f"{clients / cold.rate() * 1000:6.0f} ms each by Little's law")
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -192,25 +225,31 @@ async def main(args: argparse.Namespace) -> None:
         open_peak = rss.peak
         settled = rss.now()
 
-        async def probe(sids: list[str], lat: list[float]) -> None:
+        async def command(sid: str, lat: list[float]) -> None:
             role, body = PROBE
-            await gather_limited(args.concurrency, [
-                lambda s=s: api.post(role, f"/api/studies/{s}/commands", body, lat)
-                for s in sids])
+            await api.post(role, f"/api/studies/{sid}/commands", body, lat)
+
+        async def probe(sids: list[str], lat: list[float]) -> None:
+            await gather_limited(args.concurrency, [lambda s=s: command(s, lat) for s in sids])
 
         random.shuffle(sids)
         client = await Client.connect(stack.info["temporal_address"])
         length = await history_length(client, sids[-1])  # not probed: as the probes find them
-        one_lat: list[float] = []
-        await probe(sids[:args.probes], one_lat)
-        one_peak = rss.now()
-        floor_lat, floor_length = await cold_floor(client, args.studies, length, args.probes,
-                                                   args.concurrency)
+        ours = Cold()  # the scale-out probe below takes the next `probes` of them
+        alone = sids[2 * args.probes:2 * args.probes + args.serial]
+        await ours.measure(command, sids[:args.probes], alone, args.concurrency)
+        one_lat, one_peak = ours.queued, rss.now()
+        floor, floor_length = await cold_floor(client, args.studies, length, args.probes,
+                                               len(alone), args.concurrency)
         cache = os.environ.get("WORKER_CACHE_SIZE", f"{Settings().worker_cache_size} (default)")
         print(f"\ncold commands: {args.probes} to random ones of {args.studies} workflows, "
               f"worker cache {cache}, {args.concurrency} at a time; history {length} events "
               f"(ours), {floor_length} (floor)")
-        print(side_by_side(one_lat, floor_lat), flush=True)
+        print(side_by_side(ours.queued, floor.queued))
+        print(queue_bound("ours ", ours, args.concurrency))
+        print(queue_bound("floor", floor, args.concurrency))
+        print(f"one at a time ({len(alone)} more of each, the queue gone):")
+        print(side_by_side(ours.alone, floor.alone, targets=False), flush=True)
         if args.no_scale_out:
             sampler.cancel()
             return
@@ -249,6 +288,8 @@ if __name__ == "__main__":
     parser.add_argument("--studies", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=24)
     parser.add_argument("--probes", type=int, default=500)
+    parser.add_argument("--serial", type=int, default=50,
+                        help="cold commands sent one at a time, after the concurrent ones")
     parser.add_argument("--cache", type=int, default=0,
                         help="WORKER_CACHE_SIZE of our worker and the floor's (0: the default)")
     parser.add_argument("--no-scale-out", action="store_true",
