@@ -32,7 +32,7 @@ def _(message: str) -> str:
     return gettext(message)
 
 
-# a line of `--help` that names a command type and its fields (cli.main.command_help): codes
+# a line of `--help` that names a command type and its fields (command_help): codes
 _COMMAND_LINE = re.compile(r"^[a-z_]+: ")
 
 
@@ -263,3 +263,16 @@ def report(refused: list[str], summary: str) -> None:
     print(summary)
     if refused:
         raise typer.Exit(1)
+
+
+def command_help(types: tuple[str, ...], intro: str) -> str:
+    """The command types and their fields, from the catalogue: `--help` lists them all."""
+    from domain.catalogue import ENTRIES
+
+    models = {entry.type: entry.model for entry in ENTRIES}
+    lines = [intro, "Command types (--field NAME=VALUE; * required):"]
+    for kind in types:
+        fields = [f"{name}{'*' if info.is_required() else ''}"
+                  for name, info in models[kind].model_fields.items() if name not in ("type", "code")]
+        lines.append(f"{kind}: {', '.join(fields) or '(no field)'}")
+    return "\n\n".join(lines)

@@ -7,36 +7,20 @@ from typing import Annotated, Any
 import typer
 
 from cli.common import DEFAULT_DIR, DataDir, _, fail, unknown_role
-from domain.model import Role
+from cli.servers import ROLES, Operator, login_name, settings_for, with_database
 from i18n import reasons
 
 app = typer.Typer(help="People's accounts (local accounts: argon2 password, TOTP second "
                   "factor).", no_args_is_help=True)
-ROLES = [role.value for role in Role]
-Operator = Annotated[str, typer.Option("--by", help="Who does this (goes to the audit); "
-                                         "default: your login name.")]
 
 
 def _run(data_dir: Path, body: Any) -> Any:
     from api.auth.admin import AccountError
-    from cli.main import with_database
 
     try:
         return with_database(data_dir, body)
     except AccountError as e:
         fail(str(e), 1)
-
-
-def _by(by: str) -> str:
-    from cli.main import login_name
-
-    return by or login_name()
-
-
-def _settings(data_dir: Path) -> Any:
-    from cli.main import settings_for
-
-    return settings_for(data_dir)
 
 
 @app.command("create")
@@ -55,8 +39,8 @@ def create(actor: Annotated[str, typer.Option(help="The account's name (what eve
     if role not in ROLES:
         unknown_role(role)
     created = _run(data_dir, lambda pool: admin.create_local(
-        pool, _settings(data_dir), actor.strip(), role, email=email, printed_name=name,
-        by=_by(by), reason=reason))
+        pool, settings_for(data_dir), actor.strip(), role, email=email, printed_name=name,
+        by=by or login_name(), reason=reason))
     print(created.password)
 
 
@@ -67,7 +51,7 @@ def disable(actor: Annotated[str, typer.Argument(help="The account's name.")],
     """Disable an account at once: its sessions and tokens end; its history stays."""
     from api.auth import admin
 
-    _run(data_dir, lambda pool: admin.disable(pool, actor, by=_by(by), reason=reason))
+    _run(data_dir, lambda pool: admin.disable(pool, actor, by=by or login_name(), reason=reason))
     typer.echo(_("disabled {actor}").format(actor=actor), err=True)
 
 
@@ -78,7 +62,7 @@ def enable(actor: Annotated[str, typer.Argument(help="The account's name.")],
     """Enable a disabled (or locked) account again."""
     from api.auth import admin
 
-    _run(data_dir, lambda pool: admin.enable(pool, actor, by=_by(by), reason=reason))
+    _run(data_dir, lambda pool: admin.enable(pool, actor, by=by or login_name(), reason=reason))
     typer.echo(_("enabled {actor}").format(actor=actor), err=True)
 
 
@@ -92,7 +76,7 @@ def reset(actor: Annotated[str, typer.Argument(help="The account's name.")],
     from api.auth import admin
 
     print(_run(data_dir, lambda pool: admin.reset(pool, actor, keep_totp=keep_totp,
-                                                  by=_by(by), reason=reason)))
+                                                  by=by or login_name(), reason=reason)))
 
 
 @app.command("role")
@@ -105,7 +89,7 @@ def role_cmd(actor: Annotated[str, typer.Argument(help="The account's name.")],
 
     if role not in ROLES:
         unknown_role(role)
-    _run(data_dir, lambda pool: admin.set_role(pool, actor, role, by=_by(by), reason=reason))
+    _run(data_dir, lambda pool: admin.set_role(pool, actor, role, by=by or login_name(), reason=reason))
     from api import words
 
     typer.echo(_("{actor} is now {role}").format(actor=actor, role=words.role(role)), err=True)

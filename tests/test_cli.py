@@ -416,7 +416,7 @@ def test_user_create_prints_a_one_time_password_and_the_demo_prints_its_account(
     check = subprocess.run([sys.executable, "-c", f"""
 import asyncio
 from api.auth import local
-from cli.main import settings_for, with_database
+from cli.servers import settings_for, with_database
 from pathlib import Path
 from store.accounts import Accounts
 async def body(pool):

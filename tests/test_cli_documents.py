@@ -62,7 +62,7 @@ def test_a_file_attached_from_the_shell_ends_up_in_a_dossier_that_verifies(data_
     tamper = subprocess.run([*CLI[:1], "-c", f"""
 import asyncio
 from pathlib import Path
-from cli.main import with_database
+from cli.servers import with_database
 async def body(pool):
     await pool.execute("UPDATE document_chunks SET data = 'forged' WHERE blob = $1", {sha!r})
 with_database(Path({str(data_dir)!r}), body)
