@@ -67,6 +67,7 @@ STATES = [status.value for status in StudyStatus]
 LABELS = labels(MESSAGES)  # each command's name, for its form
 PARTICIPANT_TABLE_ROWS = 200  # the page shows the first ones; the API and CLI page through all
 AUDIT_ROWS = 500  # the latest events on the page; the export and the API give them all
+INBOX_PAGE = 100  # notices per page of the inbox, newest first
 
 
 LoginRequired = sessions.LoginRequired
@@ -462,8 +463,11 @@ async def study_export(request: Request, study_id: str, actor: Viewer, read: Rea
 
 
 @router.get("/inbox", response_class=HTMLResponse)
-async def inbox(request: Request, actor: Viewer, read: Reader) -> HTMLResponse:
-    return await inbox_page(request, actor, read)
+async def inbox(request: Request, actor: Viewer, read: Reader,
+                before: Annotated[int | None, Query(ge=1)] = None) -> HTMLResponse:
+    """The person's notices, newest first, a page at a time (`?before=ID`: the page after the
+    one ending at notice ID), and their role's tasks."""
+    return await inbox_page(request, actor, read, before=before)
 
 
 def notice_words(n: dict[str, Any]) -> dict[str, Any]:
@@ -474,30 +478,33 @@ def notice_words(n: dict[str, Any]) -> dict[str, Any]:
 
 
 async def inbox_page(request: Request, actor: Actor, read: ReadModels, status: int = 200,
-                     **context: Any) -> HTMLResponse:
-    notices = [notice_words(n) for n in
-               await read.projections.notifications.inbox(actor.name, actor.role.value)]
+                     before: int | None = None, **context: Any) -> HTMLResponse:
+    notices = [notice_words(n) for n in await read.projections.notifications.inbox(
+        actor.name, actor.role.value, limit=INBOX_PAGE, before=before)]
     tasks = await read.tasks_for_role(actor.role.value)
     person = await read.person(actor.name) or {"email": None, "digest": True}
     feeds = {scope: calendar.feed_urls(str(request.base_url), request.app.state.secret, feed)
              for scope in calendar.SCOPES
              if (feed := await read.calendar.current(actor.name, actor.role.value, scope))}
     return render(request, "inbox.html", status, actor=actor, tasks=tasks, person=person,
-                  notices=notices,
+                  notices=notices, notices_page=INBOX_PAGE, before=before,
                   feeds=feeds, unit_feed=may_operate(actor.role, "unit_calendar"), **context)
 
 
 @router.post("/inbox/read")
 async def notice_read(request: Request, actor: Viewer, read: Reader,
-                      csrf: Annotated[str, Form()] = "", id: Annotated[str, Form()] = "") -> Response:
-    """Marks one of the person's notices read (or every one, id=all)."""
+                      csrf: Annotated[str, Form()] = "", id: Annotated[str, Form()] = "",
+                      before: Annotated[str, Form()] = "") -> Response:
+    """Marks one of the person's notices read (or every one, id=all), back to the page it
+    was on."""
     check_csrf(request, csrf)
     notices = read.projections.notifications
     if id == "all":
         await notices.mark_all_read(actor.name, actor.role.value)
     elif id.isdigit():
         await notices.mark_read(int(id), actor.name)
-    return RedirectResponse("/inbox#notices", status_code=303)
+    page = f"?before={before}" if before.isdigit() else ""
+    return RedirectResponse(f"/inbox{page}#notices", status_code=303)
 
 
 @router.post("/preferences")

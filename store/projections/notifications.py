@@ -54,11 +54,13 @@ class Notifications:
     async def mark_digest(self, actor: str, last_id: int) -> None:
         await self.pool.execute(Q["mark_digest"], actor, last_id)
 
-    async def inbox(self, actor: str, role: str, limit: int = 100) -> list[dict[str, Any]]:
-        """The notices a person receives, newest first, with `read` for them."""
+    async def inbox(self, actor: str, role: str, limit: int = 100,
+                    before: int | None = None) -> list[dict[str, Any]]:
+        """The notices a person receives, newest first (older than notice `before` when
+        given: the next page), with `read` for them."""
         named = inbox.named_recipient(role, actor)
         return [dict(r) for r in await self.pool.fetch(Q["inbox_notices"], role, named, actor,
-                                                       limit)]
+                                                       limit, before)]
 
     async def unread(self, actor: str, role: str) -> int:
         """How many of the person's latest notices they have not read (the header's count)."""

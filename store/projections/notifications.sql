@@ -56,7 +56,8 @@ SELECT channel, count(*) AS n FROM deliveries WHERE channel <> 'read' GROUP BY c
 
 -- name: inbox_notices
 -- The notices role $1 receives (of the studies whose investigator is $2 when given), newest
--- first, each with whether person $3 has read it (a 'read' row of deliveries).
+-- first (older than notice $5 when given: the next page), each with whether person $3 has
+-- read it (a 'read' row of deliveries).
 SELECT n.id, n.study_id, s.title AS study_title, n.kind, n.message, n.parts, n.urgent,
        n.deadline, n.created_at, dl.clock, dl.due_on,
        EXISTS (SELECT 1 FROM deliveries d WHERE d.notification_id = n.id
@@ -64,6 +65,7 @@ SELECT n.id, n.study_id, s.title AS study_title, n.kind, n.message, n.parts, n.u
 FROM notifications n JOIN studies s ON s.id = n.study_id
 LEFT JOIN deadlines dl ON dl.study_id = n.study_id AND dl.name = n.deadline
 WHERE n.role = $1 AND ($2::text IS NULL OR s.investigator = $2)
+  AND ($5::bigint IS NULL OR n.id < $5)
 ORDER BY n.id DESC LIMIT $4;
 
 -- name: unread_count
