@@ -464,7 +464,7 @@ async def study_export(request: Request, study_id: str, actor: Viewer, read: Rea
 
 @router.get("/inbox", response_class=HTMLResponse)
 async def inbox(request: Request, actor: Viewer, read: Reader,
-                before: Annotated[int | None, Query(ge=1)] = None) -> HTMLResponse:
+                before: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None) -> HTMLResponse:
     """The person's notices, newest first, a page at a time (`?before=ID`: the page after the
     one ending at notice ID), and their role's tasks."""
     return await inbox_page(request, actor, read, before=before)

@@ -52,4 +52,7 @@ async def test_the_inbox_pages_its_notices_newest_first(stack, pool):
                                                  "before": str(newest[-1])})
         assert r.status_code == 303 and r.headers["location"] == f"{older}#notices"
         assert rest[0] not in ids((await http.get(older)).text)  # read: no form left for it
-        assert (await http.get("/inbox?before=0")).status_code == 422
+        r = await http.post("/inbox/read", data={"csrf": csrf, "id": str(2**63)})
+        assert r.status_code == 422, r.text  # no such notice id: refused, never a 500
+        for bad in ("0", "x", str(2**63)):  # refused with a reason, never a 500
+            assert (await http.get(f"/inbox?before={bad}")).status_code == 422
