@@ -1,32 +1,25 @@
 """The staff web pages: server-rendered (Jinja2), a login form setting an HttpOnly cookie, CSRF
-tokens on every form. Commands go through the same path as the JSON API (api/commands.py)."""
+tokens on every form. Commands go through the same path as the JSON API (api/commands.py).
+Here the dashboard, a study's page (its forms, corrections, export) and the reports; the inbox's
+pages in web_inbox.py, the documents' in web_documents.py, what every page shares in pages.py."""
 
-import uuid
-from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader
-from pydantic import ValidationError
 
 import i18n
 import wallclock
 from domain import Actor, RuleViolation, StudyState, StudyStatus, fold, may_operate, parse_event
-from domain.catalogue import COMMAND_ROLES, labels
+from domain.catalogue import COMMAND_ROLES
 from domain.events import PARTICIPANT_EVENT_TYPES
 from domain.forms import PARTICIPANT_FORMS, STUDY_FORMS, available, participant_forms, probe
-from domain.messages_en import MESSAGES
 from domain.regulation import CLOCKS
-from domain.signatures import SIGNED_COMMANDS
 from domain.sites import SITE_REQUIREMENTS
 from i18n import gettext as _
-from i18n.notices import kind_words, notice_text
-from store import Preferences, ReadModels, audit
+from store import ReadModels, audit
 
 from . import (
-    calendar,
     charts,
     commands,
     errors,
@@ -37,81 +30,21 @@ from . import (
     trail,
     validation,
     web_documents,
+    web_inbox,
     words,
 )
-from .auth import sessions, signatures
+from .auth import sessions
 from .deps import Reader, Store, Temporal
 from .errors import ApiError
+from .pages import LABELS, Viewer, check_csrf, error_page, render
 from .routes import auth as auth_routes
-from .routes import calendar as calendar_routes
 from .routes.audit import EXTENSION, MEDIA
 
-HERE = Path(__file__).parent
-templates = Jinja2Templates(env=Environment(
-    loader=FileSystemLoader(HERE / "templates"), autoescape=True,
-    extensions=["jinja2.ext.i18n"]))
-templates.env.install_gettext_callables(  # type: ignore[attr-defined]
-    i18n.gettext, i18n.ngettext, newstyle=True)
-templates.env.globals["language"] = i18n.current
-templates.env.filters["d"] = i18n.format_date
-templates.env.filters["dt"] = i18n.format_datetime
-templates.env.filters["size"] = i18n.format_size
-templates.env.filters["month"] = i18n.format_month
-templates.env.filters["number"] = i18n.format_number
-templates.env.filters["words"] = lambda text: _(text) if text else text
-templates.env.filters.update(words.FILTERS)
-templates.env.globals["field_name"] = validation.field_name
 router = APIRouter(include_in_schema=False)
-COOKIE = "studyflow_session"
 STATES = [status.value for status in StudyStatus]
-LABELS = labels(MESSAGES)  # each command's name, for its form
 PARTICIPANT_TABLE_ROWS = 200  # the page shows the first ones; the API and CLI page through all
 AUDIT_ROWS = 500  # the latest events on the page; the export and the API give them all
-INBOX_PAGE = 100  # notices per page of the inbox, newest first
 
-
-LoginRequired = sessions.LoginRequired
-
-
-def csrf_token(request: Request) -> str:
-    """Bound to the browser's session (api/auth/sessions.py)."""
-    return sessions.csrf_token(request)
-
-
-def check_csrf(request: Request, token: str) -> None:
-    sessions.check_csrf(request, token)
-
-
-async def page_actor(request: Request) -> Actor:
-    """The signed-in person of the server-side session (api/auth/sessions.py), and how many
-    of their notices wait unread (the header's count)."""
-    session = await sessions.active(request)
-    signatures.bind(None)  # a page's form signs only through auth.sign_web_form
-    actor = session.as_actor
-    read: ReadModels = request.app.state.read_models
-    request.state.unread = await read.projections.notifications.unread(actor.name,
-                                                                     actor.role.value)
-    return actor
-
-
-Viewer = Annotated[Actor, Depends(page_actor)]
-
-
-def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """Every page: its forms carry a one-time key (`once`, sent as the command's idempotency
-    key: a double submission takes effect once); a banner when e-mail is not configured."""
-    actor = context.get("actor")
-    settings = request.app.state.settings
-    context.setdefault("once", uuid.uuid4().hex)
-    response = templates.TemplateResponse(request, name, {
-        "unread": request.state.unread if hasattr(request.state, "unread") else 0,
-        "mail_off": settings.smtp_url is None, "zone_name": settings.time_zone,
-        "actor": actor, "csrf": csrf_token(request),
-        "labels": {kind: _(label) for kind, label in LABELS.items()},
-        "signed_kinds": SIGNED_COMMANDS,
-        "web_session": getattr(request.state, "web_session", None), **context},
-        status_code=status)
-    return sessions.finish(request, response)  # type: ignore[return-value]
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -462,83 +395,6 @@ async def study_export(request: Request, study_id: str, actor: Viewer, read: Rea
         "X-StudyFlow-Export-Manifest": f"/api/audit/exports/{manifest['recorded_seq']}"})
 
 
-@router.get("/inbox", response_class=HTMLResponse)
-async def inbox(request: Request, actor: Viewer, read: Reader,
-                before: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None) -> HTMLResponse:
-    """The person's notices, newest first, a page at a time (`?before=ID`: the page after the
-    one ending at notice ID), and their role's tasks."""
-    return await inbox_page(request, actor, read, before=before)
-
-
-def notice_words(n: dict[str, Any]) -> dict[str, Any]:
-    """A notice as the inbox shows it: its kind in words, its sentence in the reader's
-    language."""
-    return {**n, "at": n["created_at"], "kind_words": kind_words(str(n["kind"])),
-            "text": notice_text(n)}
-
-
-async def inbox_page(request: Request, actor: Actor, read: ReadModels, status: int = 200,
-                     before: int | None = None, **context: Any) -> HTMLResponse:
-    notices = [notice_words(n) for n in await read.projections.notifications.inbox(
-        actor.name, actor.role.value, limit=INBOX_PAGE, before=before)]
-    tasks = await read.tasks_for_role(actor.role.value)
-    person = await read.person(actor.name) or {"email": None, "digest": True}
-    feeds = {scope: calendar.feed_urls(str(request.base_url), request.app.state.secret, feed)
-             for scope in calendar.SCOPES
-             if (feed := await read.calendar.current(actor.name, actor.role.value, scope))}
-    return render(request, "inbox.html", status, actor=actor, tasks=tasks, person=person,
-                  notices=notices, notices_page=INBOX_PAGE, before=before,
-                  feeds=feeds, unit_feed=may_operate(actor.role, "unit_calendar"), **context)
-
-
-@router.post("/inbox/read")
-async def notice_read(request: Request, actor: Viewer, read: Reader,
-                      csrf: Annotated[str, Form()] = "", id: Annotated[str, Form()] = "",
-                      before: Annotated[str, Form()] = "") -> Response:
-    """Marks one of the person's notices read (or every one, id=all), back to the page it
-    was on."""
-    check_csrf(request, csrf)
-    notices = read.projections.notifications
-    if id == "all":
-        await notices.mark_all_read(actor.name, actor.role.value)
-    elif id.isdigit():
-        await notices.mark_read(int(id), actor.name)
-    page = f"?before={before}" if before.isdigit() else ""
-    return RedirectResponse(f"/inbox{page}#notices", status_code=303)
-
-
-@router.post("/preferences")
-async def preferences(request: Request, actor: Viewer, read: Reader,
-                      csrf: Annotated[str, Form()] = "", email: Annotated[str, Form()] = "",
-                      digest: Annotated[str | None, Form()] = None) -> Response:
-    check_csrf(request, csrf)
-    try:
-        prefs = Preferences(email=email.strip() or None, digest=digest is not None)
-    except ValidationError:
-        return await inbox_page(request, actor, read, 422,
-                                error=_("{email} is not an e-mail address.").format(email=repr(email)))
-    await read.set_person(actor.name, actor.role.value, prefs)
-    return RedirectResponse("/inbox#preferences", status_code=303)
-
-
-@router.post("/calendar/feed")
-async def calendar_feed(request: Request, actor: Viewer, read: Reader, store: Store,
-                        csrf: Annotated[str, Form()] = "", action: Annotated[str, Form()] = "",
-                        scope: Annotated[str, Form()] = "person",
-                        reason: Annotated[str, Form()] = "") -> Response:
-    """The inbox's calendar form: make the feed URL, or revoke it (with a reason)."""
-    check_csrf(request, csrf)
-    scope = scope if scope in calendar.SCOPES else "person"
-    try:
-        if action == "revoke":
-            await calendar_routes.revoke(actor, read, store, {"reason": reason, "scope": scope})
-        else:
-            await calendar_routes.feed_url(request, actor, read, store, scope)
-    except ApiError as e:
-        return await inbox_page(request, actor, read, e.status, error=e.message)
-    return RedirectResponse("/inbox#calendar", status_code=303)
-
-
 @router.get("/reports", response_class=HTMLResponse)
 async def reports(request: Request, actor: Viewer, read: Reader,
                   months: int = 12) -> HTMLResponse:
@@ -559,20 +415,14 @@ async def reports(request: Request, actor: Viewer, read: Reader,
                                                      month_list))
 
 
-def error_page(request: Request, status: int, message: str) -> Response:
-    """An address that leads nowhere, asked by a browser: a page in the reader's language."""
-    return templates.TemplateResponse(request, "error.html", {
-        "actor": None, "status": status, "message": message, "csrf": "",
-        "mail_off": False, "unread": 0}, status_code=status)
-
-
 def install(app: Any, secret: bytes) -> None:
     """`secret` signs the CSRF tokens: the same in every web process (bootstrap.secret_key)."""
     app.state.secret = secret
     app.include_router(router)
+    app.include_router(web_inbox.router)
     app.include_router(web_documents.router)
     errors.html_page = error_page
 
-    @app.exception_handler(LoginRequired)
-    async def to_login(request: Request, e: LoginRequired) -> Response:
+    @app.exception_handler(sessions.LoginRequired)
+    async def to_login(request: Request, e: sessions.LoginRequired) -> Response:
         return RedirectResponse("/login?expired=1" if e.expired else "/login", status_code=303)

@@ -14,6 +14,7 @@ from i18n import gettext as _
 from store.documents import CHUNK, DocumentStore
 
 from . import documents
+from .pages import page_actor
 from .routes import documents as document_routes
 
 router = APIRouter(include_in_schema=False)
@@ -84,8 +85,6 @@ async def attach(request: Request, actor: Actor, taken: tuple[UploadFile | None,
 
 @router.get("/studies/{study_id}/documents/{sha256}")
 async def download(request: Request, study_id: str, sha256: str) -> Response:
-    from .web import page_actor  # the page's session, as every page
-
     actor = await page_actor(request)
     return await document_routes.download(sha256, request, actor,
                                           request.app.state.event_store, study=study_id)
@@ -93,8 +92,6 @@ async def download(request: Request, study_id: str, sha256: str) -> Response:
 
 @router.get("/studies/{study_id}/dossier")
 async def dossier(request: Request, study_id: str) -> Response:
-    from .web import page_actor
-
     actor = await page_actor(request)
     return await document_routes.study_dossier(
         study_id, request, actor, request.app.state.read_models,

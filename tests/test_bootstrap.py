@@ -9,8 +9,9 @@ from fastapi import FastAPI
 from starlette.requests import Request
 
 import bootstrap
-from api import web
+from api import pages
 from api.app import create_app
+from api.auth import sessions
 from api.errors import ApiError
 from settings import Settings
 
@@ -22,7 +23,7 @@ def settings_on(data_dir: Path) -> Settings:
 
 def page_request(app: FastAPI, session: str) -> Request:
     return Request({"type": "http", "app": app, "headers": [
-        (b"cookie", f"{web.COOKIE}={session}".encode())]})
+        (b"cookie", f"{sessions.COOKIE}={session}".encode())]})
 
 
 def test_the_embedded_stack_makes_its_secret_key_once_readable_by_its_owner_only(tmp_path: Path):
@@ -41,10 +42,10 @@ def test_the_secret_key_of_the_environment_wins(tmp_path: Path, monkeypatch: pyt
 
 def test_two_web_apps_of_one_installation_accept_each_others_csrf_tokens(tmp_path: Path):
     one, two = create_app(settings_on(tmp_path)), create_app(settings_on(tmp_path))
-    token = web.csrf_token(page_request(one, "alice-session"))
-    web.check_csrf(page_request(two, "alice-session"), token)
+    token = pages.csrf_token(page_request(one, "alice-session"))
+    pages.check_csrf(page_request(two, "alice-session"), token)
     with pytest.raises(ApiError):  # bound to the session it was served to
-        web.check_csrf(page_request(two, "mallory-session"), token)
+        pages.check_csrf(page_request(two, "mallory-session"), token)
     with pytest.raises(ApiError):  # and to the installation
-        web.check_csrf(page_request(create_app(settings_on(tmp_path / "other")), "alice-session"),
+        pages.check_csrf(page_request(create_app(settings_on(tmp_path / "other")), "alice-session"),
                        token)

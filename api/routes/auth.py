@@ -27,6 +27,7 @@ from ..auth import local, oidc, sessions, signatures
 from ..auth.sessions import ACTIVE, WebSession
 from ..deps import CurrentActor, authenticate
 from ..errors import ApiError
+from ..pages import render
 
 log = structlog.get_logger()
 router = APIRouter(include_in_schema=False)
@@ -44,10 +45,6 @@ def _accounts(request: Request) -> Accounts:
     return Accounts(request.app.state.pool)
 
 
-def _render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    from ..web import render  # the pages share web.py's layout, labels and CSRF
-
-    return render(request, name, status, **context)
 
 
 async def audit(request: Request, type: str, data: dict[str, Any], *, by: str, role: str,
@@ -65,7 +62,7 @@ def _login_context(request: Request, **extra: Any) -> dict[str, Any]:
 
 
 def login_page(request: Request, status: int = 200, **extra: Any) -> HTMLResponse:
-    return _render(request, "login.html", status, **_login_context(request, **extra))
+    return render(request, "login.html", status, **_login_context(request, **extra))
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -189,7 +186,7 @@ async def _pending(request: Request, stage: str) -> tuple[WebSession, dict[str, 
 @router.get("/login/second-factor", response_class=HTMLResponse)
 async def second_factor_form(request: Request) -> HTMLResponse:
     await _pending(request, "second_factor")
-    return _render(request, "login_code.html")
+    return render(request, "login_code.html")
 
 
 @router.post("/login/second-factor")
@@ -204,7 +201,7 @@ async def second_factor(request: Request, code: Annotated[str, Form()] = "",
         if check.problem == "locked" or check.locked_now:
             await sessions.close(request, Response())
             return login_page(request, 423, error=_failure_words(check, settings))
-        return _render(request, "login_code.html", 401, error=_failure_words(check, settings))
+        return render(request, "login_code.html", 401, error=_failure_words(check, settings))
     await _accounts(request).session_stage(session.sid, ACTIVE)
     await _signed_in(request, account, session.sid, "password+totp")
     return RedirectResponse("/", status_code=303)
@@ -224,7 +221,7 @@ async def _enrol_page(request: Request, session: WebSession, account: dict[str, 
         await _accounts(request).set_session_data(session.sid, {**session.data,
                                                                 "totp_pending": secret})
     uri = local.provisioning_uri(secret, account["actor"], _settings(request).totp_issuer)
-    return _render(request, "login_enrol.html", status, qr=local.qr_svg(uri), secret=secret,
+    return render(request, "login_enrol.html", status, qr=local.qr_svg(uri), secret=secret,
                    uri=uri, error=error)
 
 
@@ -259,7 +256,7 @@ async def enrol(request: Request, code: Annotated[str, Form()] = "",
 @router.get("/login/password", response_class=HTMLResponse)
 async def new_password_form(request: Request) -> HTMLResponse:
     await _pending(request, "new_password")
-    return _render(request, "login_password.html",
+    return render(request, "login_password.html",
                    min_length=_settings(request).password_min_length)
 
 
@@ -276,7 +273,7 @@ async def new_password(request: Request, password: Annotated[str, Form()] = "",
     if local.verify_password(account["password_hash"], password):
         problems.append(_("not the one-time password"))
     if problems:
-        return _render(request, "login_password.html", 422,
+        return render(request, "login_password.html", 422,
                        error=_("The new password needs: {problems}.").format(problems="; ".join(problems)),
                        min_length=settings.password_min_length)
     store = _accounts(request)
@@ -326,7 +323,7 @@ async def _account_page(request: Request, session: WebSession, status: int = 200
                         **extra: Any) -> HTMLResponse:
     store = _accounts(request)
     account = await store.get(session.actor)
-    return _render(request, "account.html", status, actor=session.as_actor, session=session,
+    return render(request, "account.html", status, actor=session.as_actor, session=session,
                    account=account, sessions=await store.sessions(session.actor),
                    tokens=await store.tokens(session.actor),
                    current=digest(session.sid), **extra)
@@ -537,7 +534,7 @@ async def _oidc_signed_in(request: Request, identity: oidc.Identity) -> Response
                                               "problem": "no_mapped_role",
                                               "groups": list(identity.groups)},
                     by=identity.name, role="system", reason=reasons.NO_ROLE)
-        return _render(request, "unmapped.html", 403, account_name=identity.name,
+        return render(request, "unmapped.html", 403, account_name=identity.name,
                        printed_name=identity.printed_name, groups=identity.groups,
                        claim=_settings(request).oidc_role_claim)
     account = await store.by_subject(identity.issuer, identity.subject)
@@ -592,7 +589,7 @@ async def _oidc_signed(request: Request, identity: oidc.Identity,
     grant = {"kind": kind, "action": payload.get("action"), "auth_time": auth_time}
     await _accounts(request).set_session_data(session.sid, {**session.data,
                                                             "sign_grant": grant})
-    return _render(request, "confirm_signature.html", actor=session.as_actor,
+    return render(request, "confirm_signature.html", actor=session.as_actor,
                    action=payload.get("action"), fields=fields, kind=kind,
                    meaning=signature_meaning(kind) if needs_signature(kind) else "",
                    printed_name=account["printed_name"],
