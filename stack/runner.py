@@ -17,7 +17,7 @@ from settings import Settings
 from store import app_dsn
 
 from . import postgres
-from .temporal import DevServer, free_port
+from .temporal import DevServer, bound_socket
 
 log = structlog.get_logger()
 __all__ = ["Stack", "read_stack_file"]
@@ -55,7 +55,12 @@ class Stack:
                 dsn = app_dsn(owner)
             self.owner_dsn = owner or dsn  # migrations (and, in tests, a tamperer) use it
             self.pool = await bootstrap.open_pool(dsn, owner)
-            port = free_port(self.port, self.host) if self.port == 0 else self.port
+            try:  # held from here: no other process can take the port before the app serves
+                self.socket = bound_socket(self.host, self.port)
+            except OSError as e:
+                raise RuntimeError(f"the web app cannot listen on {self.host}:{self.port}: "
+                                   f"{e.strerror}") from None
+            port = self.socket.getsockname()[1]
             address, ui_url = self.settings.temporal_address, None
             if not address:
                 self.temporal = DevServer(self.data_dir / "temporal", ui=self.ui,
@@ -72,7 +77,7 @@ class Stack:
                                     host=self.host, port=port, log_level="warning",
                                     lifespan="on")
             self.server = uvicorn.Server(config)
-            self._tasks.append(asyncio.create_task(self.server.serve()))
+            self._tasks.append(asyncio.create_task(self.server.serve(sockets=[self.socket])))
             while not self.server.started:
                 if self._tasks[-1].done():
                     self._tasks[-1].result()
@@ -115,6 +120,8 @@ class Stack:
         if pool := getattr(self, "pool", None):
             with contextlib.suppress(Exception):
                 await pool.close()
+        if sock := getattr(self, "socket", None):
+            sock.close()
         if self.temporal:
             self.temporal.stop()
         if self.own_postgres:

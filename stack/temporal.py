@@ -12,7 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psutil
+import structlog
 from temporalio.client import Client
+
+log = structlog.get_logger()
 
 # The server's dynamic configuration, as deploy/temporal-dynamic-config.yaml gives it to the
 # production server (tests/test_deploy.py checks they agree). Eager activities: an activity
@@ -40,6 +44,24 @@ def free_port(preferred: int | None = None, host: str = "127.0.0.1") -> int:
     raise RuntimeError("no free port")
 
 
+def bound_socket(host: str, port: int) -> socket.socket:
+    """A listening socket on `port` (0: one the kernel picks), held from here on: a server
+    handed it has no window in which another process takes the port (`free_port` has one)."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+class EarlyExit(RuntimeError):
+    """The dev server's process ended before it answered (a port taken, a bad database)."""
+
+
 class DevServer:
     def __init__(self, data_dir: Path, ui: bool = True, port: int = 7233,
                  ui_port: int = 8233, codec_endpoint: str | None = None) -> None:
@@ -56,7 +78,23 @@ class DevServer:
     def ui_url(self) -> str | None:
         return f"http://127.0.0.1:{self.ui_port}" if self.ui_port else None
 
-    async def start(self, timeout: float = 60) -> str:
+    async def start(self, timeout: float = 60, attempts: int = 3) -> str:
+        """Start the server and wait until it answers. Its ports were free when chosen, but a
+        process starting beside it (another stack, another test session) may take one first:
+        a server that exits at once is started again on fresh ports, `attempts` times."""
+        for attempt in range(1, attempts + 1):
+            try:
+                return await self._start(timeout)
+            except EarlyExit:
+                if attempt == attempts:
+                    raise
+                log.warning("temporal dev server exited at start; again on fresh ports",
+                            port=self.port, attempt=attempt)
+                self.port = free_port()
+                self.ui_port = free_port() if self.ui_port else None
+        raise AssertionError("unreachable")
+
+    async def _start(self, timeout: float) -> str:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         args = [binary("temporal"), "server", "start-dev", "--ip", "127.0.0.1",
                 "--port", str(self.port), "--db-filename", str(self.data_dir / "temporal.db"),
@@ -73,15 +111,33 @@ class DevServer:
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             if self.process.poll() is not None:
-                raise RuntimeError(f"the Temporal dev server exited (code "
-                                   f"{self.process.returncode}); see temporal.log")
+                raise EarlyExit(f"the Temporal dev server exited (code "
+                                f"{self.process.returncode}); see temporal.log")
             try:
-                await Client.connect(self.address, namespace="default")
-                return self.address
+                # our process's own socket first: a server that took the port before it would
+                # answer the client in its place
+                if self._listening():
+                    await Client.connect(self.address, namespace="default")
+                    return self.address
             except Exception:
                 if asyncio.get_running_loop().time() > deadline:
                     raise
-                await asyncio.sleep(0.2)
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"the Temporal dev server did not listen on {self.address} "
+                                   f"within {timeout:.0f} s; see temporal.log")
+            await asyncio.sleep(0.2)
+
+    def _listening(self) -> bool:
+        """Whether the server's own process listens on its port (where the system does not
+        let us see a process's sockets, the client's answer is taken as proof)."""
+        assert self.process is not None
+        try:
+            return any(c.status == psutil.CONN_LISTEN and c.laddr.port == self.port
+                       for c in psutil.Process(self.process.pid).net_connections(kind="tcp"))
+        except psutil.AccessDenied:
+            return True
+        except psutil.NoSuchProcess:
+            return False
 
     def stop(self, timeout: float = 15) -> None:
         if not self.process or self.process.poll() is not None:

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,6 @@ import psutil
 import pytest
 
 from scenarios import riph1_walk
-from stack.temporal import free_port
 
 CLI = [sys.executable, "-m", "cli.main"]
 ENV = {k: v for k, v in os.environ.items() if k not in ("TEMPORAL_ADDRESS", "DATABASE_URL")}
@@ -41,13 +41,12 @@ def wait_healthy(url: str, timeout: float = 60) -> None:
 class Up:
     def __init__(self, data_dir: Path, *extra: str) -> None:
         self.data_dir = data_dir
-        self.port = free_port()
         # its output goes to a file: a pipe nobody reads would fill up and block the stack
-        self.log = data_dir.parent / f"up-{self.port}.log"
-        with open(self.log, "wb") as out:
+        self.log = data_dir.parent / f"up-{uuid.uuid4().hex[:8]}.log"
+        with open(self.log, "wb") as out:  # port 0: the one the web app holds, in stack.json
             self.proc = subprocess.Popen(
-                [*CLI, "up", "--data-dir", str(data_dir), "--port", str(self.port), "--no-ui",
-                 *extra], env=ENV, stdout=out, stderr=subprocess.STDOUT)
+                [*CLI, "up", "--data-dir", str(data_dir), "--port", "0", "--no-ui", *extra],
+                env=ENV, stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 90
         while not (data_dir / "stack.json").exists():
             assert self.proc.poll() is None, self.log.read_text()

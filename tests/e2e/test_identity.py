@@ -22,7 +22,7 @@ from pydantic import SecretStr
 
 import scenarios
 from stack.runner import Stack
-from stack.temporal import free_port
+from stack.temporal import bound_socket, free_port
 from store import EventStore
 from tests.days import today
 
@@ -41,26 +41,37 @@ USERS = [
 STRONG = "Correct-Horse-42-battery"
 
 
-@pytest.fixture(scope="module")
-def provider() -> Iterator[str]:
-    """The OpenID Connect provider, a server process of its own; its issuer URL."""
-    port = free_port()
+def start_provider(port: int) -> subprocess.Popen[bytes] | None:
+    """The provider on `port`, once it answers; None if it exited (the port was taken)."""
     args = [sys.executable, "-m", "oidc_provider_mock", "--port", str(port), "--host",
             "127.0.0.1", "--require-nonce", "--require-registration"]
     for user in USERS:
         args += ["--user-claims", json.dumps(user)]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    issuer = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
+    deadline = time.monotonic() + 60
+    while proc.poll() is None:
         try:
-            if httpx.get(issuer + "/.well-known/openid-configuration").status_code == 200:
-                break
+            if httpx.get(f"http://127.0.0.1:{port}/.well-known/openid-configuration"
+                         ).status_code == 200:
+                return proc
         except httpx.HTTPError:
             pass
-        assert proc.poll() is None and time.monotonic() < deadline, "the provider did not start"
+        assert time.monotonic() < deadline, "the provider did not start"
         time.sleep(0.2)
-    yield issuer
+    return None
+
+
+@pytest.fixture(scope="module")
+def provider() -> Iterator[str]:
+    """The OpenID Connect provider, a server process of its own; its issuer URL. Its port was
+    free when chosen: a process that took it first makes it exit, and it starts on another."""
+    for _attempt in range(3):
+        port = free_port()
+        if proc := start_provider(port):
+            break
+    else:
+        raise AssertionError("the provider exited at start three times")
+    yield f"http://127.0.0.1:{port}"
     proc.terminate()
     proc.wait(10)
 
@@ -71,8 +82,8 @@ async def directory_app(stack: Stack, provider: str) -> AsyncIterator[str]:
     with the callback URL, as an IT department would), signatures required."""
     from api.app import create_app
 
-    port = free_port()
-    web = f"http://127.0.0.1:{port}"
+    sock = bound_socket("127.0.0.1", 0)  # held: no other process takes the port meanwhile
+    web = f"http://127.0.0.1:{sock.getsockname()[1]}"
     async with httpx.AsyncClient() as http:
         r = await http.post(provider + "/oauth2/clients", json={
             "redirect_uris": [web + "/auth/oidc/callback"],
@@ -84,8 +95,8 @@ async def directory_app(stack: Stack, provider: str) -> AsyncIterator[str]:
         "oidc_client_secret": SecretStr(client["client_secret"]), "oidc_role_map": ROLE_MAP,
         "signatures_required": True, "oidc_provider_name": "the CHU directory"})
     server = uvicorn.Server(uvicorn.Config(create_app(settings, stack.pool, stack.client),
-                                           host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
+                                           log_level="warning"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         assert not task.done()
         await asyncio.sleep(0.05)
@@ -93,6 +104,7 @@ async def directory_app(stack: Stack, provider: str) -> AsyncIterator[str]:
     server.should_exit = True
     with contextlib.suppress(Exception):
         await asyncio.wait_for(task, 10)
+    sock.close()
 
 
 @pytest.fixture

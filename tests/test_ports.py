@@ -1,0 +1,38 @@
+"""Ports taken by another process: chosen free, a port can be taken before a server binds it
+(two stacks, two test sessions starting on one machine). The web app listens on a socket bound
+before anything else starts; the Temporal dev server, which binds its own, starts again on fresh
+ports when it exits at start."""
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from settings import Settings
+from stack.runner import Stack
+from stack.temporal import DevServer, bound_socket
+
+
+async def test_the_dev_server_starts_again_on_fresh_ports_when_its_port_is_taken(tmp_path: Path):
+    server = DevServer(tmp_path / "temporal", ui=False)
+    taken = bound_socket("127.0.0.1", server.port)  # another process got there first
+    taken.listen()
+    try:
+        address = await server.start()
+        assert server.port != taken.getsockname()[1] and address == server.address
+    finally:
+        server.stop()
+        taken.close()
+
+
+async def test_a_web_port_in_use_is_refused_with_the_port_named(tmp_path: Path, pg_dsn: str,
+                                                                 stack: Stack):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        settings = Settings(DATABASE_URL=pg_dsn,  # type: ignore[call-arg]
+                            TEMPORAL_ADDRESS=stack.info["temporal_address"])
+        with pytest.raises(RuntimeError, match=f"cannot listen on 127.0.0.1:{port}"):
+            async with Stack(settings, tmp_path, port=port, worker=False, ui=False):
+                pass
