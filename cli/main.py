@@ -63,6 +63,18 @@ def run_until_signal(body: Callable[[asyncio.Event], Awaitable[T]]) -> T:
     return uvloop.run(main())
 
 
+def run_stack(body: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    """`run_until_signal(body)` for a command that starts the stack: its address in use is
+    said in words (nothing was started)."""
+    from stack.runner import PortInUse
+
+    try:
+        run_until_signal(body)
+    except PortInUse as e:
+        fail(_("{host}:{port} is in use ({error}): give another --port, or --port 0 for any "
+               "free one").format(host=e.host, port=e.port, error=e.error))
+
+
 @app.command()
 def up(data_dir: DataDir = DEFAULT_DIR, host: str = "127.0.0.1", port: int = 8000,
        no_worker: Annotated[bool, typer.Option("--no-worker", help="Run no worker here.")] = False,
@@ -80,7 +92,7 @@ def up(data_dir: DataDir = DEFAULT_DIR, host: str = "127.0.0.1", port: int = 800
                                             data_dir=data_dir), soft_wrap=True)
             await stop.wait()
 
-    run_until_signal(body)
+    run_stack(body)
 
 
 @app.command()
@@ -126,7 +138,7 @@ def demo(data_dir: DataDir = DEFAULT_DIR, host: str = "127.0.0.1", port: int = 8
                 console.print(_("Serving until Ctrl-C."))
                 await stop.wait()
 
-    run_until_signal(body)
+    run_stack(body)
 
 
 # --- the database's own commands --------------------------------------------------------------

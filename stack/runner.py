@@ -20,7 +20,15 @@ from . import postgres
 from .temporal import DevServer, bound_socket
 
 log = structlog.get_logger()
-__all__ = ["Stack", "read_stack_file"]
+__all__ = ["PortInUse", "Stack", "read_stack_file"]
+
+
+class PortInUse(RuntimeError):
+    """The web app's address is taken (or not this machine's): nothing was started."""
+
+    def __init__(self, host: str, port: int, error: str) -> None:
+        super().__init__(f"the web app cannot listen on {host}:{port}: {error}")
+        self.host, self.port, self.error = host, port, error
 
 
 class Stack:
@@ -48,19 +56,18 @@ class Stack:
         from worker import run_worker
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        try:  # first, and held from here: no other process can take it before the app serves
+            self.socket = bound_socket(self.host, self.port)
+        except OSError as e:
+            raise PortInUse(self.host, self.port, e.strerror or str(e)) from None
         try:
+            port = self.socket.getsockname()[1]
             dsn, owner = self.settings.database_url, self.settings.database_owner_url
             if not dsn:
                 owner, self.own_postgres = postgres.start(self.data_dir), True
                 dsn = app_dsn(owner)
             self.owner_dsn = owner or dsn  # migrations (and, in tests, a tamperer) use it
             self.pool = await bootstrap.open_pool(dsn, owner)
-            try:  # held from here: no other process can take the port before the app serves
-                self.socket = bound_socket(self.host, self.port)
-            except OSError as e:
-                raise RuntimeError(f"the web app cannot listen on {self.host}:{self.port}: "
-                                   f"{e.strerror}") from None
-            port = self.socket.getsockname()[1]
             address, ui_url = self.settings.temporal_address, None
             if not address:
                 self.temporal = DevServer(self.data_dir / "temporal", ui=self.ui,

@@ -4,13 +4,16 @@ before anything else starts; the Temporal dev server, which binds its own, start
 ports when it exits at start."""
 
 import socket
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from settings import Settings
-from stack.runner import Stack
+from stack.runner import PortInUse, Stack
 from stack.temporal import DevServer, bound_socket
+
+from .test_cli import CLI, ENV
 
 
 async def test_the_dev_server_starts_again_on_fresh_ports_when_its_port_is_taken(tmp_path: Path):
@@ -33,6 +36,19 @@ async def test_a_web_port_in_use_is_refused_with_the_port_named(tmp_path: Path, 
         port = busy.getsockname()[1]
         settings = Settings(DATABASE_URL=pg_dsn,  # type: ignore[call-arg]
                             TEMPORAL_ADDRESS=stack.info["temporal_address"])
-        with pytest.raises(RuntimeError, match=f"cannot listen on 127.0.0.1:{port}"):
+        with pytest.raises(PortInUse, match=f"cannot listen on 127.0.0.1:{port}"):
             async with Stack(settings, tmp_path, port=port, worker=False, ui=False):
                 pass
+
+
+def test_up_on_a_port_in_use_says_so_and_starts_nothing(tmp_path: Path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run([*CLI, "up", "--data-dir", str(tmp_path / "data"), "--port",
+                               str(port), "--no-ui"], env={**ENV, "LANGUAGE": "fr"},
+                              capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert f"127.0.0.1:{port} est déjà utilisé" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "data" / "pg").exists()  # no database started for nothing
