@@ -137,3 +137,9 @@ def plain(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def message(details: list[dict[str, Any]]) -> str:
     return "; ".join(d["msg"] for d in details)
+
+
+def whole_number(text: str | None) -> int | None:
+    """A whole number typed in a form field or a header: ASCII digits only, else None (str's
+    isdigit() takes "²", which int() refuses)."""
+    return int(text) if text and text.isascii() and text.isdigit() else None

@@ -341,7 +341,7 @@ async def correction(request: Request, study_id: str, actor: Viewer, read: Reade
     form = await request.form()
     check_csrf(request, str(form.get("csrf", "")))
     raw_seq = str(form.get("seq", ""))
-    seq = int(raw_seq) if raw_seq.isdigit() else 0
+    seq = validation.whole_number(raw_seq) or 0
     only = "study" if form.get("only") == "study" else ""
     once = str(form.get("once", "")).strip()
     posted: dict[str, str] = {}

@@ -17,6 +17,7 @@ from .deps import Reader, Store
 from .errors import ApiError
 from .pages import Viewer, check_csrf, render
 from .routes import calendar as calendar_routes
+from .validation import whole_number
 
 router = APIRouter(include_in_schema=False)
 INBOX_PAGE = 100  # notices per page of the inbox, newest first
@@ -61,9 +62,9 @@ async def notice_read(request: Request, actor: Viewer, read: Reader,
     notices = read.projections.notifications
     if id == "all":
         await notices.mark_all_read(actor.name, actor.role.value)
-    elif id.isdigit():
-        await notices.mark_read(int(id), actor.name)
-    page = f"?before={before}" if before.isdigit() else ""
+    elif (notice := whole_number(id)) is not None:
+        await notices.mark_read(notice, actor.name)
+    page = f"?before={page_end}" if (page_end := whole_number(before)) else ""
     return RedirectResponse(f"/inbox{page}#notices", status_code=303)
 
 

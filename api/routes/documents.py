@@ -15,6 +15,7 @@ from ..deps import AppSettings, CurrentActor, Reader, Store, require_may_operate
 from ..engine import StudyNotFound
 from ..errors import ApiError
 from ..uploads import MultipartStream
+from ..validation import whole_number
 
 router = APIRouter(tags=["documents"])
 SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
@@ -38,8 +39,8 @@ async def upload(request: Request, actor: CurrentActor, store: Store,
     "name", "kind"}`; a command then references it as `"documents": [{"sha256", "kind"}]`.
     PDF, DOCX, ODT, XLSX, PNG, JPEG or TXT (read from the content: 415 otherwise), at most
     DOCUMENT_MAX_BYTES (413), a plain name and some content (422)."""
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > settings.document_max_bytes + 65536:
+    length = whole_number(request.headers.get("content-length"))
+    if length is not None and length > settings.document_max_bytes + 65536:
         raise ApiError(413, "document_too_large", f"the upload is larger than the limit of "
                        f"{settings.document_max_bytes} bytes (setting DOCUMENT_MAX_BYTES)")
     doc = await documents.upload(document_store(request), store, actor,

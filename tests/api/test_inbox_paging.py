@@ -54,5 +54,15 @@ async def test_the_inbox_pages_its_notices_newest_first(stack, pool):
         assert rest[0] not in ids((await http.get(older)).text)  # read: no form left for it
         r = await http.post("/inbox/read", data={"csrf": csrf, "id": str(2**63)})
         assert r.status_code == 422, r.text  # no such notice id: refused, never a 500
+        # "²" is a digit to str.isdigit(), not to int(): ignored, never a 500
+        r = await http.post("/inbox/read", data={"csrf": csrf, "id": "²", "before": "²"})
+        assert r.status_code == 303 and r.headers["location"] == "/inbox#notices"
         for bad in ("0", "x", str(2**63)):  # refused with a reason, never a 500
             assert (await http.get(f"/inbox?before={bad}")).status_code == 422
+
+
+def test_a_whole_number_is_ascii_digits_only():
+    from api.validation import whole_number
+
+    assert [whole_number(t) for t in ("42", "007", "", None, "²", "٣", "-1", "1.5", " 4")] == [
+        42, 7, None, None, None, None, None, None, None]
