@@ -52,3 +52,4 @@ def test_up_on_a_port_in_use_says_so_and_starts_nothing(tmp_path: Path):
     assert done.returncode == 2, done.stderr
     assert f"127.0.0.1:{port} est déjà utilisé" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "data" / "pg").exists()  # no database started for nothing
+
