@@ -21,6 +21,8 @@ from stack.runner import Stack
 from store import EventStore, ReadModels, token_hash
 from tests.days import today
 
+from .test_fuzz_api import FUZZ_TIMEOUT
+
 CLI = [sys.executable, "-m", "cli.main"]
 STRONG = "Correct-Horse-42-battery"
 
@@ -384,8 +386,10 @@ async def test_schemathesis_with_a_session_cookie_gets_no_500(browser, stack):
         str(st), "run", f"{stack.web_url}/openapi.json", "-H",
         f"Cookie: studyflow_session={session}", "-H", f"Authorization: Bearer {token}",
         "--max-examples", "5", "--seed", "11", "--checks", "not_a_server_error", "--no-color",
+        # the boundary values' coverage phase runs as a token's coordinator (test_fuzz_api.py)
+        "--phases", "examples,fuzzing,stateful",
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-    out, _ = await asyncio.wait_for(proc.communicate(), timeout=300)
+    out, _ = await asyncio.wait_for(proc.communicate(), timeout=FUZZ_TIMEOUT)
     assert proc.returncode == 0, out.decode()[-4000:]
 
 
