@@ -13,6 +13,7 @@ from temporalio.client import (
     Client,
     RPCError,
     WithStartWorkflowOperation,
+    WorkflowExecutionStatus,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
@@ -192,15 +193,28 @@ async def _update_once(client: Client, study_id: str, update: Any, inp: Any, key
         raise _refusal(e) from None
     except RPCError as e:
         if e.status == RPCStatusCode.NOT_FOUND:
-            if "completed" in str(e).lower():
-                raise RuleViolation("study_closed", "the study's workflow has completed "
-                                    "(archived or terminated)") from None
-            raise StudyNotFound(study_id) from None
+            raise await _not_found(client, study_id) from None
         if e.status == RPCStatusCode.RESOURCE_EXHAUSTED:
             raise _Busy(str(e)) from e
         raise EngineUnavailable(str(e)) from e
     except WorkflowUpdateRPCTimeoutOrCancelledError as e:
         raise EngineUnavailable(str(e)) from e
+
+
+async def _not_found(client: Client, study_id: str) -> Exception:
+    """What an update's NOT_FOUND means, asked of the study's latest run: no such study; a study
+    whose workflow completed (archived or terminated); or, the latest run running, an update
+    that reached a run as it continued as new (a CI run met it under load: the test server
+    drops the updates not yet delivered to a closing run), to be sent again to the new run."""
+    try:
+        described = await client.get_workflow_handle(study_id).describe()
+    except RPCError as e:
+        return StudyNotFound(study_id) if e.status == RPCStatusCode.NOT_FOUND else (
+            EngineUnavailable(str(e)))
+    if described.status == WorkflowExecutionStatus.RUNNING:
+        return _Busy("the study's run was renewing")
+    return RuleViolation("study_closed", "the study's workflow has completed (archived or "
+                         "terminated)")
 
 
 async def restart_from_events(client: Client, study_id: str, events: list[StoredEvent],

@@ -52,3 +52,27 @@ async def test_a_never_idle_study_renews_its_run_and_loses_no_command(harness):
     # an append and a workflow task)
     assert max(lengths) < LIMIT + 8 * CLIENTS, lengths
     assert not engine._gates  # the per-study queue forgets a study with nothing in flight
+
+
+async def test_a_command_that_reaches_the_run_just_renewed_is_sent_again_to_the_new_one(
+        harness, monkeypatch):
+    # An update sent as the run continues as new can reach the closing run, which answers that
+    # the workflow completed (a CI run met it under load): the study goes on in the new run.
+    sid = await harness.create(history_limit=LIMIT)
+    first_run = await harness.run_id(sid)
+    await harness.walk(sid, until="-", on=await harness.today())
+    assert await harness.run_id(sid) != first_run  # the walk renewed the run
+    latest = harness.client.get_workflow_handle
+    handles: list[str | None] = [first_run]  # the first handle names the closed run
+
+    def racing(workflow_id, **kwargs):
+        return latest(workflow_id, run_id=handles.pop() if handles else None, **kwargs)
+
+    monkeypatch.setattr(harness.client, "get_workflow_handle", racing)
+    await engine.send_command(harness.client, sid, {"type": "register_participant",
+                                                   "code": "P-LATE"},
+                              actor="nurse", role="investigator", reason="visit",
+                              idempotency_key="register-late")
+    assert not handles
+    assert (await harness.query(sid))["participants"] == {"registered": 1}
+
