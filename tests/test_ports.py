@@ -3,6 +3,7 @@
 before anything else starts; the Temporal dev server, which binds its own, starts again on fresh
 ports when it exits at start."""
 
+import asyncio
 import socket
 import subprocess
 from pathlib import Path
@@ -53,3 +54,22 @@ def test_up_on_a_port_in_use_says_so_and_starts_nothing(tmp_path: Path):
     assert f"127.0.0.1:{port} est déjà utilisé" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "data" / "pg").exists()  # no database started for nothing
 
+
+async def test_connections_to_the_bound_socket_send_at_once():
+    # TCP_NODELAY on each accepted connection, as asyncio sets it on sockets it creates: without
+    # it an answer's body waited for the client's delayed ACK of its headers (40 ms a request,
+    # the test suite's API calls 5 minutes in all).
+    listener = bound_socket("127.0.0.1", 0)
+    nodelay: list[int] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        sock = writer.get_extra_info("socket")
+        nodelay.append(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+        writer.close()
+
+    server = await asyncio.start_server(serve, sock=listener)
+    async with server:
+        reader, writer = await asyncio.open_connection(*listener.getsockname())
+        await reader.read()  # the server has accepted, looked and closed
+        writer.close()
+    assert nodelay == [1]
