@@ -23,7 +23,7 @@ class MultipartStream:
         self.filename: str | None = None
         self._body = request.stream().__aiter__()
         self._pending: list[bytes] = []
-        self._headers: dict[str, str] = {}
+        self._headers: dict[str, bytes] = {}
         self._header = [b"", b""]
         self._part: str | None = None  # the field being read; None before any
         self._in_file = False
@@ -46,11 +46,13 @@ class MultipartStream:
 
     def _header_end(self) -> None:
         name, value = self._header
-        self._headers[name.decode("latin-1").lower()] = value.decode("utf-8", "replace")
+        # kept as bytes (browsers send a file's name as raw UTF-8, which the options' parser
+        # would refuse as text past Latin-1: "cœur.pdf" was a 500); decoded once parsed
+        self._headers[name.decode("latin-1").lower()] = value
         self._header = [b"", b""]
 
     def _headers_finished(self) -> None:
-        _, options = parse_options_header(self._headers.get("content-disposition", ""))
+        _, options = parse_options_header(self._headers.get("content-disposition", b""))
         self._part = options.get(b"name", b"").decode("utf-8", "replace")
         self._in_file = self._part == self.file_field and self.filename is None
         if self._in_file:

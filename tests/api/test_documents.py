@@ -2,6 +2,7 @@
 command makes, the study's versions, the audited download, verify naming a tampered file."""
 
 import hashlib
+from urllib.parse import quote
 
 import pytest
 
@@ -49,6 +50,16 @@ async def test_a_name_with_a_path_or_control_characters_is_422(api: Api, name: b
     r = await raw_upload(api, name, pdf())
     assert r.status_code == 422, r.text
     assert r.json()["error"]["code"] == "invalid_document_name"
+
+
+async def test_a_name_past_latin_1_as_a_browser_sends_it_is_kept(api: Api):
+    # a browser sends the name as raw UTF-8 bytes (a schemathesis run made it a 500)
+    name = "Consentement cœur — 患者 💉.pdf"
+    r = await raw_upload(api, name.encode(), pdf())
+    assert r.status_code == 201, r.text
+    assert r.json()["name"] == name
+    sent = await api.get(f"/api/documents/{r.json()['sha256']}", "regulatory")
+    assert sent.status_code == 200 and quote(name) in sent.headers["content-disposition"]
 
 
 async def test_an_empty_file_is_422(api: Api):
