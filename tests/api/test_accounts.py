@@ -21,7 +21,7 @@ from stack.runner import Stack
 from store import EventStore, ReadModels, token_hash
 from tests.days import today
 
-from .test_fuzz_api import FUZZ_TIMEOUT
+from .test_fuzz_api import FUZZ_TIMEOUT, WITHOUT_REVOKE, signed_in
 
 CLI = [sys.executable, "-m", "cli.main"]
 STRONG = "Correct-Horse-42-battery"
@@ -386,11 +386,12 @@ async def test_schemathesis_with_a_session_cookie_gets_no_500(browser, stack):
         str(st), "run", f"{stack.web_url}/openapi.json", "-H",
         f"Cookie: studyflow_session={session}", "-H", f"Authorization: Bearer {token}",
         "--max-examples", "5", "--seed", "11", "--checks", "not_a_server_error", "--no-color",
-        # the boundary values' coverage phase runs as a token's coordinator (test_fuzz_api.py)
-        "--phases", "examples,fuzzing,stateful",
+        *WITHOUT_REVOKE,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     out, _ = await asyncio.wait_for(proc.communicate(), timeout=FUZZ_TIMEOUT)
     assert proc.returncode == 0, out.decode()[-4000:]
+    assert await signed_in(stack.web_url, {"Authorization": f"Bearer {token}"})
+    assert (await browser.get("/")).status_code == 200  # the session too
 
 
 @pytest.fixture
