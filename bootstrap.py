@@ -146,7 +146,8 @@ def notify_activities(settings: Settings, pool: asyncpg.Pool) -> NotifyActivitie
 def activities(settings: Settings, pool: asyncpg.Pool) -> list[Callable[..., Any]]:
     notify = notify_activities(settings, pool)
     store = StoreActivities(EventStore(pool), notify.deliverable)
-    return [store.append_events, store.write_checkpoint, notify.deliver, notify.send_digests]
+    return [store.append_events, store.load_study, store.write_checkpoint, notify.deliver,
+            notify.send_digests]
 
 
 def build_worker(settings: Settings, client: Client, pool: asyncpg.Pool,

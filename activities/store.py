@@ -9,6 +9,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.models import CheckpointResult
+from domain import fold, parse_event
 from i18n import reasons
 from store import ConcurrencyError, EventStorePort
 from store.models import Appended, AppendRequest, Seq
@@ -26,7 +27,8 @@ class StoreActivities:
         try:
             result = await self.store.append(request)
             return Appended(events=[Seq(seq=e.seq) for e in result.events],
-                            deliver=self.deliverable(request.notifications))
+                            deliver=self.deliverable(request.notifications),
+                            duplicate=result.duplicate)
         except ConcurrencyError as e:
             # Another writer holds this version: retrying cannot help, the workflow must know.
             raise ApplicationError(str(e), type="ConcurrencyError", non_retryable=True) from e
@@ -34,6 +36,15 @@ class StoreActivities:
             # Data PostgreSQL refuses (the domain should have caught it): retrying would hold
             # the study for ever; fail the command instead.
             raise ApplicationError(str(e), type="UnstorableData", non_retryable=True) from e
+
+    @activity.defn(name="load_study")
+    async def load_study(self, study_id: str) -> dict[str, Any] | None:
+        """The study's state folded from its audit record, as a run carries it: the workflow
+        takes it up when the record turns out ahead of its run (an append made by a local
+        activity whose workflow task was then lost, see workflows/study.py)."""
+        state = fold(None, (parse_event(e.type, e.data)
+                            for e in await self.store.read_stream(study_id)))
+        return None if state is None else state.model_dump(mode="json", exclude_defaults=True)
 
     @activity.defn(name="write_checkpoint")
     async def write_checkpoint(self) -> CheckpointResult:

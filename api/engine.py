@@ -32,7 +32,7 @@ from workflows.models import (
     CommandResult,
     StudyInput,
 )
-from workflows.study import RENEWING, StudyWorkflow
+from workflows.study import RENEWING, STUDY_BEHIND, StudyWorkflow
 
 
 class StudyNotFound(Exception):
@@ -73,6 +73,8 @@ def _refusal(err: WorkflowUpdateFailedError) -> Exception:
         return RuleViolation(code, cause.message)
     if isinstance(cause, ApplicationError) and cause.type == RENEWING:
         return _Busy(cause.message)
+    if isinstance(cause, ApplicationError) and cause.type == STUDY_BEHIND:
+        return EngineUnavailable(cause.message)
     return err
 
 

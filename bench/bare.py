@@ -1,8 +1,10 @@
 """The floor for bench/lifecycle.py: a bare Temporal workflow receiving updates, each running one
-activity that does one asyncpg insert. Run as a worker: python bench/bare.py ADDRESS DSN; with
+activity that does one asyncpg insert (`step`), or the same insert as a local activity, the way
+ours appends (`step_local`). Run as a worker: python bench/bare.py ADDRESS DSN; with
 `--drive`, the worker and its load in one process (the floor of `studyflow up`, web app and
 worker in one process): it reads `serial N CALLS` / `rate N CONCURRENCY CALLS` lines on stdin and
-answers each with a JSON line (latencies in ms; studies/s and this process's CPU ms per call)."""
+answers each with a JSON line (latencies in ms; studies/s and this process's CPU ms per call); a
+trailing `local` word sends `step_local`."""
 
 import asyncio
 import functools
@@ -13,6 +15,7 @@ import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from temporalio import activity, workflow
 
@@ -35,8 +38,14 @@ class BareWorkflow:
 
     @workflow.update
     async def step(self, i: int) -> int:
-        seq = await workflow.execute_activity("bare_insert", i,
-                                              start_to_close_timeout=timedelta(seconds=30))
+        return await self._step(i, workflow.execute_activity)
+
+    @workflow.update
+    async def step_local(self, i: int) -> int:
+        return await self._step(i, workflow.execute_local_activity)
+
+    async def _step(self, i: int, execute: Any) -> int:
+        seq: int = await execute("bare_insert", i, start_to_close_timeout=timedelta(seconds=30))
         if i == 10:
             self.done = True
         return seq
@@ -53,16 +62,16 @@ class BareActivities:
             activity.info().workflow_id, i)
 
 
-async def one_study(client: Client, calls: int, lat: list[float]) -> None:
+async def one_study(client: Client, calls: int, lat: list[float], local: bool = False) -> None:
     """A bare run the size of one of our studies: a start, then `calls - 1` updates (the last,
-    step 10, ends the run)."""
+    step 10, ends the run); `local`: each update's insert a local activity."""
     t0 = time.perf_counter()
     handle = await client.start_workflow(BareWorkflow.run, id=f"bare-{uuid.uuid4().hex}",
                                          task_queue=TASK_QUEUE)
     lat.append((time.perf_counter() - t0) * 1000)
     for i in [*range(100, 100 + calls - 2), 10]:
         t0 = time.perf_counter()
-        await handle.execute_update(BareWorkflow.step, i)
+        await handle.execute_update(BareWorkflow.step_local if local else BareWorkflow.step, i)
         lat.append((time.perf_counter() - t0) * 1000)
 
 
@@ -72,15 +81,17 @@ async def drive(client: Client) -> None:
 
     loop = asyncio.get_running_loop()
     while line := (await loop.run_in_executor(None, sys.stdin.readline)).split():
+        local = line[-1] == "local"
         if line[0] == "serial":
             lat: list[float] = []
             for _ in range(int(line[1])):
-                await one_study(client, int(line[2]), lat)
+                await one_study(client, int(line[2]), lat, local)
             print(json.dumps({"lat": lat}), flush=True)
         else:
             n, concurrency, calls = map(int, line[1:4])
             cpu = time.process_time()
-            per_s = await rate(n, concurrency, functools.partial(one_study, client, calls, []))
+            per_s = await rate(n, concurrency,
+                               functools.partial(one_study, client, calls, [], local))
             print(json.dumps({"rate": per_s, "cpu_ms": (time.process_time() - cpu) * 1000
                               / (n * calls)}), flush=True)
 

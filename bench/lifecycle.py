@@ -5,7 +5,8 @@ walk's commands, each with an Idempotency-Key as a careful client sends it), on 
 stack. The load comes from aiohttp's client in this process: it shares the servers' cores, and
 httpx's cost 2.5 ms of CPU per call there (the floor's load is function calls). Floor: a bare
 workflow started then sent as many updates as the walk has commands, each running one activity
-with one asyncpg insert (bench/bare.py).
+with one asyncpg insert (bench/bare.py); `--floor local`: that insert a local activity, as our
+append is (the floor of the same design rather than of the issue's).
 - split: ours served by `studyflow up --no-worker` (web app) and `studyflow worker`, each in its
   own process as in production; the floor's worker in its own process, its client here.
 - one process: ours served by `studyflow up` (web app and worker in one process, the embedded
@@ -19,7 +20,7 @@ Targets: throughput >= 0.9x the floor at concurrency 10 and 20 in both; serial p
 at the first concurrency (DIR/<topology>-<process>.txt, collapsed stacks).
 
     .venv/bin/python bench/lifecycle.py [--serial 10] [--studies 40] [--concurrency 10 20]
-        [--reps 5] [--topology split one] [--no-keys] [--profile DIR]
+        [--reps 5] [--topology split one] [--no-keys] [--profile DIR] [--floor local]
 """
 
 import argparse
@@ -118,8 +119,9 @@ class Side:
 
 
 def sides(topology: str, stack: Stack, http: aiohttp.ClientSession, client: Client,
-          keys: bool) -> tuple[Side, Side]:
+          keys: bool, local: bool) -> tuple[Side, Side]:
     tokens = stack.tokens
+    word = " local" if local else ""
 
     async def ours_serial(n: int) -> list[float]:
         lat: list[float] = []
@@ -134,21 +136,21 @@ def sides(topology: str, stack: Stack, http: aiohttp.ClientSession, client: Clie
 
     if topology == "one":
         async def floor_serial(n: int) -> list[float]:
-            return list(stack.ask_bare(f"serial {n} {CALLS}")["lat"])
+            return list(stack.ask_bare(f"serial {n} {CALLS}{word}")["lat"])
 
         async def floor_rep(n: int, concurrency: int) -> tuple[float, list[float]]:
-            answer = stack.ask_bare(f"rate {n} {concurrency} {CALLS}")
+            answer = stack.ask_bare(f"rate {n} {concurrency} {CALLS}{word}")
             return answer["rate"], [answer["cpu_ms"]]
     else:
         async def floor_serial(n: int) -> list[float]:
             lat: list[float] = []
             for _ in range(n):
-                await one_study(client, CALLS, lat)
+                await one_study(client, CALLS, lat, local)
             return lat
 
         async def floor_rep(n: int, concurrency: int) -> tuple[float, list[float]]:
             # the floor's worker process, and this process's Temporal client
-            return await measured(n, concurrency, lambda: one_study(client, CALLS, []),
+            return await measured(n, concurrency, lambda: one_study(client, CALLS, [], local),
                                   [stack.bare_worker, None])
 
     one = topology == "one"
@@ -222,7 +224,8 @@ async def topology_run(topology: str, args: argparse.Namespace) -> None:
                                          # idle connections closed before uvicorn's 5 s
                                          connector=aiohttp.TCPConnector(
                                              limit=100, keepalive_timeout=2)) as http:
-            mine, floor = sides(topology, stack, http, client, not args.no_keys)
+            mine, floor = sides(topology, stack, http, client, not args.no_keys,
+                                args.floor == "local")
             for side in (mine, floor):
                 await side.serial(1)  # warm-up
             ours_lat: list[float] = []
@@ -245,7 +248,8 @@ async def topology_run(topology: str, args: argparse.Namespace) -> None:
                         f_rate, f_cpu = await floor.rep(args.studies, concurrency)
                     results.setdefault(concurrency, []).append((o_rate, f_rate, o_cpu, f_cpu))
     print(f"topology {topology}: {TOPOLOGIES[topology]}; "
-          f"{'with' if not args.no_keys else 'without'} Idempotency-Keys")
+          f"{'with' if not args.no_keys else 'without'} Idempotency-Keys; the floor's insert "
+          f"{'a local activity' if args.floor == 'local' else 'an activity'}")
     print(f"  serial, {args.serial} studies each ({CALLS} calls per study):")
     print(summary("    ours (HTTP -> event stored)", ours_lat))
     print(summary("    bare Temporal floor", floor_lat))
@@ -287,4 +291,7 @@ if __name__ == "__main__":
     parser.add_argument("--no-keys", action="store_true",
                         help="send the commands without Idempotency-Key headers")
     parser.add_argument("--profile", type=Path, default=None)
+    parser.add_argument("--floor", choices=["activity", "local"], default="activity",
+                        help="the floor's insert: an activity (the issue's floor), or a local "
+                             "activity as our append is")
     asyncio.run(main(parser.parse_args()))

@@ -105,6 +105,8 @@ class Appended(BaseModel):
     # whether the notices the events raised are for delivery now (e-mail, webhook): False when
     # no channel would carry them (histories recorded before always delivered)
     deliver: bool = True
+    # the batch's key was already in the record: these are the seqs of that first write
+    duplicate: bool = False
 
 
 _PART = r"[^@\s\x00-\x1f\x7f]+"  # no blank, no control character

@@ -19,6 +19,7 @@ from workflows.models import BatchInput, BatchItem, BulkInput, BulkItem
 from workflows.study import StudyWorkflow
 
 from .conftest import CONVERTER
+from .test_local_append import append_outside_the_run
 
 HISTORIES = Path(__file__).parent / "histories"
 
@@ -109,6 +110,26 @@ async def test_record_histories(harness):
                        "regulatory")
     await harness.skip(60)
     scenarios["edition_one_marker_one_timer"] = sid
+
+    # local appends (edition-2026-12): a record found ahead of the run (taken up, the command
+    # decided again), the rest of the walk, concurrent commands (group commit), a bulk, clocks
+    sid = await harness.create()
+    walk = harness.steps(until="-", on=day0)
+    ethics = next(i for i, (_, c) in enumerate(walk) if c["type"] == "submit_to_ethics")
+    for role, command in walk[:ethics]:
+        await harness.send(sid, command, role)
+    await append_outside_the_run(harness, sid, *walk[ethics])
+    for role, command in walk[ethics + 1:]:
+        await harness.send(sid, command, role)
+    await asyncio.gather(*(harness.send(sid, {"type": "register_participant",
+                                              "code": f"P-{n:04d}"}, "investigator")
+                           for n in range(1, 4)))
+    await engine.send_bulk(harness.client, sid, BulkInput(items=[BulkItem(command={
+        "type": "record_consent", "code": f"P-{n:04d}", "kind": "written",
+        "consent_form_version": "1", "consented_on": day0.isoformat()}, reason="import")
+        for n in range(1, 4)], actor="alice", role="investigator", idempotency_key="local"))
+    await harness.skip(40)
+    scenarios["local_append_record_ahead"] = sid
 
     if (HISTORIES / "ansm_tacit_authorization.json").exists():  # the earlier ones are kept
         scenarios = {k: v for k, v in scenarios.items() if not (HISTORIES / f"{k}.json").exists()}
