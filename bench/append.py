@@ -2,7 +2,8 @@
 rows with a sha256 per row, and vs the `eventsourcing` library's PostgreSQL recorder appending
 the same events, serially, on one embedded PostgreSQL, in the same run: rounds in which the
 three take turns by blocks of 50 appends (paired: a change of the machine's load, or the
-server's own background work, meets all three alike). Target: >= 0.5x the raw insert's rate, and faster than the recorder.
+server's own background work, meets all three alike). Target: >= 0.5x the raw insert's
+rate, and faster than the recorder.
 
 Then where our time goes: Python CPU per append, and the server's time in each function of the
 append (pg_stat_user_functions), with and without the study's read model.

@@ -111,6 +111,16 @@ async def test_a_retry_with_the_same_key_returns_the_first_write(any_store: Even
     assert len(await any_store.read_stream("s1")) == 3
 
 
+async def test_a_key_sent_again_at_the_head_returns_the_first_write(any_store: EventStorePort):
+    """The retry expects exactly the version the first write left (a command's key decided again
+    once its run renewed): the first write answers, nothing is added."""
+    first = await any_store.append(batch("s1", 0, n=2, key="k"))
+    again = await any_store.append(batch("s1", 2, n=2, key="k"))
+    assert again.duplicate and not first.duplicate
+    assert again.events == first.events
+    assert len(await any_store.read_stream("s1")) == 2
+
+
 async def test_seq_is_global_and_grows_with_every_event(any_store: EventStorePort):
     for sid in ("a", "b", "a"):
         await any_store.append(batch(sid, await any_store.head(sid), n=2))

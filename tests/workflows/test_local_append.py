@@ -12,11 +12,11 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.worker import (
     HandleUpdateInput,
     Interceptor,
+    UnsandboxedWorkflowRunner,
     Worker,
     WorkflowInboundInterceptor,
     WorkflowInterceptorClassInput,
 )
-from temporalio.worker import UnsandboxedWorkflowRunner
 
 import bootstrap
 from api import engine
