@@ -69,20 +69,14 @@ WHERE n.role = $1 AND ($2::text IS NULL OR s.investigator = $2)
 ORDER BY n.id DESC LIMIT $4;
 
 -- name: unread_count
--- Of the latest 500 notices role $1 receives (of $2's studies when given), those person $3
--- has not read.
-SELECT count(*) FROM (
-    SELECT n.id FROM notifications n JOIN studies s ON s.id = n.study_id
-    WHERE n.role = $1 AND ($2::text IS NULL OR s.investigator = $2)
-    ORDER BY n.id DESC LIMIT 500) recent
+-- Of the latest notices role $1 receives (of $2's studies when given: migration 046's
+-- window), those person $3 has not read.
+SELECT count(*) FROM recent_notices($1, $2) recent
 WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.notification_id = recent.id
                   AND d.recipient = $3 AND d.channel = 'read');
 
 -- name: mark_all_read
--- The same latest 500 notices, read by person $3: one statement, however many there are.
+-- The same window, read by person $3: one statement, however many there are.
 INSERT INTO deliveries (notification_id, recipient, channel)
-SELECT recent.id, $3, 'read' FROM (
-    SELECT n.id FROM notifications n JOIN studies s ON s.id = n.study_id
-    WHERE n.role = $1 AND ($2::text IS NULL OR s.investigator = $2)
-    ORDER BY n.id DESC LIMIT 500) recent
+SELECT recent.id, $3, 'read' FROM recent_notices($1, $2) recent
 ON CONFLICT DO NOTHING;
