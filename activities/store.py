@@ -9,7 +9,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.models import CheckpointResult
-from domain import fold, parse_event
+from domain import replay
 from i18n import reasons
 from store import ConcurrencyError, EventStorePort
 from store.models import Appended, AppendRequest, Seq
@@ -42,8 +42,7 @@ class StoreActivities:
         """The study's state folded from its audit record, as a run carries it: the workflow
         takes it up when the record turns out ahead of its run (an append made by a local
         activity whose workflow task was then lost, see workflows/study.py)."""
-        state = fold(None, (parse_event(e.type, e.data)
-                            for e in await self.store.read_stream(study_id)))
+        state = replay((e.type, e.data) for e in await self.store.read_stream(study_id))
         return None if state is None else state.model_dump(mode="json", exclude_defaults=True)
 
     @activity.defn(name="write_checkpoint")

@@ -21,7 +21,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCStatusCode
 
-from domain import BatchRefused, RuleViolation, fold, parse_event, view
+from domain import BatchRefused, RuleViolation, replay, view
 from store import StoredEvent
 from workflows.models import (
     TASK_QUEUE,
@@ -223,7 +223,7 @@ async def restart_from_events(client: Client, study_id: str, events: list[Stored
                               task_queue: str = TASK_QUEUE) -> dict[str, Any]:
     """Replace a study's workflow run by a new one whose state is folded from the audit record
     (the operator's way out of a stuck or corrupted run). Returns the study's view."""
-    state = fold(None, (parse_event(e.type, e.data) for e in events))
+    state = replay((e.type, e.data) for e in events)
     if state is None:
         raise StudyNotFound(study_id)
     await client.start_workflow(

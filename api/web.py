@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 import i18n
 import wallclock
-from domain import Actor, RuleViolation, StudyState, StudyStatus, fold, may_operate, parse_event
+from domain import Actor, RuleViolation, StudyState, StudyStatus, may_operate, replay
 from domain.catalogue import COMMAND_ROLES
 from domain.events import PARTICIPANT_EVENT_TYPES
 from domain.forms import PARTICIPANT_FORMS, STUDY_FORMS, available, participant_forms, probe
@@ -120,7 +120,7 @@ async def folded(read: ReadModels, study_id: str) -> tuple[StudyState | None, li
     and folded without the participants' events, which a study of 10,000 participants counts
     by the ten thousand and no study form, timeline row or correction depends on."""
     events = await read.study_events_without(study_id, PARTICIPANT_EVENT_TYPES)
-    return fold(None, (parse_event(e["type"], e["data"]) for e in events)), events
+    return replay((e["type"], e["data"]) for e in events), events
 
 
 # the sites a form may name: those it may act on (a plan: the study's own, "", or a site's)

@@ -15,7 +15,7 @@ from .decide import (
 )
 from .errors import BatchRefused, RuleViolation
 from .events import Event, parse_event
-from .evolve import evolve, fold
+from .evolve import evolve, fold, replay
 from .model import FINISHED, RUNNING, Actor, Category, Role, StudyStatus, Track
 from .regulation import CLOCKS, OPERATOR_ROLES, RULES, may_operate
 from .state import StudyState
@@ -36,6 +36,6 @@ __all__ = [
     "BatchRefused", "Role", "RuleViolation", "StudyCommand", "StudyState", "StudyStatus", "Task",
     "Track", "decide", "decide_batch",
     "evolve", "fold", "may_operate", "may_send", "missing_steps", "next_alarm_on",
-    "notifications_for", "parse_event", "participant_view", "project", "settle", "steps", "tasks",
-    "tick", "view",
+    "notifications_for", "parse_event", "participant_view", "project", "replay", "settle", "steps",
+    "tasks", "tick", "view",
 ]

@@ -3,6 +3,7 @@ the events decide() can produce; folding a stream's events rebuilds the state. E
 class has one small mutator, in the module of its track (domain/tracks)."""
 
 from collections.abc import Iterable
+from typing import Any
 
 from . import corrections, history
 from . import events as ev
@@ -36,6 +37,11 @@ def fold(state: StudyState | None, events: Iterable[ev.Event]) -> StudyState | N
     for e in events:
         state = evolve(state, e)
     return state
+
+
+def replay(recorded: Iterable[tuple[str, dict[str, Any]]]) -> StudyState | None:
+    """A study's state from its recorded events (type, data), as the audit record keeps them."""
+    return fold(None, (ev.parse_event(t, d) for t, d in recorded))
 
 
 def evolve(state: StudyState | None, event: ev.Event) -> StudyState:

@@ -9,7 +9,7 @@ from typing import Any
 from . import clocks, inbox, recruitment
 from . import events as ev
 from .catalogue import MET_BY
-from .evolve import fold
+from .evolve import replay
 from .model import (
     APPROVED_RUNNING,
     BEFORE_APPROVAL,
@@ -77,7 +77,7 @@ def project(events: Iterable[tuple[str, dict[str, Any]]]) -> tuple[dict[str, Any
                                                                    list[dict[str, Any]]]:
     """A study's read models from its recorded events (type, data): what the workflow wrote
     with its last append, rebuilt from the audit record alone."""
-    state = fold(None, (ev.parse_event(t, d) for t, d in events))
+    state = replay(events)
     if state is None:
         raise ValueError("no StudyCreated event: not a study")
     return view(state), [participant_view(p) for p in state.participants.values()]

@@ -20,7 +20,7 @@ from temporalio.worker import (
 
 import bootstrap
 from api import engine
-from domain import Actor, RuleViolation, decide, fold, parse_event, view
+from domain import Actor, RuleViolation, decide, fold, replay, view
 from domain.commands import ANY_COMMAND
 from settings import Settings
 from store.models import AppendRequest, NewEvent
@@ -32,7 +32,7 @@ from .conftest import Harness
 async def append_outside_the_run(harness: Harness, sid: str, role: str,
                                  command: dict[str, Any]) -> None:
     """`command`'s events appended to the record as the run would, but not by the run."""
-    state = fold(None, (parse_event(e.type, e.data) for e in await harness.store.read_stream(sid)))
+    state = replay((e.type, e.data) for e in await harness.store.read_stream(sid))
     assert state is not None
     events = decide(state, ANY_COMMAND.validate_python(command), Actor(name="bob", role=role),  # type: ignore[arg-type]
                     await harness.today(), study_id=sid)
