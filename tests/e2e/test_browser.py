@@ -353,3 +353,20 @@ async def test_an_imported_study_is_drawn_when_its_facts_happened(page, stack, t
     await page.locator("section[aria-labelledby=h-timeline]").screenshot(
         path=SHOTS / "imported-timeline.png")
     await page.locator("#audit table").screenshot(path=SHOTS / "imported-audit.png")
+
+
+async def test_a_title_without_a_space_breaks_instead_of_hiding_the_other_columns(page, stack,
+                                                                                  tokens):
+    """A pasted reference as a title (the fuzz runs make such studies) widened the studies'
+    table past the screen: category, state, due date and investigator were out of sight."""
+    title = "REF" + "0" * 240
+    await seed(stack, tokens, title, late=False)
+    await login(page, tokens["coordinator"])
+    await page.goto(f"/?q={title}")
+    width = await page.evaluate("window.innerWidth")
+    assert await page.evaluate("document.documentElement.scrollWidth") <= width
+    investigator = page.locator("table.studies tbody tr").first.locator("td").last
+    assert await investigator.inner_text() == "Dr Web"
+    box = await investigator.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= width
+    await page.screenshot(path=SHOTS / "long-title.png", full_page=True)
